@@ -1,0 +1,49 @@
+# SEND Improvement Portal: the commands people and CI run.
+#   make run    the portal with demo data on an embedded SQLite database
+#   make test   the whole test suite (uses DATABASE_URL when it is set)
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: help venv run test lint format check bench clean
+
+help:
+	@echo "make run    - serve the portal with demo data on http://127.0.0.1:$(PORT)"
+	@echo "make test   - run the whole test suite"
+	@echo "make lint   - ruff check, ruff format --check and makemigrations --check"
+
+# Django 6.1 needs Python 3.12 or newer; find one without naming a machine path.
+$(PY):
+	@interp=$$(scripts/find-python) || exit 1; \
+	echo "Creating $(VENV) with $$interp"; \
+	"$$interp" -m venv $(VENV)
+
+$(STAMP): $(PY) requirements.txt requirements-dev.txt
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	DEBUG=$${DEBUG:-true} TASKS_BACKEND=$${TASKS_BACKEND:-immediate} $(PY) manage.py migrate --no-input
+	DEBUG=$${DEBUG:-true} TASKS_BACKEND=$${TASKS_BACKEND:-immediate} $(PY) manage.py load_demo
+	DEBUG=$${DEBUG:-true} TASKS_BACKEND=$${TASKS_BACKEND:-immediate} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class InspectionsConfig(AppConfig):
+    verbose_name = "Inspections and local areas"
+    name = "inspections"

@@ -1,0 +1,547 @@
+"""Local areas, their partners, inspections, findings and verdicts on findings."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from .dates import (
+    PartialDateAccessor,
+    partial_date_is_normalised,
+    precision_field,
+)
+
+
+class Organisation(models.Model):
+    """A council, NHS body, provider or forum; one can partner several local areas."""
+
+    class Kind(models.TextChoices):
+        COUNCIL = "council", "Council"
+        COUNCIL_COMPANY = "council_company", "Council-owned children's services company"
+        CCG = "ccg", "Clinical commissioning group (CCG)"
+        ICB = "icb", "Integrated care board (ICB)"
+        NHS_PROVIDER = "nhs_provider", "NHS provider"
+        PARENT_CARER_FORUM = "parent_carer_forum", "Parent carer forum"
+        OTHER = "other", "Other partner"
+
+    slug = models.SlugField("short name", max_length=80, unique=True)
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    website = models.URLField(blank=True)
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class LocalArea(models.Model):
+    """A council's area and its partnership: the unit that is inspected."""
+
+    slug = models.SlugField(
+        max_length=80,
+        unique=True,
+        help_text="Used in web addresses, for example worcestershire.",
+    )
+    name = models.CharField(max_length=120, unique=True)
+    summary = models.TextField(blank=True, help_text="A plain-English introduction for families.")
+    local_offer_url = models.URLField("Local Offer website", blank=True)
+    sources = models.TextField(
+        blank=True, help_text="Public sources for the facts held, one per line."
+    )
+    partners = models.ManyToManyField(Organisation, through="Partnership", related_name="areas")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("inspections:area", kwargs={"slug": self.slug})
+
+    @property
+    def source_list(self):
+        return [line.strip() for line in self.sources.splitlines() if line.strip()]
+
+
+class Partnership(models.Model):
+    """One organisation's place in one local area's partnership.
+
+    An explicit model so that adding a partner is recorded in history
+    (Django's ``add()`` on a many-to-many writes no history).
+    """
+
+    area = models.ForeignKey(LocalArea, on_delete=models.CASCADE, related_name="partnerships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="partnerships"
+    )
+    description = models.CharField(
+        max_length=300, blank=True, help_text="For example, later NHS Black Country ICB."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["area", "order", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "organisation"],
+                name="inspections_partnership_unique",
+                violation_error_message="This organisation is already a partner in this area.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} in {self.area}"
+
+
+class Membership(models.Model):
+    """A person's role in one local area; access to internal data comes only from this."""
+
+    class Role(models.TextChoices):
+        BOARD_MEMBER = "board_member", "Board member"
+        OFFICER = "officer", "Officer"
+        AREA_ADMIN = "area_admin", "Area administrator"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    area = models.ForeignKey(LocalArea, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        help_text="The organisation the person works for, if it is a partner.",
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["area", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "area"],
+                name="inspections_membership_one_per_area",
+                violation_error_message="This person already has a role in this area.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} in {self.area}"
+
+
+class Inspection(models.Model):
+    """An Ofsted and CQC inspection of a local area, under either framework."""
+
+    class Framework(models.TextChoices):
+        JOINT_2016 = "2016", "Joint local area SEND inspection (2016 framework)"
+        AREA_SEND_2023 = "2023", "Area SEND inspection (2023 framework)"
+
+    class Kind(models.TextChoices):
+        INITIAL = "initial", "Inspection"
+        FULL = "full", "Full inspection"
+        REVISIT = "revisit", "Revisit"
+        MONITORING = "monitoring", "Monitoring inspection"
+
+    class Outcome(models.TextChoices):
+        WSOA_REQUIRED = "wsoa_required", "Written statement of action required"
+        NO_WSOA = "no_wsoa", "No written statement of action required"
+        REVISIT_REPORTED = "revisit_reported", "Progress judged on each weakness"
+        POSITIVE = "1", "Outcome 1: typically positive experiences and outcomes"
+        INCONSISTENT = "2", "Outcome 2: inconsistent experiences and outcomes"
+        SYSTEMIC = "3", "Outcome 3: widespread and/or systemic failings"
+        MONITORING_REPORTED = "monitoring_reported", "Action judged on each priority"
+
+    # Which kinds and outcomes belong to which framework.
+    KINDS_BY_FRAMEWORK = {
+        Framework.JOINT_2016: {Kind.INITIAL, Kind.REVISIT},
+        Framework.AREA_SEND_2023: {Kind.FULL, Kind.MONITORING},
+    }
+    OUTCOMES_BY_KIND = {
+        Kind.INITIAL: {Outcome.WSOA_REQUIRED, Outcome.NO_WSOA},
+        Kind.REVISIT: {Outcome.REVISIT_REPORTED},
+        Kind.FULL: {Outcome.POSITIVE, Outcome.INCONSISTENT, Outcome.SYSTEMIC},
+        Kind.MONITORING: {Outcome.MONITORING_REPORTED},
+    }
+
+    area = models.ForeignKey(LocalArea, on_delete=models.CASCADE, related_name="inspections")
+    ref = models.SlugField(
+        "reference",
+        max_length=40,
+        help_text="Short and unique within the area, for example 2018-inspection.",
+    )
+    framework = models.CharField(max_length=4, choices=Framework.choices)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    start_date = models.DateField(null=True, blank=True)
+    start_date_precision = precision_field("start date known to")
+    end_date = models.DateField(null=True, blank=True)
+    end_date_precision = precision_field("end date known to")
+    report_received = models.DateField(
+        "report received",
+        null=True,
+        blank=True,
+        help_text="Statutory clocks run from the day the area receives the report.",
+    )
+    report_received_precision = precision_field("report received date known to")
+    report_published = models.DateField(null=True, blank=True)
+    report_published_precision = precision_field("report published date known to")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    outcome_text = models.TextField(
+        "outcome in the inspectors' words",
+        blank=True,
+    )
+    report_url = models.URLField("link to the report", max_length=500, blank=True)
+    notes = models.TextField(blank=True)
+    sources = models.TextField(blank=True, help_text="Public sources, one per line.")
+
+    start = PartialDateAccessor("start_date")
+    end = PartialDateAccessor("end_date")
+    received = PartialDateAccessor("report_received")
+    published = PartialDateAccessor("report_published")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["area", "start_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "ref"],
+                name="inspections_inspection_unique_ref",
+                violation_error_message="Another inspection in this area already has this reference.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(framework="2016", kind__in=["initial", "revisit"])
+                | models.Q(framework="2023", kind__in=["full", "monitoring"]),
+                name="inspections_inspection_kind_fits_framework",
+                violation_error_message=(
+                    "Under the 2016 framework an inspection is an inspection or a revisit; "
+                    "under the 2023 framework it is a full or monitoring inspection."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(start_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="inspections_inspection_end_after_start",
+                violation_error_message="The inspection cannot end before it starts.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(report_published__isnull=True)
+                | models.Q(start_date__isnull=True)
+                | models.Q(report_published__gte=models.F("start_date")),
+                name="inspections_inspection_published_after_start",
+                violation_error_message="The report cannot be published before the inspection starts.",
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=partial_date_is_normalised(field),
+                    name=f"inspections_inspection_{field}_normalised",
+                    violation_error_message=(
+                        "A date known only to the month or year must be stored as the "
+                        "first day of that month or year."
+                    ),
+                )
+                for field in ("start_date", "end_date", "report_received", "report_published")
+            ],
+        ]
+
+    def __str__(self):
+        when = f" {self.start}" if self.start_date else ""
+        return f"{self.area}: {self.title}{when}"
+
+    @property
+    def title(self):
+        if self.framework == self.Framework.JOINT_2016:
+            return {
+                self.Kind.INITIAL: "Joint local area SEND inspection",
+                self.Kind.REVISIT: "Revisit",
+            }.get(self.kind, self.get_kind_display())
+        return {
+            self.Kind.FULL: "Area SEND inspection",
+            self.Kind.MONITORING: "Area SEND monitoring inspection",
+        }.get(self.kind, self.get_kind_display())
+
+    @property
+    def judges_findings(self):
+        """Revisits and monitoring inspections give verdicts on earlier findings."""
+        return self.kind in (self.Kind.REVISIT, self.Kind.MONITORING)
+
+    @property
+    def clock_start(self):
+        """The date statutory clocks run from: receipt of the report, else its publication."""
+        return self.received or self.published
+
+    def clean(self):
+        errors = {}
+        allowed_kinds = self.KINDS_BY_FRAMEWORK.get(self.framework, set())
+        if self.framework and self.kind and self.kind not in allowed_kinds:
+            errors["kind"] = (
+                f"A {self.get_framework_display().lower()} cannot be a "
+                f"{self.get_kind_display().lower()}."
+            )
+        if self.outcome and self.kind and self.outcome not in self.OUTCOMES_BY_KIND[self.kind]:
+            errors["outcome"] = (
+                f"“{self.get_outcome_display()}” is not an outcome of a "
+                f"{self.get_kind_display().lower()}."
+            )
+        if self.start and self.end and self.end.last_day < self.start.date:
+            errors["end_date"] = "The inspection cannot end before it starts."
+        for field, label in (
+            ("report_received", "The report cannot be received"),
+            ("report_published", "The report cannot be published"),
+        ):
+            value = getattr(self, field.replace("report_", ""), None)
+            if value and self.start and value.last_day < self.start.date:
+                errors[field] = f"{label} before the inspection starts."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Finding(models.Model):
+    """One area of significant weakness, area for priority action or area for improvement."""
+
+    class Kind(models.TextChoices):
+        SIGNIFICANT_WEAKNESS = "significant_weakness", "Area of significant weakness"
+        PRIORITY_ACTION = "area_for_priority_action", "Area for priority action"
+        IMPROVEMENT = "area_for_improvement", "Area for improvement"
+
+    KINDS_BY_FRAMEWORK = {
+        Inspection.Framework.JOINT_2016: {Kind.SIGNIFICANT_WEAKNESS},
+        Inspection.Framework.AREA_SEND_2023: {Kind.PRIORITY_ACTION, Kind.IMPROVEMENT},
+    }
+
+    class Wording(models.TextChoices):
+        VERBATIM = "verbatim", "The inspectors' exact words"
+        PARAPHRASE = "paraphrase", "A paraphrase of the inspectors' words"
+        THEME = "theme", "A theme, not the official wording"
+        NOT_CAPTURED = "not_captured", "The wording is not in the public sources"
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    number = models.PositiveSmallIntegerField(
+        help_text="Numbered within the inspection and kind, starting at 1."
+    )
+    text = models.TextField()
+    wording = models.CharField(
+        "how the text relates to the report",
+        max_length=20,
+        choices=Wording.choices,
+        default=Wording.VERBATIM,
+    )
+    lead_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name="lead partner",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_findings",
+    )
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["inspection", "kind", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "kind", "number"],
+                name="inspections_finding_unique_number",
+                violation_error_message=(
+                    "Another finding of this kind in this inspection already has this number."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1),
+                name="inspections_finding_number_positive",
+                violation_error_message="Finding numbers start at 1.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.number}"
+
+    @property
+    def short_text(self):
+        return self.text if len(self.text) <= 90 else self.text[:87].rstrip() + "…"
+
+    def clean(self):
+        if not self.inspection_id or not self.kind:
+            return
+        framework = self.inspection.framework
+        if self.kind not in self.KINDS_BY_FRAMEWORK.get(framework, set()):
+            raise ValidationError(
+                {
+                    "kind": (
+                        f"A {self.inspection.get_framework_display().lower()} does not have "
+                        f"{self.get_kind_display().lower()}s."
+                    )
+                }
+            )
+        if self.inspection.judges_findings:
+            raise ValidationError(
+                {
+                    "inspection": "Findings belong to the inspection that made them, not to a revisit."
+                }
+            )
+
+
+class ProgressReview(models.Model):
+    """A DfE and NHS England review of an area's progress between inspections."""
+
+    area = models.ForeignKey(LocalArea, on_delete=models.CASCADE, related_name="reviews")
+    ref = models.SlugField("reference", max_length=40)
+    held_on = models.DateField("date held", null=True, blank=True)
+    held_on_precision = precision_field("date known to")
+    label = models.CharField(max_length=120, blank=True, help_text="For example, 15-month review.")
+    conducted_by = models.CharField(max_length=120, default="DfE and NHS England")
+    result = models.TextField(blank=True)
+    sources = models.TextField(blank=True)
+
+    held = PartialDateAccessor("held_on")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["area", "held_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "ref"],
+                name="inspections_progressreview_unique_ref",
+                violation_error_message="Another review in this area already has this reference.",
+            ),
+            models.CheckConstraint(
+                condition=partial_date_is_normalised("held_on"),
+                name="inspections_progressreview_held_on_normalised",
+                violation_error_message=(
+                    "A date known only to the month or year must be stored as the first "
+                    "day of that month or year."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        when = str(self.held) if self.held_on else "date not known"
+        return f"{self.label or 'Progress review'} ({when})"
+
+
+class Judgement(models.Model):
+    """A verdict on one finding, from a revisit, a monitoring inspection or a DfE review."""
+
+    class Verdict(models.TextChoices):
+        SUFFICIENT = "sufficient_progress", "Sufficient progress"
+        INSUFFICIENT = "insufficient_progress", "Not sufficient progress"
+        EFFECTIVE = "effective_action", "Effective action"
+        NOT_EFFECTIVE = "not_effective_action", "Not yet effective action"
+        CLOSED = "closed_by_review", "Closed by DfE review"
+        STILL_MONITORED = "still_monitored", "Still monitored by DfE"
+
+    INSPECTION_VERDICTS = {
+        Inspection.Kind.REVISIT: {Verdict.SUFFICIENT, Verdict.INSUFFICIENT},
+        Inspection.Kind.MONITORING: {Verdict.EFFECTIVE, Verdict.NOT_EFFECTIVE},
+    }
+    REVIEW_VERDICTS = {Verdict.CLOSED, Verdict.STILL_MONITORED}
+    UNRESOLVED_VERDICTS = {Verdict.INSUFFICIENT, Verdict.NOT_EFFECTIVE, Verdict.STILL_MONITORED}
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="judgements")
+    inspection = models.ForeignKey(
+        Inspection,
+        verbose_name="judged at inspection",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="judgements",
+    )
+    review = models.ForeignKey(
+        ProgressReview,
+        verbose_name="judged at review",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="judgements",
+    )
+    verdict = models.CharField(max_length=30, choices=Verdict.choices)
+    commentary = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["finding", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(inspection__isnull=False, review__isnull=True)
+                | models.Q(inspection__isnull=True, review__isnull=False),
+                name="inspections_judgement_one_source",
+                violation_error_message=(
+                    "A verdict comes from either an inspection or a DfE review, not both or neither."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["finding", "inspection"],
+                name="inspections_judgement_once_per_inspection",
+                violation_error_message="This inspection has already given a verdict on this finding.",
+            ),
+            models.UniqueConstraint(
+                fields=["finding", "review"],
+                name="inspections_judgement_once_per_review",
+                violation_error_message="This review has already given a verdict on this finding.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.finding}: {self.get_verdict_display()}"
+
+    @property
+    def is_unresolved(self):
+        return self.verdict in self.UNRESOLVED_VERDICTS
+
+    def clean(self):
+        if not self.finding_id:
+            return
+        if self.inspection_id:
+            inspection = self.inspection
+            allowed = self.INSPECTION_VERDICTS.get(inspection.kind)
+            if allowed is None:
+                raise ValidationError(
+                    {
+                        "inspection": "Only a revisit or a monitoring inspection gives verdicts on findings."
+                    }
+                )
+            if inspection.area_id != self.finding.inspection.area_id:
+                raise ValidationError(
+                    {"inspection": "The inspection must be of the same local area as the finding."}
+                )
+            if self.verdict and self.verdict not in allowed:
+                raise ValidationError(
+                    {
+                        "verdict": (
+                            f"A {inspection.get_kind_display().lower()} cannot give the verdict "
+                            f"“{self.get_verdict_display()}”."
+                        )
+                    }
+                )
+        if self.review_id:
+            if self.review.area_id != self.finding.inspection.area_id:
+                raise ValidationError(
+                    {"review": "The review must be of the same local area as the finding."}
+                )
+            if self.verdict and self.verdict not in self.REVIEW_VERDICTS:
+                raise ValidationError(
+                    {
+                        "verdict": (
+                            "A DfE review can only close a finding or keep monitoring it, "
+                            f"not give “{self.get_verdict_display()}”."
+                        )
+                    }
+                )

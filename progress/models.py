@@ -1,0 +1,294 @@
+"""Progress updates on actions, their evidence, measures and board meetings."""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from actions.models import ActionItem, DeliveryStatus, ImpactStatus, Plan
+from inspections.models import Finding, LocalArea
+
+
+class ProgressUpdate(models.Model):
+    """An update on one action for one period.
+
+    Updates are append-only: once submitted, what an update says is fixed; a
+    correction is a new update. Only drafts and returned updates may change.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted for approval"
+        RETURNED = "returned", "Returned for changes"
+        APPROVED = "approved", "Approved"
+        PUBLISHED = "published", "Published"
+
+    EDITABLE_STATES = {State.DRAFT, State.RETURNED}
+    CONTENT_FIELDS = (
+        "period_start",
+        "period_end",
+        "delivery_status",
+        "impact_status",
+        "narrative",
+        "public_summary",
+        "status_change_reason",
+    )
+
+    action = models.ForeignKey(ActionItem, on_delete=models.PROTECT, related_name="updates")
+    period_start = models.DateField("period covered from")
+    period_end = models.DateField("period covered to")
+    delivery_status = models.CharField(max_length=20, choices=DeliveryStatus.choices)
+    impact_status = models.CharField(max_length=20, choices=ImpactStatus.choices)
+    narrative = models.TextField(
+        "internal narrative", help_text="For the board only. Never shown to the public."
+    )
+    public_summary = models.TextField(
+        "summary for families", help_text="Plain English; shown publicly once published."
+    )
+    status_change_reason = models.TextField(
+        "reason for status change",
+        blank=True,
+        help_text="Required when the delivery or impact status changes.",
+    )
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    return_reason = models.TextField(blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="authored_updates",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="approved_updates",
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    publish_at = models.DateTimeField(
+        "publish from",
+        null=True,
+        blank=True,
+        help_text="Published updates appear publicly from this moment.",
+    )
+    is_illustrative = models.BooleanField("illustrative (invented for the demo)", default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["action", "period_end", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="progress_progressupdate_period_in_order",
+                violation_error_message="The end of the period cannot be before its start.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="returned") | ~models.Q(return_reason=""),
+                name="progress_progressupdate_returned_has_reason",
+                violation_error_message="Say why the update is being returned.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="published") | models.Q(publish_at__isnull=False),
+                name="progress_progressupdate_published_has_time",
+                violation_error_message="A published update needs the time it is published from.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Update on {self.action.ref} for {self.period_start:%d %b %Y} to {self.period_end:%d %b %Y}"
+
+    def save(self, *args, **kwargs):
+        if self.pk and self.state not in self.EDITABLE_STATES:
+            stored = (
+                type(self).objects.filter(pk=self.pk).values(*self.CONTENT_FIELDS, "state").first()
+            )
+            if stored and stored["state"] not in self.EDITABLE_STATES:
+                changed = [f for f in self.CONTENT_FIELDS if stored[f] != getattr(self, f)]
+                if changed:
+                    raise ValidationError(
+                        "A submitted update cannot be changed; write a new update instead."
+                    )
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValidationError(
+                {"period_end": "The end of the period cannot be before its start."}
+            )
+
+
+def evidence_path(instance, filename):
+    # Never build a storage path from the uploader's filename: keep only the extension.
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"evidence/{instance.update.action.plan.area.slug}/{instance.uuid}.{suffix[:8]}"
+
+
+class Evidence(models.Model):
+    """A file supporting an update, marked public or internal."""
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Public: can be shown to families"
+        INTERNAL = "internal", "Internal: board and officers only"
+
+    update = models.ForeignKey(ProgressUpdate, on_delete=models.PROTECT, related_name="evidence")
+    uuid = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to=evidence_path)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["update", "uploaded_at", "pk"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self):
+        return self.title
+
+
+class Measure(models.Model):
+    """An aggregate measure of progress (never data about an individual child)."""
+
+    class Unit(models.TextChoices):
+        PERCENT = "percent", "Percentage"
+        COUNT = "count", "Number"
+        WEEKS = "weeks", "Weeks"
+        DAYS = "days", "Days"
+
+    area = models.ForeignKey(LocalArea, on_delete=models.CASCADE, related_name="measures")
+    plan = models.ForeignKey(
+        Plan, on_delete=models.SET_NULL, null=True, blank=True, related_name="measures"
+    )
+    finding = models.ForeignKey(
+        Finding, on_delete=models.SET_NULL, null=True, blank=True, related_name="measures"
+    )
+    slug = models.SlugField(max_length=80)
+    name = models.CharField(max_length=200)
+    definition = models.TextField(help_text="Exactly what is counted, and over what period.")
+    source = models.CharField(max_length=300, help_text="Where the figures come from.")
+    unit = models.CharField(max_length=10, choices=Unit.choices)
+    higher_is_better = models.BooleanField(default=True)
+    baseline = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    baseline_date = models.DateField(null=True, blank=True)
+    target = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    target_date = models.DateField(null=True, blank=True)
+    national_comparator = models.DecimalField(
+        "national figure", max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    national_comparator_label = models.CharField(
+        "national figure: period and source", max_length=200, blank=True
+    )
+    is_public = models.BooleanField(default=True)
+    is_illustrative = models.BooleanField("illustrative (invented for the demo)", default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["area", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "slug"],
+                name="progress_measure_unique_slug",
+                violation_error_message="Another measure in this area already has this short name.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(target_date__isnull=True)
+                | models.Q(baseline_date__isnull=True)
+                | models.Q(target_date__gt=models.F("baseline_date")),
+                name="progress_measure_target_after_baseline",
+                violation_error_message="The target date must be after the baseline date.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class MeasureValue(models.Model):
+    """A measure's value for one period, with the counts behind a rate when there are any."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="values")
+    period_end = models.DateField("period ending")
+    period_label = models.CharField(max_length=60, blank=True, help_text="For example, Q1 2025.")
+    value = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    numerator = models.PositiveIntegerField(null=True, blank=True)
+    denominator = models.PositiveIntegerField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["measure", "period_end"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "period_end"],
+                name="progress_measurevalue_one_per_period",
+                violation_error_message="This measure already has a value for this period.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(value__isnull=False) | models.Q(numerator__isnull=False),
+                name="progress_measurevalue_has_figure",
+                violation_error_message="Enter a value, or the counts it is worked out from.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(numerator__isnull=True, denominator__isnull=True)
+                | models.Q(
+                    numerator__isnull=False,
+                    denominator__gt=0,
+                    numerator__lte=models.F("denominator"),
+                ),
+                name="progress_measurevalue_counts_consistent",
+                violation_error_message=(
+                    "Give both counts, with the number meeting the measure no larger than the total."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.measure}: {self.period_label or self.period_end}"
+
+
+class BoardMeeting(models.Model):
+    """A meeting of the improvement board, with what is said publicly about it."""
+
+    area = models.ForeignKey(LocalArea, on_delete=models.CASCADE, related_name="board_meetings")
+    held_on = models.DateField("date of meeting")
+    title = models.CharField(max_length=200, default="SEND improvement board")
+    what_was_said = models.TextField("what was said (public)", blank=True)
+    what_we_will_do = models.TextField("what we will do (public)", blank=True)
+    internal_minutes = models.TextField(
+        "internal minutes and decisions", blank=True, help_text="Never shown to the public."
+    )
+    is_published = models.BooleanField("public summary published", default=False)
+    is_illustrative = models.BooleanField("illustrative (invented for the demo)", default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["area", "-held_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "held_on", "title"],
+                name="progress_boardmeeting_unique",
+                violation_error_message="This board already has a meeting on this date.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.title}, {self.held_on:%d %B %Y}"

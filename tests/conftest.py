@@ -1,0 +1,1 @@
+"""Shared test fixtures. Module-specific fixtures live beside their tests."""
