@@ -45,6 +45,13 @@ class Plan(models.Model):
         Kind.STRATEGIC: {Inspection.Kind.FULL},
     }
 
+    RESPONDS_TO_HINTS = {
+        Kind.WSOA: "A written statement of action answers an inspection under the 2016 framework.",
+        Kind.ACCELERATED: "An accelerated progress plan answers a revisit.",
+        Kind.PRIORITY_ACTION: "A priority action plan answers a full inspection under the 2023 framework.",
+        Kind.STRATEGIC: "A strategic plan answers a full inspection under the 2023 framework.",
+    }
+
     area = models.ForeignKey(LocalArea, on_delete=models.CASCADE, related_name="plans")
     ref = models.SlugField(
         "reference",
@@ -112,14 +119,22 @@ class Plan(models.Model):
             models.CheckConstraint(
                 condition=models.Q(judged_on__isnull=True)
                 | models.Q(submitted_on__isnull=True)
-                | models.Q(judged_on__gte=models.F("submitted_on")),
+                | models.Q(judged_on__gte=models.F("submitted_on"))
+                # A date known only to the month or year is stored as the period's first
+                # day, so only a day-precise later date can be compared here; clean()
+                # compares partial dates fairly.
+                | ~models.Q(judged_on_precision="day"),
                 name="actions_plan_judged_after_submitted",
                 violation_error_message="A plan cannot be judged before it is submitted.",
             ),
             models.CheckConstraint(
                 condition=models.Q(closed_on__isnull=True)
                 | models.Q(published_on__isnull=True)
-                | models.Q(closed_on__gte=models.F("published_on")),
+                | models.Q(closed_on__gte=models.F("published_on"))
+                # A date known only to the month or year is stored as the period's first
+                # day, so only a day-precise later date can be compared here; clean()
+                # compares partial dates fairly.
+                | ~models.Q(closed_on_precision="day"),
                 name="actions_plan_closed_after_published",
                 violation_error_message="A plan cannot close before it is published.",
             ),
@@ -147,14 +162,7 @@ class Plan(models.Model):
             if self.area_id and inspection.area_id != self.area_id:
                 errors["responds_to"] = "The inspection must be of this plan's local area."
             elif inspection.kind not in self.RESPONDS_TO[self.kind]:
-                errors["responds_to"] = (
-                    f"A {self.get_kind_display().lower()} answers a "
-                    + " or ".join(
-                        Inspection.Kind(k).label.lower()
-                        for k in sorted(self.RESPONDS_TO[self.kind])
-                    )
-                    + f", not a {inspection.get_kind_display().lower()}."
-                )
+                errors["responds_to"] = self.RESPONDS_TO_HINTS[self.kind]
         for later, earlier, message in (
             ("judged", "submitted", "A plan cannot be judged before it is submitted."),
             ("closed", "published", "A plan cannot close before it is published."),

@@ -169,6 +169,18 @@ class Inspection(models.Model):
         Framework.JOINT_2016: {Kind.INITIAL, Kind.REVISIT},
         Framework.AREA_SEND_2023: {Kind.FULL, Kind.MONITORING},
     }
+    KIND_HINTS = {
+        Framework.JOINT_2016: "Under the 2016 framework, choose inspection or revisit.",
+        Framework.AREA_SEND_2023: (
+            "Under the 2023 framework, choose full inspection or monitoring inspection."
+        ),
+    }
+    KIND_PHRASES = {
+        Kind.INITIAL: "an inspection",
+        Kind.FULL: "a full inspection",
+        Kind.REVISIT: "a revisit",
+        Kind.MONITORING: "a monitoring inspection",
+    }
     OUTCOMES_BY_KIND = {
         Kind.INITIAL: {Outcome.WSOA_REQUIRED, Outcome.NO_WSOA},
         Kind.REVISIT: {Outcome.REVISIT_REPORTED},
@@ -233,14 +245,22 @@ class Inspection(models.Model):
             models.CheckConstraint(
                 condition=models.Q(end_date__isnull=True)
                 | models.Q(start_date__isnull=True)
-                | models.Q(end_date__gte=models.F("start_date")),
+                | models.Q(end_date__gte=models.F("start_date"))
+                # A date known only to the month or year is stored as the period's first
+                # day, so only a day-precise later date can be compared here; clean()
+                # compares partial dates fairly.
+                | ~models.Q(end_date_precision="day"),
                 name="inspections_inspection_end_after_start",
                 violation_error_message="The inspection cannot end before it starts.",
             ),
             models.CheckConstraint(
                 condition=models.Q(report_published__isnull=True)
                 | models.Q(start_date__isnull=True)
-                | models.Q(report_published__gte=models.F("start_date")),
+                | models.Q(report_published__gte=models.F("start_date"))
+                # A date known only to the month or year is stored as the period's first
+                # day, so only a day-precise later date can be compared here; clean()
+                # compares partial dates fairly.
+                | ~models.Q(report_published_precision="day"),
                 name="inspections_inspection_published_after_start",
                 violation_error_message="The report cannot be published before the inspection starts.",
             ),
@@ -287,14 +307,10 @@ class Inspection(models.Model):
         errors = {}
         allowed_kinds = self.KINDS_BY_FRAMEWORK.get(self.framework, set())
         if self.framework and self.kind and self.kind not in allowed_kinds:
-            errors["kind"] = (
-                f"A {self.get_framework_display().lower()} cannot be a "
-                f"{self.get_kind_display().lower()}."
-            )
+            errors["kind"] = self.KIND_HINTS[self.framework]
         if self.outcome and self.kind and self.outcome not in self.OUTCOMES_BY_KIND[self.kind]:
             errors["outcome"] = (
-                f"“{self.get_outcome_display()}” is not an outcome of a "
-                f"{self.get_kind_display().lower()}."
+                f"“{self.get_outcome_display()}” is not an outcome of {self.KIND_PHRASES[self.kind]}."
             )
         if self.start and self.end and self.end.last_day < self.start.date:
             errors["end_date"] = "The inspection cannot end before it starts."
@@ -320,6 +336,15 @@ class Finding(models.Model):
     KINDS_BY_FRAMEWORK = {
         Inspection.Framework.JOINT_2016: {Kind.SIGNIFICANT_WEAKNESS},
         Inspection.Framework.AREA_SEND_2023: {Kind.PRIORITY_ACTION, Kind.IMPROVEMENT},
+    }
+
+    KIND_HINTS = {
+        Inspection.Framework.JOINT_2016: (
+            "Findings of a 2016 inspection are areas of significant weakness."
+        ),
+        Inspection.Framework.AREA_SEND_2023: (
+            "Findings of a 2023 inspection are areas for priority action or areas for improvement."
+        ),
     }
 
     class Wording(models.TextChoices):
@@ -381,14 +406,7 @@ class Finding(models.Model):
             return
         framework = self.inspection.framework
         if self.kind not in self.KINDS_BY_FRAMEWORK.get(framework, set()):
-            raise ValidationError(
-                {
-                    "kind": (
-                        f"A {self.inspection.get_framework_display().lower()} does not have "
-                        f"{self.get_kind_display().lower()}s."
-                    )
-                }
-            )
+            raise ValidationError({"kind": self.KIND_HINTS[framework]})
         if self.inspection.judges_findings:
             raise ValidationError(
                 {

@@ -105,7 +105,9 @@ class ProgressUpdate(models.Model):
         return f"Update on {self.action.ref} for {self.period_start:%d %b %Y} to {self.period_end:%d %b %Y}"
 
     def save(self, *args, **kwargs):
-        if self.pk and self.state not in self.EDITABLE_STATES:
+        # Checked whatever the new state is, so moving an update back to draft
+        # cannot smuggle in a change to what was submitted.
+        if self.pk:
             stored = (
                 type(self).objects.filter(pk=self.pk).values(*self.CONTENT_FIELDS, "state").first()
             )
