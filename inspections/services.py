@@ -1,0 +1,58 @@
+"""Writes that span models in the inspections app, each recording who and why."""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from .models import Membership
+
+ROLE_ALIASES = {
+    "board_member": Membership.Role.BOARD_MEMBER,
+    "board-member": Membership.Role.BOARD_MEMBER,
+    "board member": Membership.Role.BOARD_MEMBER,
+    "member": Membership.Role.BOARD_MEMBER,
+    "officer": Membership.Role.OFFICER,
+    "lead-officer": Membership.Role.OFFICER,
+    "area_admin": Membership.Role.AREA_ADMIN,
+    "area-admin": Membership.Role.AREA_ADMIN,
+    "area administrator": Membership.Role.AREA_ADMIN,
+    "area-administrator": Membership.Role.AREA_ADMIN,
+    "administrator": Membership.Role.AREA_ADMIN,
+}
+
+
+def parse_role(text):
+    """The Membership.Role meant by text such as "board-member", or None."""
+    return ROLE_ALIASES.get(text.strip().lower().replace("_", "-")) or ROLE_ALIASES.get(
+        text.strip().lower()
+    )
+
+
+@transaction.atomic
+def grant_role(*, username, area, role, organisation=None, by=None, reason, user_defaults=None):
+    """Create or change ``username``'s membership of ``area``; create the user if needed.
+
+    Returns (membership, user_created, what) where what is "created", "changed" or "unchanged".
+    Saves nothing when nothing changes, so history only records real changes.
+    """
+    User = get_user_model()
+    user, user_created = User.objects.get_or_create(username=username, defaults=user_defaults or {})
+    if user_created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    membership = Membership.objects.filter(user=user, area=area).first()
+    if membership is None:
+        membership = Membership(user=user, area=area, role=role, organisation=organisation)
+        what = "created"
+    elif membership.role == role and membership.organisation_id == getattr(
+        organisation, "pk", None
+    ):
+        return membership, user_created, "unchanged"
+    else:
+        membership.role = role
+        membership.organisation = organisation
+        what = "changed"
+    membership._history_user = by
+    membership._change_reason = reason
+    membership.full_clean()
+    membership.save()
+    return membership, user_created, what

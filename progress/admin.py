@@ -1,0 +1,55 @@
+from django.contrib import admin
+
+from send_portal.admin import AuditedAdmin
+
+from .models import BoardMeeting, Evidence, Measure, MeasureValue, ProgressUpdate
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 0
+    fields = ["title", "file", "visibility", "original_name", "content_type", "size"]
+    readonly_fields = ["original_name", "content_type", "size"]
+
+
+class MeasureValueInline(admin.TabularInline):
+    model = MeasureValue
+    extra = 0
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(AuditedAdmin):
+    list_display = ["__str__", "state", "delivery_status", "impact_status", "author"]
+    list_filter = ["state", "action__plan__area", "is_illustrative"]
+    list_select_related = ["action", "author"]
+    raw_id_fields = ["author", "approved_by"]
+    inlines = [EvidenceInline]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(AuditedAdmin):
+    list_display = ["title", "visibility", "update", "uploaded_at"]
+    list_filter = ["visibility"]
+    list_select_related = ["update__action"]
+    raw_id_fields = ["uploaded_by"]
+
+
+@admin.register(Measure)
+class MeasureAdmin(AuditedAdmin):
+    list_display = ["name", "area", "unit", "is_public", "is_illustrative"]
+    list_filter = ["area", "unit", "is_illustrative"]
+    list_select_related = ["area"]
+    inlines = [MeasureValueInline]
+
+
+@admin.register(MeasureValue)
+class MeasureValueAdmin(AuditedAdmin):
+    list_display = ["measure", "period_end", "value", "numerator", "denominator"]
+    list_select_related = ["measure"]
+
+
+@admin.register(BoardMeeting)
+class BoardMeetingAdmin(AuditedAdmin):
+    list_display = ["title", "area", "held_on", "is_published", "is_illustrative"]
+    list_filter = ["area", "is_published"]
+    list_select_related = ["area"]
