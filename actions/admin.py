@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.utils.html import format_html_join
 
 from send_portal.admin import AuditedAdmin
 
+from .deadlines import plan_deadlines, portal_today
 from .models import ActionItem, DeadlineRule, Milestone, Plan, PlanFinding
 
 
@@ -21,7 +23,21 @@ class PlanAdmin(AuditedAdmin):
     list_filter = ["kind", "status", "area", "is_illustrative"]
     list_select_related = ["area"]
     search_fields = ["title", "local_name", "ref"]
+    readonly_fields = ["statutory_dates"]
     inlines = [PlanFindingInline]
+
+    @admin.display(description="Statutory and official dates")
+    def statutory_dates(self, obj):
+        if obj.pk is None:
+            return "Shown once the plan is saved."
+        deadlines = plan_deadlines(obj, today=portal_today())
+        if not deadlines:
+            return "No deadline rules apply to this kind of plan."
+        return format_html_join(
+            "",
+            "<p><strong>{}</strong>: {} <br>({})</p>",
+            ((d.label, d.describe(), d.anchor_description) for d in deadlines),
+        )
 
 
 @admin.register(PlanFinding)

@@ -198,12 +198,29 @@ class PlanFinding(models.Model):
         return f"{self.plan} addresses {self.finding}"
 
     def clean(self):
-        if (
-            self.plan_id
-            and self.finding_id
-            and self.finding.inspection.area_id != self.plan.area_id
-        ):
+        if not (self.plan_id and self.finding_id):
+            return
+        plan, finding = self.plan, self.finding
+        if finding.inspection.area_id != plan.area_id:
             raise ValidationError({"finding": "The finding must be from this plan's local area."})
+        if plan.kind == Plan.Kind.ACCELERATED:
+            # An accelerated plan carries over exactly what the revisit found insufficient.
+            judged_insufficient = finding.judgements.filter(
+                inspection_id=plan.responds_to_id, verdict="insufficient_progress"
+            ).exists()
+            if not judged_insufficient:
+                raise ValidationError(
+                    {
+                        "finding": (
+                            "An accelerated progress plan addresses only the weaknesses its "
+                            "revisit judged not to have made sufficient progress."
+                        )
+                    }
+                )
+        elif finding.inspection_id != plan.responds_to_id:
+            raise ValidationError(
+                {"finding": "Choose a finding of the inspection this plan answers."}
+            )
 
 
 class DeliveryStatus(models.TextChoices):

@@ -1,0 +1,39 @@
+"""Writes that span models in the actions app, each recording who and why."""
+
+from django.db import transaction
+
+from inspections.models import Finding, Judgement
+
+from .models import Plan, PlanFinding
+
+
+def findings_a_plan_must_address(*, kind, inspection):
+    """The findings a new plan of ``kind`` answering ``inspection`` addresses.
+
+    An accelerated progress plan carries over exactly the weaknesses its revisit
+    judged not to have made sufficient progress; any other plan addresses every
+    finding of the inspection it answers.
+    """
+    if kind == Plan.Kind.ACCELERATED:
+        return Finding.objects.filter(
+            judgements__inspection=inspection,
+            judgements__verdict=Judgement.Verdict.INSUFFICIENT,
+        ).order_by("kind", "number")
+    return inspection.findings.order_by("kind", "number")
+
+
+@transaction.atomic
+def create_plan(*, area, responds_to, kind, ref, title, by, reason, **fields):
+    """Create a plan with the findings it must address, each link in history."""
+    plan = Plan(area=area, responds_to=responds_to, kind=kind, ref=ref, title=title, **fields)
+    plan._history_user = by
+    plan._change_reason = reason
+    plan.full_clean()
+    plan.save()
+    for finding in findings_a_plan_must_address(kind=kind, inspection=responds_to):
+        link = PlanFinding(plan=plan, finding=finding)
+        link._history_user = by
+        link._change_reason = reason
+        link.full_clean()
+        link.save()
+    return plan
