@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 
@@ -53,3 +54,11 @@ class AuditedAdmin(SimpleHistoryAdmin):
         obj._history_user = request.user
         obj._change_reason = "Deleted in the administration site"
         super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        # The "delete selected" action: Django's default deletes the queryset in
+        # one go, which records the user but no reason; delete each object as
+        # the delete page does, so both ways leave the same history.
+        with transaction.atomic(using=queryset.db):
+            for obj in queryset:
+                self.delete_model(request, obj)
