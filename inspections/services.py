@@ -27,12 +27,19 @@ def parse_role(text):
     )
 
 
+# Passed as ``organisation`` to leave a membership's organisation as it is.
+KEEP = object()
+
+
 @transaction.atomic
-def grant_role(*, username, area, role, organisation=None, by=None, reason, user_defaults=None):
+def grant_role(*, username, area, role, organisation=KEEP, by=None, reason, user_defaults=None):
     """Create or change ``username``'s membership of ``area``; create the user if needed.
 
-    Returns (membership, user_created, what) where what is "created", "changed" or "unchanged".
-    Saves nothing when nothing changes, so history only records real changes.
+    ``organisation`` is a partner Organisation, None for none, or KEEP to leave
+    an existing membership's organisation alone. Returns (membership,
+    user_created, what) where what is "created", "role changed",
+    "organisation changed" or "unchanged". Saves nothing when nothing changes,
+    so history only records real changes.
     """
     User = get_user_model()
     user, user_created = User.objects.get_or_create(username=username, defaults=user_defaults or {})
@@ -41,16 +48,28 @@ def grant_role(*, username, area, role, organisation=None, by=None, reason, user
         user.save(update_fields=["password"])
     membership = Membership.objects.filter(user=user, area=area).first()
     if membership is None:
-        membership = Membership(user=user, area=area, role=role, organisation=organisation)
+        membership = Membership(
+            user=user,
+            area=area,
+            role=role,
+            organisation=None if organisation is KEEP else organisation,
+        )
         what = "created"
-    elif membership.role == role and membership.organisation_id == getattr(
-        organisation, "pk", None
-    ):
-        return membership, user_created, "unchanged"
     else:
+        new_organisation_id = (
+            membership.organisation_id
+            if organisation is KEEP
+            else getattr(organisation, "pk", None)
+        )
+        if membership.role != role:
+            what = "role changed"
+        elif membership.organisation_id != new_organisation_id:
+            what = "organisation changed"
+        else:
+            return membership, user_created, "unchanged"
         membership.role = role
-        membership.organisation = organisation
-        what = "changed"
+        if organisation is not KEEP:
+            membership.organisation = organisation
     membership._history_user = by
     membership._change_reason = reason
     membership.full_clean()

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from inspections.models import LocalArea, Membership, Organisation
-from inspections.services import grant_role, parse_role
+from inspections.services import KEEP, grant_role, parse_role
 
 
 class Command(BaseCommand):
@@ -37,7 +37,7 @@ class Command(BaseCommand):
         if area is None:
             known = ", ".join(LocalArea.objects.values_list("slug", flat=True)) or "none yet"
             raise CommandError(f"There is no local area “{area_slug}”. Areas: {known}.")
-        org = None
+        org = KEEP
         if organisation:
             org = Organisation.objects.filter(slug=organisation).first()
             if org is None:
@@ -60,7 +60,10 @@ class Command(BaseCommand):
         who = f"{username} (new user)" if user_created else username
         message = {
             "created": f"{who} is now {role_label} in {area}.",
-            "changed": f"{who} is now {role_label} in {area} (role changed).",
+            "role changed": f"{who} is now {role_label} in {area} (role changed).",
+            "organisation changed": (
+                f"{who} is still {role_label} in {area}, now for {org} (organisation changed)."
+            ),
             "unchanged": f"{who} was already {role_label} in {area}; nothing changed.",
         }[what]
         self.stdout.write(message)
