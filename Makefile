@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv run test lint format check bench clean
+.PHONY: help venv run test lint format clean
 
 help:
 	@echo "make run    - serve the portal with demo data on http://127.0.0.1:$(PORT)"
