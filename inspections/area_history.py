@@ -539,6 +539,23 @@ def _check_area(top, checked, problems):
             )
 
 
+def _index_by_key(raw, key, record, index, *, path, problems):
+    """Index ``record`` by its key as written, reporting a key used twice in the file.
+
+    A malformed key is indexed too, so references to it do not add a second,
+    misleading problem.
+    """
+    value = raw.get(key)
+    if not isinstance(value, str):
+        return
+    if value in index:
+        problems.append(
+            Problem(f"{path}.{key}", f"{value} is already used by {index[value]['_path']}")
+        )
+    else:
+        index[value] = record
+
+
 def _check_organisations(top, checked, problems):
     names = {}
     for index, raw in enumerate(top.get("organisations", [])):
@@ -547,15 +564,10 @@ def _check_organisations(top, checked, problems):
         if organisation is None:
             continue
         checked.organisations.append(organisation)
-        # Index the slug as written even if it is malformed, so references to it
-        # do not add a second, misleading problem.
         slug = raw.get("slug")
-        if isinstance(slug, str):
-            if slug in checked.organisations_by_slug:
-                first = checked.organisations_by_slug[slug]["_path"]
-                problems.append(Problem(f"{path}.slug", f"{slug} is already used by {first}"))
-            else:
-                checked.organisations_by_slug[slug] = organisation
+        _index_by_key(
+            raw, "slug", organisation, checked.organisations_by_slug, path=path, problems=problems
+        )
         name = organisation.get("name")
         if name is not None:
             if name in names:
@@ -590,12 +602,9 @@ def _check_inspections(top, checked, problems):
         inspection["_raw_judgements"] = raw.get("judgements")
         checked.inspections.append(inspection)
         ref = raw.get("ref")
-        if isinstance(ref, str):
-            if ref in checked.inspections_by_ref:
-                first = checked.inspections_by_ref[ref]["_path"]
-                problems.append(Problem(f"{path}.ref", f"{ref} is already used by {first}"))
-            else:
-                checked.inspections_by_ref[ref] = inspection
+        _index_by_key(
+            raw, "ref", inspection, checked.inspections_by_ref, path=path, problems=problems
+        )
 
         framework, kind = inspection.get("framework"), inspection.get("kind")
         if framework and kind:
@@ -827,13 +836,7 @@ def _check_reviews(top, checked, problems):
         review["_type"] = ProgressReview
         review["_raw_judgements"] = raw.get("judgements")
         checked.reviews.append(review)
-        ref = raw.get("ref")
-        if isinstance(ref, str):
-            if ref in checked.reviews_by_ref:
-                first = checked.reviews_by_ref[ref]["_path"]
-                problems.append(Problem(f"{path}.ref", f"{ref} is already used by {first}"))
-            else:
-                checked.reviews_by_ref[ref] = review
+        _index_by_key(raw, "ref", review, checked.reviews_by_ref, path=path, problems=problems)
 
 
 def _check_all_judgements(checked, problems):
@@ -866,13 +869,7 @@ def _check_plans(top, checked, problems):
         if plan is None:
             continue
         checked.plans.append(plan)
-        ref = raw.get("ref")
-        if isinstance(ref, str):
-            if ref in checked.plans_by_ref:
-                first = checked.plans_by_ref[ref]["_path"]
-                problems.append(Problem(f"{path}.ref", f"{ref} is already used by {first}"))
-            else:
-                checked.plans_by_ref[ref] = plan
+        _index_by_key(raw, "ref", plan, checked.plans_by_ref, path=path, problems=problems)
 
         kind = plan.get("kind")
         answers = None
