@@ -64,7 +64,7 @@ def test_area_page_shows_findings_verdicts_and_due_dates(client):
     response = client.get(reverse("inspections:area", kwargs={"slug": "worcestershire"}))
     assert response.status_code == 200
     page = response.content.decode()
-    assert "<h1>Worcestershire</h1>" in page
+    assert '<h1 class="govuk-heading-xl">Worcestershire</h1>' in page
     assert "Joint local area SEND inspection, March 2010" in page
     assert "Area of significant weakness 3:</strong> Weakness 3" in page
     assert "Sufficient progress" in page
