@@ -12,13 +12,14 @@ from simple_history.models import HistoricalRecords
 
 from inspections.dates import PartialDateAccessor, partial_date_is_normalised, precision_field
 from inspections.models import Finding, Inspection, LocalArea, Organisation
+from inspections.versioning import Versioned
 
 NORMALISED_MESSAGE = (
     "A date known only to the month or year must be stored as the first day of that month or year."
 )
 
 
-class Plan(models.Model):
+class Plan(Versioned):
     """A plan that answers an inspection: WSOA, accelerated plan, priority action or strategic plan."""
 
     class Kind(models.TextChoices):
@@ -263,7 +264,7 @@ IMPACT_MEANINGS = {
 }
 
 
-class ActionItem(models.Model):
+class ActionItem(Versioned):
     """One action in a plan, serving one finding, with a named lead."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="actions")
@@ -335,7 +336,7 @@ class ActionItem(models.Model):
             raise ValidationError({"finding": "Choose one of the findings this plan addresses."})
 
 
-class Milestone(models.Model):
+class Milestone(Versioned):
     """A checkpoint on the way to an action's outcome (for example at 3, 6 and 12 months)."""
 
     action = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="milestones")

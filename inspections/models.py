@@ -11,6 +11,7 @@ from .dates import (
     partial_date_is_normalised,
     precision_field,
 )
+from .versioning import Versioned
 
 
 class Organisation(models.Model):
@@ -104,7 +105,7 @@ class Partnership(models.Model):
         return f"{self.organisation} in {self.area}"
 
 
-class Membership(models.Model):
+class Membership(Versioned):
     """A person's role in one local area; access to internal data comes only from this."""
 
     class Role(models.TextChoices):
@@ -142,7 +143,7 @@ class Membership(models.Model):
         return f"{self.user} – {self.get_role_display()} in {self.area}"
 
 
-class Inspection(models.Model):
+class Inspection(Versioned):
     """An Ofsted and CQC inspection of a local area, under either framework."""
 
     class Framework(models.TextChoices):
@@ -325,7 +326,7 @@ class Inspection(models.Model):
             raise ValidationError(errors)
 
 
-class Finding(models.Model):
+class Finding(Versioned):
     """One area of significant weakness, area for priority action or area for improvement."""
 
     class Kind(models.TextChoices):
@@ -454,7 +455,7 @@ class ProgressReview(models.Model):
         return f"{self.label or 'Progress review'} ({when})"
 
 
-class Judgement(models.Model):
+class Judgement(Versioned):
     """A verdict on one finding, from a revisit, a monitoring inspection or a DfE review."""
 
     class Verdict(models.TextChoices):

@@ -9,9 +9,10 @@ from simple_history.models import HistoricalRecords
 
 from actions.models import ActionItem, DeliveryStatus, ImpactStatus, Plan
 from inspections.models import Finding, LocalArea
+from inspections.versioning import Versioned
 
 
-class ProgressUpdate(models.Model):
+class ProgressUpdate(Versioned):
     """An update on one action for one period.
 
     Updates are append-only: once submitted, what an update says is fixed; a
@@ -164,7 +165,7 @@ class Evidence(models.Model):
         return self.title
 
 
-class Measure(models.Model):
+class Measure(Versioned):
     """An aggregate measure of progress (never data about an individual child)."""
 
     class Unit(models.TextChoices):
@@ -222,7 +223,7 @@ class Measure(models.Model):
         return self.name
 
 
-class MeasureValue(models.Model):
+class MeasureValue(Versioned):
     """A measure's value for one period, with the counts behind a rate when there are any."""
 
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="values")
@@ -266,7 +267,7 @@ class MeasureValue(models.Model):
         return f"{self.measure}: {self.period_label or self.period_end}"
 
 
-class BoardMeeting(models.Model):
+class BoardMeeting(Versioned):
     """A meeting of the improvement board, with what is said publicly about it."""
 
     area = models.ForeignKey(LocalArea, on_delete=models.CASCADE, related_name="board_meetings")

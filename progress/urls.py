@@ -1,0 +1,32 @@
+from django.urls import path
+
+from . import views
+
+app_name = "progress"
+
+urlpatterns = [
+    # Board: progress updates and their workflow
+    path(
+        "board/<slug:area_slug>/actions/<int:action_pk>/updates/new/",
+        views.update_create,
+        name="update-create",
+    ),
+    path("board/<slug:area_slug>/updates/<int:pk>/edit/", views.update_edit, name="update-edit"),
+    path(
+        "board/<slug:area_slug>/updates/<int:pk>/evidence/",
+        views.evidence_upload,
+        name="evidence-upload",
+    ),
+    # Last of the update pages: <transition> would otherwise swallow "evidence".
+    path(
+        "board/<slug:area_slug>/updates/<int:pk>/<slug:transition>/",
+        views.update_transition,
+        name="update-transition",
+    ),
+    path(
+        "board/<slug:area_slug>/evidence/<int:pk>/",
+        views.evidence_download,
+        name="evidence-download",
+    ),
+    # Board: records editing (measures, values, meetings)
+]

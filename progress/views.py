@@ -1,0 +1,226 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from actions.models import ActionItem
+from inspections.access import Can, get_area_for_user, get_in_area, user_can
+from inspections.versioning import EditConflict
+
+from . import services
+from .forms import EvidenceForm, TransitionForm, UpdateForm
+from .models import Evidence, ProgressUpdate
+
+
+def _action_url(area, action):
+    return reverse("actions:action", kwargs={"area_slug": area.slug, "pk": action.pk})
+
+
+def _update_page(request, area, form, *, action, title, conflict=None, status=200):
+    return render(
+        request,
+        "progress/update_form.html",
+        {
+            "area": area,
+            "action": action,
+            "form": form,
+            "title": title,
+            "back_url": _action_url(area, action),
+            "conflict": conflict,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def update_create(request, area_slug, action_pk):
+    area = get_area_for_user(request, area_slug, Can.UPDATE)
+    action = get_in_area(
+        request,
+        area,
+        ActionItem.objects.select_related("plan"),
+        area_path="plan__area",
+        pk=action_pk,
+    )
+    title = f"New update on action {action.ref}"
+    form = UpdateForm(request.POST or None, action=action, area=area)
+    if request.method == "POST" and form.is_valid():
+        update = form.save(commit=False)
+        update.action = action
+        services.create_update(update, by=request.user)
+        messages.success(request, "Draft update saved. Submit it for approval when it is ready.")
+        return redirect(_action_url(area, action) + f"#update-{update.pk}")
+    return _update_page(request, area, form, action=action, title=title)
+
+
+def _update_in_area(request, area, pk, need):
+    return get_in_area(
+        request,
+        area,
+        ProgressUpdate.objects.select_related("action__plan__area", "author"),
+        area_path="action__plan__area",
+        pk=pk,
+        need=need,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def update_edit(request, area_slug, pk):
+    area = get_area_for_user(request, area_slug, Can.UPDATE)
+    update = _update_in_area(request, area, pk, Can.UPDATE)
+    action = update.action
+    if update.author_id != request.user.pk and not user_can(request.user, area, Can.APPROVE):
+        raise PermissionDenied("Only the person who wrote this update, or an officer, can edit it.")
+    if update.state not in ProgressUpdate.EDITABLE_STATES:
+        messages.error(request, "This update has been submitted, so it can no longer be changed.")
+        return redirect(_action_url(area, action) + f"#update-{update.pk}")
+    title = f"Edit update on action {action.ref}"
+    form = UpdateForm(request.POST or None, instance=update, action=action, area=area)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_update(
+                form.save(commit=False), expected_version=form.loaded_version, by=request.user
+            )
+        except EditConflict as conflict:
+            data = request.POST.copy()
+            data["version"] = str(conflict.current.version)
+            form = UpdateForm(data, instance=conflict.current, action=action, area=area)
+            form.is_valid()
+            who = ", ".join(sorted(entry.who_name for entry in conflict.entries))
+            form.add_error(
+                None,
+                f"{who} changed this update while you were editing it. Your changes have not "
+                "been saved. Check their changes below, then save again to keep yours.",
+            )
+            return _update_page(
+                request, area, form, action=action, title=title, conflict=conflict, status=409
+            )
+        messages.success(request, "Draft update saved.")
+        return redirect(_action_url(area, action) + f"#update-{update.pk}")
+    return _update_page(request, area, form, action=action, title=title)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def update_transition(request, area_slug, pk, transition):
+    area = get_area_for_user(request, area_slug)
+    step = services.TRANSITIONS.get(transition)
+    if step is None:
+        raise Http404("No such step")
+    update = _update_in_area(request, area, pk, step.permission)
+    action = update.action
+    form = TransitionForm(
+        request.POST or None,
+        transition=step,
+        initial={"version": update.version},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.apply_transition(
+                update,
+                transition,
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+                reason=form.cleaned_data.get("reason", ""),
+                publish_at=form.cleaned_data.get("publish_at"),
+            )
+        except EditConflict:
+            form.add_error(
+                None,
+                "Someone else changed this update while you were looking at it. "
+                "Check the update again before you decide.",
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _done_message(step, update))
+            return redirect(_action_url(area, action) + f"#update-{update.pk}")
+    return render(
+        request,
+        "progress/update_transition.html",
+        {
+            "area": area,
+            "action": action,
+            "update": update,
+            "step": step,
+            "form": form,
+            "title": f"{step.label}: update on action {action.ref}",
+            "back_url": _action_url(area, action),
+        },
+    )
+
+
+def _done_message(step, update):
+    if step.slug == "publish" and update.publish_at > timezone.now():
+        when = timezone.localtime(update.publish_at)
+        return f"Update scheduled to appear publicly at {when:%H:%M} on {when:%-d %B %Y}."
+    return {
+        "submit": "Update submitted for approval.",
+        "approve": "Update approved. The action's status now shows what it reported.",
+        "return": "Update returned to its author with your reason.",
+        "publish": "Update published.",
+    }[step.slug]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evidence_upload(request, area_slug, pk):
+    area = get_area_for_user(request, area_slug, Can.UPDATE)
+    update = _update_in_area(request, area, pk, Can.UPDATE)
+    action = update.action
+    if update.state not in ProgressUpdate.EDITABLE_STATES:
+        messages.error(request, "Evidence can only be added to a draft or returned update.")
+        return redirect(_action_url(area, action) + f"#update-{update.pk}")
+    form = EvidenceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        evidence = form.save(commit=False)
+        evidence.update = update
+        evidence.original_name = request.FILES["file"].name[:255]
+        evidence.content_type = form.checked.content_type
+        evidence.size = request.FILES["file"].size
+        evidence.uploaded_by = request.user
+        evidence.file.name = f"upload.{form.checked.extension}"
+        evidence._history_user = request.user
+        evidence._change_reason = "Evidence uploaded"
+        evidence.save()
+        messages.success(request, f"Evidence “{evidence.title}” uploaded.")
+        return redirect(_action_url(area, action) + f"#update-{update.pk}")
+    return render(
+        request,
+        "progress/evidence_form.html",
+        {
+            "area": area,
+            "action": action,
+            "update": update,
+            "form": form,
+            "title": f"Add evidence to the update on action {action.ref}",
+            "back_url": _action_url(area, action),
+        },
+    )
+
+
+@login_required
+def evidence_download(request, area_slug, pk):
+    area = get_area_for_user(request, area_slug)
+    evidence = get_in_area(
+        request,
+        area,
+        Evidence.objects.select_related("update__action__plan"),
+        area_path="update__action__plan__area",
+        pk=pk,
+    )
+    extension = evidence.file.name.rsplit(".", 1)[-1]
+    safe_title = "".join(c if c.isalnum() or c in " -_" else "_" for c in evidence.title)[:80]
+    return FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=f"{safe_title.strip() or 'evidence'}.{extension}",
+        content_type=evidence.content_type,
+    )

@@ -1,0 +1,199 @@
+"""Forms for signing in, changing a password and resetting a forgotten one.
+
+Django's own authentication forms, with the portal's layout and plain-English
+error messages for every field. A failed sign-in never says whether the
+username or the password was wrong, and the reset form never says whether an
+account uses the email address.
+"""
+
+from django.conf import settings
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+
+from inspections.forms_base import PortalFormMixin, gov_errors
+
+INVALID_LOGIN = "Enter a correct username and password. Both are case-sensitive."
+
+# What the portal says instead of Django's password validators' own messages.
+# A message from any other validator is shown as it is.
+PASSWORD_RULES = {
+    "password_too_short": "Your new password must be at least {min_length} characters",
+    "password_too_common": "Your new password is too common – choose one that is harder to guess",
+    "password_entirely_numeric": "Your new password must not be only numbers",
+    "password_too_similar": "Your new password is too like your username or email address",
+}
+
+
+def minimum_password_length():
+    """The shortest password the validators accept (0 when none sets a minimum)."""
+    lengths = [
+        validator.min_length
+        for validator in password_validation.get_default_password_validators()
+        if isinstance(validator, password_validation.MinimumLengthValidator)
+    ]
+    return max(lengths, default=0)
+
+
+def new_password_hint():
+    length = minimum_password_length()
+    rule = f"Use at least {length} characters. " if length else ""
+    return (
+        f"{rule}Do not use a common password, only numbers, or anything like your "
+        "username or email address."
+    )
+
+
+def reset_link_lifetime():
+    """How long a reset link works, in words ("3 days", "1 hour")."""
+    seconds = int(settings.PASSWORD_RESET_TIMEOUT)
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    count = max(1, round(seconds / 60))
+    return f"{count} minute{'' if count == 1 else 's'}"
+
+
+def _reworded(error):
+    """The first of Django's password validation errors, reworded in the portal's style.
+
+    One message per field, as the design system asks: once that is fixed,
+    the form says what else is wrong, if anything.
+    """
+    first = error.error_list[0]
+    rule = PASSWORD_RULES.get(first.code)
+    if rule is None:
+        return first
+    return ValidationError(rule.format(**(first.params or {})), code=first.code)
+
+
+class AuthFormMixin(PortalFormMixin):
+    """The portal's layout, inside a page whose own <form> carries the CSRF token."""
+
+    def build_helper(self):
+        helper = super().build_helper()
+        helper.disable_csrf = True
+        return helper
+
+
+class PortalAuthenticationForm(AuthFormMixin, auth_forms.AuthenticationForm):
+    submit_label = "Sign in"
+
+    error_messages = {
+        "invalid_login": INVALID_LOGIN,
+        # Only reached with a backend that lets inactive users authenticate;
+        # the portal's backends treat them as a failed sign-in.
+        "inactive": INVALID_LOGIN,
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        username = self.fields["username"]
+        username.label = "Username"
+        username.error_messages.update(
+            gov_errors(
+                "your username",
+                max_length=f"Your username must be {username.max_length} characters or fewer",
+            )
+        )
+        # Moving focus on load disorients screen reader users.
+        username.widget.attrs.pop("autofocus", None)
+        username.widget.attrs.update(
+            {"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        )
+        password = self.fields["password"]
+        password.label = "Password"
+        password.error_messages.update(gov_errors("your password"))
+        password.widget.attrs["autocomplete"] = "current-password"
+
+    def get_invalid_login_error(self):
+        return ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+
+
+class PortalSetPasswordForm(AuthFormMixin, auth_forms.SetPasswordForm):
+    """Choose a new password (after following a reset link)."""
+
+    submit_label = "Save new password"
+
+    error_messages = {
+        **auth_forms.SetPasswordForm.error_messages,
+        "password_mismatch": "The passwords do not match",
+    }
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        new = self.fields["new_password1"]
+        new.label = "New password"
+        new.help_text = new_password_hint()
+        new.error_messages.update(gov_errors("a new password"))
+        new.widget.attrs["autocomplete"] = "new-password"
+        confirm = self.fields["new_password2"]
+        confirm.label = "Confirm new password"
+        confirm.help_text = ""
+        confirm.error_messages.update(
+            gov_errors("your new password", required="Confirm your new password")
+        )
+        confirm.widget.attrs["autocomplete"] = "new-password"
+
+    def clean(self):
+        # Mismatches belong to the confirmation; the rules belong to the new password.
+        self.validate_passwords("new_password1", "new_password2")
+        password = self.cleaned_data.get("new_password1")
+        if password:
+            try:
+                password_validation.validate_password(password, self.user)
+            except ValidationError as error:
+                self.add_error("new_password1", _reworded(error))
+        return self.cleaned_data
+
+
+class PortalPasswordChangeForm(PortalSetPasswordForm, auth_forms.PasswordChangeForm):
+    """Change the password of the person signed in."""
+
+    submit_label = "Change password"
+
+    error_messages = {
+        **PortalSetPasswordForm.error_messages,
+        "password_incorrect": "Your current password is incorrect",
+    }
+
+    field_order = ["old_password", "new_password1", "new_password2"]
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        current = self.fields["old_password"]
+        current.label = "Current password"
+        current.error_messages.update(gov_errors("your current password"))
+        current.widget.attrs.pop("autofocus", None)
+        current.widget.attrs["autocomplete"] = "current-password"
+
+
+class PortalPasswordResetForm(AuthFormMixin, auth_forms.PasswordResetForm):
+    """Ask for a link to choose a new password."""
+
+    submit_label = "Send reset link"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        email = self.fields["email"]
+        email.label = "Email address"
+        email.help_text = "The email address your portal account uses."
+        email.error_messages.update(
+            gov_errors(
+                "your email address",
+                invalid="Enter an email address in the correct format, like name@example.com",
+                max_length="Your email address must be 254 characters or fewer",
+            )
+        )
+        email.widget.attrs.update(
+            {"autocomplete": "email", "spellcheck": "false", "autocapitalize": "none"}
+        )
+
+    def save(self, *args, extra_email_context=None, **kwargs):
+        context = {
+            "portal_name": settings.PORTAL_NAME,
+            "link_lifetime": reset_link_lifetime(),
+            **(extra_email_context or {}),
+        }
+        return super().save(*args, extra_email_context=context, **kwargs)

@@ -1,0 +1,285 @@
+"""Writing, submitting, approving, returning and publishing a progress update."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.models import ActionItem
+from progress.models import ProgressUpdate
+
+pytestmark = pytest.mark.django_db
+
+
+def update_payload(**overrides):
+    data = {
+        "period_start_0": "1",
+        "period_start_1": "4",
+        "period_start_2": "2025",
+        "period_end_0": "30",
+        "period_end_1": "6",
+        "period_end_2": "2025",
+        "delivery_status": "not_started",
+        "impact_status": "no_evidence_yet",
+        "status_change_reason": "",
+        "narrative": "Recruitment for the new clinic is under way.",
+        "public_summary": "We are hiring staff for a new clinic.",
+    }
+    data.update(overrides)
+    return data
+
+
+def create_url(cast):
+    return reverse(
+        "progress:update-create", kwargs={"area_slug": cast.area.slug, "action_pk": cast.action.pk}
+    )
+
+
+def step_url(cast, update, step):
+    return reverse(
+        "progress:update-transition",
+        kwargs={"area_slug": cast.area.slug, "pk": update.pk, "transition": step},
+    )
+
+
+def write_draft(client, cast, **overrides):
+    client.force_login(cast.board_member)
+    response = client.post(create_url(cast), update_payload(**overrides))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return ProgressUpdate.objects.latest("pk")
+
+
+def test_a_board_member_writes_a_draft(client, cast):
+    update = write_draft(client, cast)
+    assert update.state == ProgressUpdate.State.DRAFT
+    assert update.author == cast.board_member
+    assert update.period_start == datetime.date(2025, 4, 1)
+    record = update.history.get()
+    assert record.history_user == cast.board_member
+
+
+def test_missing_fields_are_explained_on_the_same_page(client, cast):
+    client.force_login(cast.board_member)
+    response = client.post(
+        create_url(cast),
+        update_payload(period_start_0="", period_start_1="", period_start_2="", narrative=""),
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "govuk-error-summary" in page
+    assert "Enter the date the update covers from" in page
+    assert "Enter the internal narrative" in page
+    # What was typed is still there.
+    assert "We are hiring staff for a new clinic." in page
+    assert not ProgressUpdate.objects.exists()
+
+
+def test_an_impossible_date_is_explained(client, cast):
+    client.force_login(cast.board_member)
+    response = client.post(create_url(cast), update_payload(period_end_0="31", period_end_1="2"))
+    assert "The date the update covers to must be a real date" in response.content.decode()
+    assert not ProgressUpdate.objects.exists()
+
+
+def test_a_status_change_needs_a_reason(client, cast):
+    client.force_login(cast.board_member)
+    response = client.post(create_url(cast), update_payload(delivery_status="at_risk"))
+    assert "Enter the reason the status is changing" in response.content.decode()
+    assert not ProgressUpdate.objects.exists()
+
+
+def test_the_whole_cycle_records_who_when_and_why(client, cast):
+    update = write_draft(
+        client,
+        cast,
+        delivery_status="on_track",
+        impact_status="some_evidence",
+        status_change_reason="Clinic opened in May.",
+    )
+    response = client.post(step_url(cast, update, "submit"), {"version": update.version})
+    assert response.status_code == 302
+    update.refresh_from_db()
+    assert update.state == ProgressUpdate.State.SUBMITTED
+
+    client.force_login(cast.officer)
+    response = client.post(
+        step_url(cast, update, "return"), {"version": update.version, "reason": "Add the dates."}
+    )
+    update.refresh_from_db()
+    assert update.state == ProgressUpdate.State.RETURNED
+    assert update.return_reason == "Add the dates."
+
+    client.force_login(cast.board_member)
+    todo = client.get(reverse("actions:todo", kwargs={"area_slug": cast.area.slug}))
+    assert "Returned because: Add the dates." in todo.content.decode()
+    edit_url = reverse(
+        "progress:update-edit", kwargs={"area_slug": cast.area.slug, "pk": update.pk}
+    )
+    response = client.post(
+        edit_url,
+        update_payload(
+            delivery_status="on_track",
+            impact_status="some_evidence",
+            status_change_reason="Clinic opened on 12 May.",
+            version=update.version,
+        ),
+    )
+    assert response.status_code == 302
+    update.refresh_from_db()
+    client.post(step_url(cast, update, "submit"), {"version": update.version})
+
+    client.force_login(cast.officer)
+    update.refresh_from_db()
+    client.post(step_url(cast, update, "approve"), {"version": update.version})
+    update.refresh_from_db()
+    assert update.state == ProgressUpdate.State.APPROVED
+    assert update.approved_by == cast.officer
+    action = ActionItem.objects.get(pk=cast.action.pk)
+    assert (action.delivery_status, action.impact_status) == ("on_track", "some_evidence")
+    assert "Clinic opened on 12 May." in action.history.latest().history_change_reason
+
+    client.post(step_url(cast, update, "publish"), {"version": update.version, "when": "now"})
+    update.refresh_from_db()
+    assert update.state == ProgressUpdate.State.PUBLISHED
+    assert update.publish_at <= timezone.now()
+
+    reasons = list(
+        update.history.order_by("history_date", "history_id").values_list(
+            "history_user__username", "state", "history_change_reason"
+        )
+    )
+    assert reasons == [
+        ("bilal", "draft", "Draft update started"),
+        ("bilal", "submitted", "Submitted for approval"),
+        ("olivia", "returned", "Returned for changes: Add the dates."),
+        ("bilal", "returned", "Draft edited"),
+        ("bilal", "submitted", "Submitted for approval"),
+        ("olivia", "approved", "Approved"),
+        ("olivia", "published", "Published"),
+    ]
+    page = client.get(
+        reverse("actions:action", kwargs={"area_slug": cast.area.slug, "pk": cast.action.pk})
+    ).content.decode()
+    assert "Returned for changes: Add the dates." in page
+    assert "Olivia Officer" in page
+
+
+def test_publication_can_be_scheduled(client, cast):
+    update = write_draft(client, cast)
+    client.post(step_url(cast, update, "submit"), {"version": update.version})
+    client.force_login(cast.officer)
+    update.refresh_from_db()
+    client.post(step_url(cast, update, "approve"), {"version": update.version})
+    update.refresh_from_db()
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    response = client.post(
+        step_url(cast, update, "publish"),
+        {
+            "version": update.version,
+            "when": "later",
+            "publish_date_0": tomorrow.day,
+            "publish_date_1": tomorrow.month,
+            "publish_date_2": tomorrow.year,
+            "publish_time": "09:30",
+        },
+    )
+    assert response.status_code == 302
+    update.refresh_from_db()
+    assert update.state == ProgressUpdate.State.PUBLISHED
+    assert timezone.localtime(update.publish_at).date() == tomorrow
+    assert "Scheduled for publication" in update.history.latest().history_change_reason
+
+
+def test_a_publication_time_in_the_past_is_refused(client, cast):
+    update = write_draft(client, cast)
+    client.post(step_url(cast, update, "submit"), {"version": update.version})
+    client.force_login(cast.officer)
+    update.refresh_from_db()
+    client.post(step_url(cast, update, "approve"), {"version": update.version})
+    update.refresh_from_db()
+    response = client.post(
+        step_url(cast, update, "publish"),
+        {
+            "version": update.version,
+            "when": "later",
+            "publish_date_0": "1",
+            "publish_date_1": "1",
+            "publish_date_2": "2020",
+            "publish_time": "09:30",
+        },
+    )
+    assert "must be in the future" in response.content.decode()
+    update.refresh_from_db()
+    assert update.state == ProgressUpdate.State.APPROVED
+
+
+def test_returning_needs_a_reason(client, cast):
+    update = write_draft(client, cast)
+    client.post(step_url(cast, update, "submit"), {"version": update.version})
+    client.force_login(cast.officer)
+    update.refresh_from_db()
+    response = client.post(step_url(cast, update, "return"), {"version": update.version})
+    assert "Enter the reason you are returning this update" in response.content.decode()
+    update.refresh_from_db()
+    assert update.state == ProgressUpdate.State.SUBMITTED
+
+
+def test_nobody_approves_their_own_update(client, cast):
+    client.force_login(cast.officer)
+    response = client.post(create_url(cast), update_payload())
+    assert response.status_code == 302
+    update = ProgressUpdate.objects.get()
+    client.post(step_url(cast, update, "submit"), {"version": update.version})
+    update.refresh_from_db()
+    response = client.post(step_url(cast, update, "approve"), {"version": update.version})
+    assert response.status_code == 403
+    update.refresh_from_db()
+    assert update.state == ProgressUpdate.State.SUBMITTED
+
+
+def test_a_board_member_cannot_approve_or_publish(client, cast):
+    update = write_draft(client, cast)
+    client.post(step_url(cast, update, "submit"), {"version": update.version})
+    update.refresh_from_db()
+    for step in ("approve", "return", "publish"):
+        response = client.post(step_url(cast, update, step), {"version": update.version})
+        assert response.status_code == 403
+    update.refresh_from_db()
+    assert update.state == ProgressUpdate.State.SUBMITTED
+    assert update.history.count() == 2
+
+
+def test_someone_from_another_area_sees_nothing(client, cast):
+    update = write_draft(client, cast)
+    client.force_login(cast.outsider)
+    assert client.get(step_url(cast, update, "submit")).status_code == 404
+    response = client.post(step_url(cast, update, "submit"), {"version": update.version})
+    assert response.status_code == 404
+    update.refresh_from_db()
+    assert update.state == ProgressUpdate.State.DRAFT
+
+
+def test_a_step_out_of_order_is_explained(client, cast):
+    update = write_draft(client, cast)
+    client.force_login(cast.officer)
+    response = client.post(
+        step_url(cast, update, "publish"), {"version": update.version, "when": "now"}
+    )
+    assert response.status_code == 200
+    assert "This update is draft, so it cannot be published now." in response.content.decode()
+    update.refresh_from_db()
+    assert update.state == ProgressUpdate.State.DRAFT
+
+
+def test_a_submitted_update_cannot_be_edited(client, cast):
+    update = write_draft(client, cast)
+    client.post(step_url(cast, update, "submit"), {"version": update.version})
+    update.refresh_from_db()
+    edit_url = reverse(
+        "progress:update-edit", kwargs={"area_slug": cast.area.slug, "pk": update.pk}
+    )
+    response = client.post(edit_url, update_payload(narrative="Changed", version=update.version))
+    assert response.status_code == 302
+    update.refresh_from_db()
+    assert update.narrative == "Recruitment for the new clinic is under way."
