@@ -1,0 +1,219 @@
+"""Every board URL × every kind of person: each gets exactly what it may, and nothing more.
+
+Anonymous visitors are sent to sign in; members of another area get 404 (so
+they cannot tell what exists here); members whose role lacks the permission
+get 403; the rest get the page. A forbidden POST changes nothing at all: no
+row and no history row anywhere.
+
+The table below must name every URL under /board/: a new board page fails
+this test until someone decides who may use it.
+"""
+
+import datetime
+
+import pytest
+from django.apps import apps
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from inspections.access import Can
+from progress.models import Evidence, ProgressUpdate
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "outsider", "board_member", "officer", "area_admin")
+ROLE_PERMISSIONS = {
+    "board_member": {Can.VIEW, Can.UPDATE},
+    "officer": {Can.VIEW, Can.UPDATE, Can.APPROVE, Can.EDIT},
+    "area_admin": {Can.VIEW, Can.UPDATE, Can.APPROVE, Can.EDIT, Can.MANAGE_MEMBERS},
+}
+
+
+def _update(cast):
+    return ProgressUpdate.objects.get(action=cast.action)
+
+
+def _evidence(cast):
+    return Evidence.objects.get()
+
+
+# url name -> (permission needed, kwargs builder). None means any signed-in person.
+BOARD_URLS = {
+    "inspections:board-home": (None, lambda c: {}),
+    "actions:my-area": (Can.VIEW, lambda c: {"area_slug": c.area.slug}),
+    "actions:todo": (Can.VIEW, lambda c: {"area_slug": c.area.slug}),
+    "actions:action": (Can.VIEW, lambda c: {"area_slug": c.area.slug, "pk": c.action.pk}),
+    "progress:update-create": (
+        Can.UPDATE,
+        lambda c: {"area_slug": c.area.slug, "action_pk": c.action.pk},
+    ),
+    "progress:update-edit": (Can.UPDATE, lambda c: {"area_slug": c.area.slug, "pk": _update(c).pk}),
+    "progress:evidence-upload": (
+        Can.UPDATE,
+        lambda c: {"area_slug": c.area.slug, "pk": _update(c).pk},
+    ),
+    "progress:evidence-download": (
+        Can.VIEW,
+        lambda c: {"area_slug": c.area.slug, "pk": _evidence(c).pk},
+    ),
+}
+TRANSITION_PERMISSIONS = {
+    "submit": Can.UPDATE,
+    "approve": Can.APPROVE,
+    "return": Can.APPROVE,
+    "publish": Can.APPROVE,
+}
+
+
+def board_url_names():
+    names = set()
+
+    def walk(patterns, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern) and str(pattern.pattern).startswith("board/"):
+                names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+
+    walk(get_resolver().url_patterns, None)
+    return names
+
+
+def world_counts():
+    """Rows in every table, history tables included."""
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+@pytest.fixture
+def board(cast):
+    """The cast, plus a draft update by the board member with one evidence file."""
+    update = ProgressUpdate.objects.create(
+        action=cast.action,
+        period_start=datetime.date(2025, 4, 1),
+        period_end=datetime.date(2025, 6, 30),
+        delivery_status="not_started",
+        impact_status="no_evidence_yet",
+        narrative="Internal words",
+        public_summary="Public words",
+        author=cast.board_member,
+    )
+    evidence = Evidence(
+        update=update,
+        title="Minutes",
+        original_name="minutes.pdf",
+        content_type="application/pdf",
+        size=9,
+        uploaded_by=cast.board_member,
+    )
+    evidence.file.save("minutes.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    evidence.save()
+    return cast
+
+
+def expected_status(role, permission):
+    if role == "anonymous":
+        return 302
+    if role == "outsider":
+        return 200 if permission is None else 404
+    if permission is None or permission in ROLE_PERMISSIONS[role]:
+        return 200
+    return 403
+
+
+# Only the refusals: what an allowed POST does is each page's own tests' business.
+FORBIDDEN_POSTS = [
+    (name, role)
+    for name, (permission, _) in sorted(BOARD_URLS.items())
+    if permission not in (None, Can.VIEW)
+    for role in ROLES
+    if expected_status(role, permission) != 200
+]
+FORBIDDEN_STEPS = [
+    (transition, role)
+    for transition, permission in sorted(TRANSITION_PERMISSIONS.items())
+    for role in ROLES
+    if expected_status(role, permission) != 200
+]
+
+
+def test_the_table_names_every_board_url():
+    listed = set(BOARD_URLS) | {"progress:update-transition"}
+    assert board_url_names() == listed
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(BOARD_URLS))
+def test_each_person_gets_exactly_what_they_may(client, board, role, name):
+    permission, kwargs = BOARD_URLS[name]
+    url = reverse(name, kwargs=kwargs(board))
+    if role != "anonymous":
+        client.force_login(getattr(board, role))
+    response = client.get(url)
+    expected = expected_status(role, permission)
+    if name == "inspections:board-home" and role != "anonymous":
+        # One area: straight to My area; the outsider goes to theirs.
+        expected = 302
+    assert response.status_code == expected, f"{role} GET {url}"
+    if role == "anonymous":
+        assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("transition", sorted(TRANSITION_PERMISSIONS))
+def test_each_person_may_take_only_their_workflow_steps(client, board, role, transition):
+    update = _update(board)
+    url = reverse(
+        "progress:update-transition",
+        kwargs={"area_slug": board.area.slug, "pk": update.pk, "transition": transition},
+    )
+    if role != "anonymous":
+        client.force_login(getattr(board, role))
+    response = client.get(url)
+    assert response.status_code == expected_status(role, TRANSITION_PERMISSIONS[transition])
+
+
+@pytest.mark.parametrize(("name", "role"), FORBIDDEN_POSTS)
+def test_a_forbidden_post_changes_nothing(client, board, role, name):
+    _, kwargs = BOARD_URLS[name]
+    url = reverse(name, kwargs=kwargs(board))
+    if role != "anonymous":
+        client.force_login(getattr(board, role))
+    before = world_counts()
+    update = _update(board)
+    response = client.post(
+        url,
+        {
+            "period_start_0": "1",
+            "period_start_1": "4",
+            "period_start_2": "2025",
+            "period_end_0": "30",
+            "period_end_1": "6",
+            "period_end_2": "2025",
+            "delivery_status": "not_started",
+            "impact_status": "no_evidence_yet",
+            "narrative": "Forbidden change",
+            "public_summary": "Forbidden change",
+            "version": update.version,
+            "title": "Forbidden",
+            "visibility": "public",
+        },
+    )
+    assert response.status_code in (302, 403, 404)
+    assert world_counts() == before
+    update.refresh_from_db()
+    assert update.narrative == "Internal words"
+
+
+@pytest.mark.parametrize(("transition", "role"), FORBIDDEN_STEPS)
+def test_a_forbidden_workflow_step_changes_nothing(client, board, role, transition):
+    update = _update(board)
+    url = reverse(
+        "progress:update-transition",
+        kwargs={"area_slug": board.area.slug, "pk": update.pk, "transition": transition},
+    )
+    if role != "anonymous":
+        client.force_login(getattr(board, role))
+    before = world_counts()
+    response = client.post(url, {"version": update.version, "reason": "No", "when": "now"})
+    assert response.status_code in (302, 403, 404)
+    assert world_counts() == before
