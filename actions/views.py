@@ -1,13 +1,19 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
 from inspections.access import Can, get_area_for_user, get_in_area, user_can
+from inspections.editing import edit_record
+from inspections.views import records_url
 from progress.services import allowed_transitions
 
-from . import selectors
+from . import selectors, services
 from .deadlines import portal_today
-from .forms import ActionFilterForm, AsAtForm
-from .models import ActionItem
+from .forms import ActionFilterForm, ActionForm, AsAtForm, MilestoneForm, PlanCreateForm, PlanForm
+from .models import ActionItem, Milestone, Plan
 
 
 @login_required
@@ -76,4 +82,161 @@ def action_detail(request, area_slug, pk):
             "can_edit": user_can(request.user, area, Can.EDIT),
             **context,
         },
+    )
+
+
+# Board: records editing (plans, actions, milestones)
+
+
+def _action_url(area, action, anchor=""):
+    url = reverse("actions:action", kwargs={"area_slug": area.slug, "pk": action.pk})
+    return f"{url}#{anchor}" if anchor else url
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_create(request, area_slug):
+    """A new plan, with the findings it must address brought in (each link in history)."""
+    area = get_area_for_user(request, area_slug, Can.EDIT)
+    form = PlanCreateForm(request.POST or None, instance=Plan(area=area), area=area)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.create_plan(
+                **form.plan_fields(form.save(commit=False)),
+                by=request.user,
+                reason=form.reason("Created"),
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            count = plan.plan_findings.count()
+            messages.success(
+                request,
+                f"Plan added. It addresses {count} finding{'' if count == 1 else 's'}.",
+            )
+            return redirect(records_url(area, f"plan-{plan.pk}"))
+    return render(
+        request,
+        "board/edit.html",
+        {
+            "area": area,
+            "form": form,
+            "title": "Add a plan",
+            "back_url": records_url(area, "plans"),
+            "conflict": None,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request, area_slug, pk):
+    area = get_area_for_user(request, area_slug, Can.EDIT)
+    plan = get_in_area(request, area, Plan.objects.all(), area_path="area", pk=pk, need=Can.EDIT)
+    return edit_record(
+        request,
+        area=area,
+        form_class=PlanForm,
+        instance=plan,
+        title=f"Edit: {plan.title}",
+        back_url=records_url(area, f"plan-{plan.pk}"),
+        success_url=records_url(area, f"plan-{plan.pk}"),
+        success_message="Plan saved.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_create(request, area_slug, plan_pk):
+    area = get_area_for_user(request, area_slug, Can.EDIT)
+    plan = get_in_area(
+        request, area, Plan.objects.all(), area_path="area", pk=plan_pk, need=Can.EDIT
+    )
+    return edit_record(
+        request,
+        area=area,
+        form_class=ActionForm,
+        instance=ActionItem(plan=plan),
+        form_kwargs={"plan": plan},
+        title=f"Add an action to {plan.title}",
+        back_url=reverse("actions:my-area", kwargs={"area_slug": area.slug}),
+        success_url=lambda action: _action_url(area, action),
+        success_message="Action added.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_edit(request, area_slug, pk):
+    area = get_area_for_user(request, area_slug, Can.EDIT)
+    action = get_in_area(
+        request,
+        area,
+        ActionItem.objects.select_related("plan"),
+        area_path="plan__area",
+        pk=pk,
+        need=Can.EDIT,
+    )
+    return edit_record(
+        request,
+        area=area,
+        form_class=ActionForm,
+        instance=action,
+        form_kwargs={"plan": action.plan},
+        title=f"Edit action {action.ref}",
+        back_url=_action_url(area, action),
+        success_url=_action_url(area, action),
+        success_message="Action saved.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def milestone_create(request, area_slug, action_pk):
+    area = get_area_for_user(request, area_slug, Can.EDIT)
+    action = get_in_area(
+        request,
+        area,
+        ActionItem.objects.select_related("plan"),
+        area_path="plan__area",
+        pk=action_pk,
+        need=Can.EDIT,
+    )
+    return edit_record(
+        request,
+        area=area,
+        form_class=MilestoneForm,
+        instance=Milestone(action=action),
+        form_kwargs={"action": action},
+        title=f"Add a milestone to action {action.ref}",
+        back_url=_action_url(area, action, "milestones"),
+        success_url=_action_url(area, action, "milestones"),
+        success_message="Milestone added.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def milestone_edit(request, area_slug, pk):
+    area = get_area_for_user(request, area_slug, Can.EDIT)
+    milestone = get_in_area(
+        request,
+        area,
+        Milestone.objects.select_related("action__plan"),
+        area_path="action__plan__area",
+        pk=pk,
+        need=Can.EDIT,
+    )
+    action = milestone.action
+    return edit_record(
+        request,
+        area=area,
+        form_class=MilestoneForm,
+        instance=milestone,
+        form_kwargs={"action": action},
+        title=f"Edit a milestone of action {action.ref}",
+        back_url=_action_url(area, action, "milestones"),
+        success_url=_action_url(area, action, "milestones"),
+        success_message="Milestone saved.",
     )

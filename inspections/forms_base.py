@@ -12,7 +12,10 @@ from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import router
+
+from .dates import PartialDate, PartialDateError, Precision
 
 
 class GovDateField(DateInputField):
@@ -129,3 +132,131 @@ class AuditedModelForm(PortalFormMixin, forms.ModelForm):
 
     def reason(self, default):
         return self.cleaned_data.get("change_reason") or default
+
+
+# Board record pages: dates known only to the month or year, and model forms
+# whose model rules and database constraints show as errors on the right field.
+
+
+class PartialDateField(forms.Field):
+    """A date typed as YYYY-MM-DD, YYYY-MM or YYYY, cleaned to a PartialDate (or None).
+
+    The form that uses it stores the date and its precision on the model
+    (see RecordForm.partial_dates).
+    """
+
+    widget = forms.TextInput
+
+    def __init__(self, *, what, required=False, **kwargs):
+        self.what = what
+        kwargs.setdefault(
+            "help_text",
+            "For example, 2018-03-12, or 2018-03 if only the month is known, "
+            "or 2018 if only the year is known.",
+        )
+        super().__init__(required=required, **kwargs)
+        self.error_messages = {"required": f"Enter {what}"}
+        self.widget.attrs.setdefault("spellcheck", "false")
+
+    @property
+    def what_capitalised(self):
+        return f"{self.what[0].upper()}{self.what[1:]}"
+
+    def prepare_value(self, value):
+        if hasattr(value, "isoformat"):
+            return value.isoformat()
+        return value
+
+    def to_python(self, value):
+        if value is None:
+            return None
+        if isinstance(value, PartialDate):
+            return value
+        text = str(value).strip()
+        if not text:
+            return None
+        try:
+            return PartialDate.parse(text)
+        except PartialDateError as error:
+            message = str(error)
+            if message.startswith(text):
+                message = f"{self.what_capitalised}{message[len(text) :]}"
+            else:
+                message = f"{self.what_capitalised} {message}"
+            raise ValidationError(message, code="invalid") from None
+
+
+class RecordForm(AuditedModelForm):
+    """A board record's form: the model's rules and constraints end up on the right field.
+
+    * ``scope_fields``: fields the view sets on the instance before the form
+      is bound (its area, inspection, plan...). They are not typed, but are
+      still checked, so that constraints such as "unique within the area"
+      are checked before saving, not by the database.
+    * ``partial_dates``: model date fields typed as YYYY-MM-DD, YYYY-MM or
+      YYYY; the form sets the date and its ``<field>_precision``.
+    * ``constraint_fields``: the field a constraint's message belongs to.
+      By default a unique constraint's message goes on the last of its fields
+      on the form (the reference, the number), any other on the whole form.
+    """
+
+    scope_fields = ()
+    partial_dates = ()
+    constraint_fields = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            for name in self.partial_dates:
+                value = getattr(self.instance, name, None)
+                if value is not None:
+                    precision = getattr(self.instance, f"{name}_precision", None) or Precision.DAY
+                    self.initial[name] = PartialDate(value, precision).isoformat()
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.partial_dates:
+            if name not in cleaned:
+                continue
+            value = cleaned[name]
+            setattr(self.instance, f"{name}_precision", value.precision if value else Precision.DAY)
+            cleaned[name] = value.date if value else None
+        return cleaned
+
+    def _get_validation_exclusions(self):
+        exclude = super()._get_validation_exclusions()
+        for name in self.scope_fields:
+            field = self.instance._meta.get_field(name)
+            if getattr(self.instance, field.attname, None) is not None:
+                exclude.discard(name)
+        return exclude
+
+    def _update_errors(self, errors):
+        # A model rule about a field that is not on the form is about the whole form.
+        if hasattr(errors, "error_dict"):
+            error_dict = {}
+            for field, messages in errors.error_dict.items():
+                if field != NON_FIELD_ERRORS and field not in self.fields:
+                    field = NON_FIELD_ERRORS
+                error_dict.setdefault(field, []).extend(messages)
+            errors = ValidationError(error_dict)
+        super()._update_errors(errors)
+
+    def validate_constraints(self):
+        exclude = self._get_validation_exclusions()
+        using = router.db_for_write(type(self.instance), instance=self.instance)
+        for model_class, constraints in self.instance.get_constraints():
+            for constraint in constraints:
+                try:
+                    constraint.validate(model_class, self.instance, exclude=exclude, using=using)
+                except ValidationError as error:
+                    field = self._field_for_constraint(constraint)
+                    if field is not None and field in self.errors:
+                        continue  # the field already says what is wrong with it
+                    self.add_error(field, error)
+
+    def _field_for_constraint(self, constraint):
+        if constraint.name in self.constraint_fields:
+            return self.constraint_fields[constraint.name]
+        on_form = [name for name in getattr(constraint, "fields", ()) if name in self.fields]
+        return on_form[-1] if on_form else None

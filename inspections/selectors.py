@@ -4,6 +4,8 @@ from django.db.models import Prefetch
 from django.db.models.functions import Coalesce
 
 from actions.deadlines import deadlines_for_plans
+from actions.models import Plan
+from progress.models import MeasureValue
 
 from .models import Finding, Judgement, LocalArea
 
@@ -42,3 +44,28 @@ def areas_for_home():
         inspections = list(area.inspections.all())
         area.latest_inspection = inspections[-1] if inspections else None
     return areas
+
+
+def records(area):
+    """The area's inspections, findings, verdicts, plans, measures and meetings, for editing."""
+    findings = Finding.objects.select_related("lead_organisation").order_by("kind", "number")
+    judgements = Judgement.objects.select_related("finding__inspection").order_by(
+        "finding__inspection__start_date", "finding__kind", "finding__number", "pk"
+    )
+    return {
+        "inspections": list(
+            area.inspections.prefetch_related(
+                Prefetch("findings", queryset=findings),
+                Prefetch("judgements", queryset=judgements),
+            )
+        ),
+        "plans": list(
+            Plan.objects.filter(area=area).select_related("responds_to", "superseded_by")
+        ),
+        "measures": list(
+            area.measures.prefetch_related(
+                Prefetch("values", queryset=MeasureValue.objects.order_by("-period_end"))
+            )
+        ),
+        "meetings": list(area.board_meetings.order_by("-held_on", "pk")),
+    }

@@ -1,10 +1,16 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
 from actions.deadlines import portal_today
 
-from .access import areas_for
-from .models import LocalArea
+from . import selectors
+from .access import Can, areas_for, get_area_for_user, get_in_area, user_can
+from .editing import edit_record
+from .forms import FindingForm, InspectionForm, JudgementForm, MemberAddForm, MembershipForm
+from .models import Finding, Inspection, Judgement, LocalArea, Membership
 from .selectors import area_history, areas_for_home
 
 
@@ -25,3 +31,233 @@ def board_home(request):
     if len(memberships) == 1:
         return redirect("actions:my-area", area_slug=memberships[0].area.slug)
     return render(request, "inspections/board_home.html", {"memberships": memberships})
+
+
+# Board: records editing (inspections, findings, judgements, members)
+
+
+def records_url(area, anchor=""):
+    url = reverse("inspections:records", kwargs={"area_slug": area.slug})
+    return f"{url}#{anchor}" if anchor else url
+
+
+@login_required
+def records(request, area_slug):
+    """The area's inspections and plans, with links to add and edit them."""
+    area = get_area_for_user(request, area_slug, Can.EDIT)
+    return render(
+        request,
+        "inspections/records.html",
+        {
+            "area": area,
+            "can_manage_members": user_can(request.user, area, Can.MANAGE_MEMBERS),
+            **selectors.records(area),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inspection_create(request, area_slug):
+    area = get_area_for_user(request, area_slug, Can.EDIT)
+    return edit_record(
+        request,
+        area=area,
+        form_class=InspectionForm,
+        instance=Inspection(area=area),
+        title="Add an inspection",
+        back_url=records_url(area, "inspections"),
+        success_url=lambda inspection: records_url(area, f"inspection-{inspection.pk}"),
+        success_message="Inspection added.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inspection_edit(request, area_slug, pk):
+    area = get_area_for_user(request, area_slug, Can.EDIT)
+    inspection = get_in_area(
+        request, area, Inspection.objects.all(), area_path="area", pk=pk, need=Can.EDIT
+    )
+    return edit_record(
+        request,
+        area=area,
+        form_class=InspectionForm,
+        instance=inspection,
+        title=f"Edit: {_inspection_name(inspection)}",
+        back_url=records_url(area, f"inspection-{inspection.pk}"),
+        success_url=records_url(area, f"inspection-{inspection.pk}"),
+        success_message="Inspection saved.",
+    )
+
+
+def _inspection_name(inspection):
+    return f"{inspection.title}, {inspection.start}" if inspection.start_date else inspection.title
+
+
+def _inspection_in_area(request, area, pk):
+    return get_in_area(
+        request, area, Inspection.objects.all(), area_path="area", pk=pk, need=Can.EDIT
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def finding_create(request, area_slug, inspection_pk):
+    area = get_area_for_user(request, area_slug, Can.EDIT)
+    inspection = _inspection_in_area(request, area, inspection_pk)
+    if inspection.judges_findings:
+        messages.error(
+            request,
+            f"A {inspection.get_kind_display().lower()} gives verdicts on earlier findings; "
+            "add its verdicts instead of findings.",
+        )
+        return redirect(records_url(area, f"inspection-{inspection.pk}"))
+    return edit_record(
+        request,
+        area=area,
+        form_class=FindingForm,
+        instance=Finding(inspection=inspection),
+        form_kwargs={"inspection": inspection},
+        title="Add a finding",
+        back_url=records_url(area, f"inspection-{inspection.pk}"),
+        success_url=lambda finding: records_url(area, f"finding-{finding.pk}"),
+        success_message="Finding added.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def finding_edit(request, area_slug, pk):
+    area = get_area_for_user(request, area_slug, Can.EDIT)
+    finding = get_in_area(
+        request,
+        area,
+        Finding.objects.select_related("inspection"),
+        area_path="inspection__area",
+        pk=pk,
+        need=Can.EDIT,
+    )
+    return edit_record(
+        request,
+        area=area,
+        form_class=FindingForm,
+        instance=finding,
+        form_kwargs={"inspection": finding.inspection},
+        title=f"Edit {str(finding).lower()}",
+        back_url=records_url(area, f"finding-{finding.pk}"),
+        success_url=records_url(area, f"finding-{finding.pk}"),
+        success_message="Finding saved.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def judgement_create(request, area_slug, inspection_pk):
+    area = get_area_for_user(request, area_slug, Can.EDIT)
+    inspection = _inspection_in_area(request, area, inspection_pk)
+    if not inspection.judges_findings:
+        messages.error(
+            request, "Only a revisit or a monitoring inspection gives verdicts on findings."
+        )
+        return redirect(records_url(area, f"inspection-{inspection.pk}"))
+    return edit_record(
+        request,
+        area=area,
+        form_class=JudgementForm,
+        instance=Judgement(inspection=inspection),
+        form_kwargs={"inspection": inspection},
+        title=f"Add a verdict from the {inspection.get_kind_display().lower()}",
+        back_url=records_url(area, f"inspection-{inspection.pk}"),
+        success_url=records_url(area, f"inspection-{inspection.pk}"),
+        success_message="Verdict added.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def judgement_edit(request, area_slug, pk):
+    area = get_area_for_user(request, area_slug, Can.EDIT)
+    # Verdicts from DfE reviews are kept in the admin; only inspections' verdicts are edited here.
+    judgement = get_in_area(
+        request,
+        area,
+        Judgement.objects.filter(inspection__isnull=False).select_related("inspection", "finding"),
+        area_path="inspection__area",
+        pk=pk,
+        need=Can.EDIT,
+    )
+    inspection = judgement.inspection
+    return edit_record(
+        request,
+        area=area,
+        form_class=JudgementForm,
+        instance=judgement,
+        form_kwargs={"inspection": inspection},
+        title=f"Edit a verdict from the {inspection.get_kind_display().lower()}",
+        back_url=records_url(area, f"inspection-{inspection.pk}"),
+        success_url=records_url(area, f"inspection-{inspection.pk}"),
+        success_message="Verdict saved.",
+    )
+
+
+def members_url(area):
+    return reverse("inspections:members", kwargs={"area_slug": area.slug})
+
+
+@login_required
+def members(request, area_slug):
+    area = get_area_for_user(request, area_slug, Can.MANAGE_MEMBERS)
+    return render(
+        request,
+        "inspections/members.html",
+        {
+            "area": area,
+            "memberships": Membership.objects.filter(area=area)
+            .select_related("user", "organisation")
+            .order_by("user__last_name", "user__first_name", "user__username"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_add(request, area_slug):
+    area = get_area_for_user(request, area_slug, Can.MANAGE_MEMBERS)
+    return edit_record(
+        request,
+        area=area,
+        form_class=MemberAddForm,
+        instance=Membership(area=area),
+        form_kwargs={"editor": request.user},
+        title="Add a person to the area",
+        back_url=members_url(area),
+        success_url=members_url(area),
+        success_message="Person added.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_edit(request, area_slug, pk):
+    area = get_area_for_user(request, area_slug, Can.MANAGE_MEMBERS)
+    membership = get_in_area(
+        request,
+        area,
+        Membership.objects.select_related("user"),
+        area_path="area",
+        pk=pk,
+        need=Can.MANAGE_MEMBERS,
+    )
+    name = membership.user.get_full_name() or membership.user.get_username()
+    return edit_record(
+        request,
+        area=area,
+        form_class=MembershipForm,
+        instance=membership,
+        form_kwargs={"editor": request.user},
+        title=f"Change {name}’s role",
+        back_url=members_url(area),
+        success_url=members_url(area),
+        success_message=f"{name}’s role saved.",
+    )

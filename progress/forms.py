@@ -5,11 +5,20 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from actions.models import DELIVERY_MEANINGS, IMPACT_MEANINGS, DeliveryStatus, ImpactStatus
-from inspections.forms_base import AuditedModelForm, GovDateField, PortalFormMixin, gov_errors
+from actions.forms import PlanChoiceField
+from actions.models import DELIVERY_MEANINGS, IMPACT_MEANINGS, DeliveryStatus, ImpactStatus, Plan
+from inspections.forms import FindingChoiceField
+from inspections.forms_base import (
+    AuditedModelForm,
+    GovDateField,
+    PortalFormMixin,
+    RecordForm,
+    gov_errors,
+)
+from inspections.models import Finding
 
 from .evidence import EvidenceProblem, check_evidence_file
-from .models import Evidence, ProgressUpdate
+from .models import BoardMeeting, Evidence, Measure, MeasureValue, ProgressUpdate
 from .services import status_changes
 
 
@@ -18,8 +27,16 @@ def _choices_with_meanings(choices, meanings):
 
 
 class UpdateForm(AuditedModelForm):
-    period_start = GovDateField(what="the date the update covers from")
-    period_end = GovDateField(what="the date the update covers to")
+    period_start = GovDateField(
+        what="the start of the period covered",
+        label="Start of the period covered",
+        help_text="For example, 1 4 2025",
+    )
+    period_end = GovDateField(
+        what="the end of the period covered",
+        label="End of the period covered",
+        help_text="For example, 30 6 2025",
+    )
     delivery_status = forms.ChoiceField(
         label="Delivery status",
         choices=_choices_with_meanings(DeliveryStatus.choices, DELIVERY_MEANINGS),
@@ -80,7 +97,7 @@ class UpdateForm(AuditedModelForm):
         start, end = cleaned.get("period_start"), cleaned.get("period_end")
         if start and end and end < start:
             self.add_error(
-                "period_end", "The date the update covers to must be the same as or after the start"
+                "period_end", "The end of the period covered must be the same as or after the start"
             )
         if end and end > timezone.localdate() + datetime.timedelta(days=31):
             self.add_error(
@@ -194,4 +211,315 @@ class TransitionForm(PortalFormMixin, forms.Form):
                         "publish_date", "The publication date and time must be in the future"
                     )
                 cleaned["publish_at"] = moment
+        return cleaned
+
+
+# Board: records editing (measures, values, meetings)
+
+
+def _number_errors(what, example):
+    """GOV.UK messages for a decimal with up to 8 whole digits and 2 decimal places."""
+    capital = f"{what[0].upper()}{what[1:]}"
+    return {
+        "required": f"Enter {what}",
+        "invalid": f"{capital} must be a number, like {example}",
+        "max_digits": f"{capital} must be less than 100,000,000",
+        "max_whole_digits": f"{capital} must be less than 100,000,000",
+        "max_decimal_places": f"{capital} can have no more than 2 decimal places",
+    }
+
+
+class MeasureForm(RecordForm):
+    """An aggregate measure of the area's progress, never data about one child."""
+
+    scope_fields = ("area",)
+    constraint_fields = {"progress_measure_target_after_baseline": "target_date"}
+
+    slug = forms.SlugField(
+        label="Short name",
+        max_length=80,
+        help_text=(
+            "Unique within the area, using lower-case letters, numbers and hyphens. "
+            "For example, ehcp-within-20-weeks."
+        ),
+        error_messages=gov_errors(
+            "a short name for the measure",
+            invalid=(
+                "The short name must only include lower-case letters, numbers and hyphens, "
+                "like ehcp-within-20-weeks"
+            ),
+            max_length="The short name must be 80 characters or fewer",
+        ),
+    )
+    unit = forms.ChoiceField(
+        label="Unit",
+        choices=Measure.Unit.choices,
+        widget=forms.RadioSelect,
+        error_messages=gov_errors(
+            "the unit", required="Select the unit", invalid="Select the unit"
+        ),
+    )
+    baseline = forms.DecimalField(
+        label="Baseline (optional)",
+        help_text="The figure before the improvement work began. For example, 42.5",
+        required=False,
+        max_digits=10,
+        decimal_places=2,
+        error_messages=_number_errors("the baseline", "42.5"),
+    )
+    baseline_date = GovDateField(
+        what="the baseline date",
+        required=False,
+        label="Date of the baseline (optional)",
+        help_text="For example, 31 3 2024",
+    )
+    target = forms.DecimalField(
+        label="Target (optional)",
+        help_text="For example, 60",
+        required=False,
+        max_digits=10,
+        decimal_places=2,
+        error_messages=_number_errors("the target", "60"),
+    )
+    target_date = GovDateField(
+        what="the target date",
+        required=False,
+        label="Target date (optional)",
+        help_text="For example, 31 3 2026",
+    )
+    national_comparator = forms.DecimalField(
+        label="National figure (optional)",
+        help_text="For example, 46.4",
+        required=False,
+        max_digits=10,
+        decimal_places=2,
+        error_messages=_number_errors("the national figure", "46.4"),
+    )
+    plan = PlanChoiceField(
+        label="Plan it measures (optional)",
+        queryset=Plan.objects.none(),
+        required=False,
+        empty_label="No particular plan",
+        error_messages=gov_errors("the plan", invalid="Select one of this area’s plans"),
+    )
+    finding = FindingChoiceField(
+        label="Finding it measures (optional)",
+        queryset=Finding.objects.none(),
+        with_inspection=True,
+        required=False,
+        empty_label="No particular finding",
+        error_messages=gov_errors("the finding", invalid="Select one of this area’s findings"),
+    )
+
+    class Meta:
+        model = Measure
+        fields = [
+            "name",
+            "slug",
+            "definition",
+            "source",
+            "unit",
+            "higher_is_better",
+            "baseline",
+            "baseline_date",
+            "target",
+            "target_date",
+            "national_comparator",
+            "national_comparator_label",
+            "plan",
+            "finding",
+            "is_public",
+        ]
+        labels = {
+            "name": "Name of the measure",
+            "definition": "Definition",
+            "source": "Source of the figures",
+            "higher_is_better": "Higher figures are better",
+            "national_comparator_label": "National figure: period and source (optional)",
+            "is_public": "Show this measure on the area’s public page",
+        }
+        help_texts = {
+            "name": "For example, New EHC plans issued within 20 weeks.",
+            "definition": "Exactly what is counted, and over what period. Never a single child.",
+            "source": "Where the figures come from, for example SEN2 returns.",
+            "higher_is_better": "Untick for measures where a lower figure is better, such as waiting times.",
+            "national_comparator_label": "For example, England, calendar year 2023 (SEN2).",
+            "is_public": "",
+        }
+        error_messages = {
+            "name": gov_errors(
+                "the name of the measure", max_length="The name must be 200 characters or fewer"
+            ),
+            "definition": gov_errors("the definition of the measure"),
+            "source": gov_errors(
+                "where the figures come from",
+                max_length="The source must be 300 characters or fewer",
+            ),
+            "national_comparator_label": gov_errors(
+                "the period and source of the national figure",
+                max_length="The period and source must be 200 characters or fewer",
+            ),
+        }
+        widgets = {"definition": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = Plan.objects.filter(area=self.area).order_by("ref")
+        self.fields["finding"].queryset = (
+            Finding.objects.filter(inspection__area=self.area)
+            .select_related("inspection")
+            .order_by("inspection__start_date", "inspection__pk", "kind", "number")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        baseline, target = cleaned.get("baseline_date"), cleaned.get("target_date")
+        if baseline and target and target <= baseline:
+            self.add_error("target_date", "The target date must be after the baseline date")
+        return cleaned
+
+
+class MeasureValueForm(RecordForm):
+    """A measure's figure for one period: a value, or the counts a rate is worked out from."""
+
+    scope_fields = ("measure",)
+    constraint_fields = {
+        "progress_measurevalue_has_figure": "value",
+        "progress_measurevalue_counts_consistent": "denominator",
+    }
+
+    period_end = GovDateField(
+        what="the end of the period", label="Period ending", help_text="For example, 30 6 2025"
+    )
+    value = forms.DecimalField(
+        label="Value (optional if you give the counts)",
+        help_text="For example, 2.3",
+        required=False,
+        max_digits=10,
+        decimal_places=2,
+        error_messages=_number_errors("the value", "2.3"),
+    )
+    numerator = forms.IntegerField(
+        label="Number meeting the measure (optional)",
+        help_text="For a rate, how many met it. For example, 45",
+        required=False,
+        min_value=0,
+        error_messages={
+            "invalid": "The number meeting the measure must be a whole number, like 45",
+            "min_value": "The number meeting the measure must be 0 or more",
+        },
+    )
+    denominator = forms.IntegerField(
+        label="Total (optional)",
+        help_text="For a rate, how many there were in all. For example, 60",
+        required=False,
+        min_value=1,
+        error_messages={
+            "invalid": "The total must be a whole number, like 60",
+            "min_value": "The total must be 1 or more",
+        },
+    )
+
+    class Meta:
+        model = MeasureValue
+        fields = ["period_end", "period_label", "value", "numerator", "denominator", "note"]
+        labels = {"period_label": "Period label (optional)", "note": "Note (optional)"}
+        help_texts = {
+            "period_label": "For example, Q1 2025",
+            "note": "For example, provisional figure.",
+        }
+        error_messages = {
+            "period_label": gov_errors(
+                "the period label", max_length="The period label must be 60 characters or fewer"
+            ),
+            "note": gov_errors("the note", max_length="The note must be 300 characters or fewer"),
+        }
+
+    def __init__(self, *args, measure, **kwargs):
+        self.measure = measure
+        super().__init__(*args, **kwargs)
+        self.fields["value"].help_text = (
+            f"In {measure.get_unit_display().lower()}. For example, 2.3. Leave blank if you "
+            "give the counts below instead."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        value = cleaned.get("value")
+        numerator, denominator = cleaned.get("numerator"), cleaned.get("denominator")
+        failed = {"value", "numerator", "denominator"} & set(self.errors)
+        if failed:
+            return cleaned
+        if numerator is not None and denominator is None:
+            self.add_error("denominator", "Enter the total")
+        elif denominator is not None and numerator is None:
+            self.add_error("numerator", "Enter the number meeting the measure")
+        elif numerator is not None and numerator > denominator:
+            self.add_error(
+                "numerator", "The number meeting the measure cannot be more than the total"
+            )
+        elif value is None and numerator is None:
+            self.add_error("value", "Enter a value, or the counts it is worked out from")
+        return cleaned
+
+
+class BoardMeetingForm(RecordForm):
+    scope_fields = ("area",)
+    constraint_fields = {"progress_boardmeeting_unique": "held_on"}
+
+    held_on = GovDateField(
+        what="the date of the meeting",
+        label="Date of the meeting",
+        help_text="For example, 14 5 2025",
+    )
+
+    class Meta:
+        model = BoardMeeting
+        fields = [
+            "held_on",
+            "title",
+            "what_was_said",
+            "what_we_will_do",
+            "internal_minutes",
+            "is_published",
+        ]
+        labels = {
+            "title": "Name of the meeting",
+            "what_was_said": "What was said (optional)",
+            "what_we_will_do": "What we will do (optional)",
+            "internal_minutes": "Internal minutes and decisions (optional)",
+            "is_published": "Publish the public summary",
+        }
+        help_texts = {
+            "title": "For example, SEND improvement board.",
+            "what_was_said": "Public: shown to families once published. No names of children or families.",
+            "what_we_will_do": "Public: shown to families once published.",
+            "internal_minutes": "For the board and officers only. Never shown to the public.",
+            "is_published": "Shows what was said and what we will do on the area’s public page.",
+        }
+        error_messages = {
+            "title": gov_errors(
+                "the name of the meeting",
+                max_length="The name of the meeting must be 200 characters or fewer",
+            ),
+            "what_was_said": gov_errors("what was said"),
+            "what_we_will_do": gov_errors("what we will do"),
+            "internal_minutes": gov_errors("the internal minutes"),
+        }
+        widgets = {
+            "what_was_said": forms.Textarea(attrs={"rows": 4}),
+            "what_we_will_do": forms.Textarea(attrs={"rows": 4}),
+            "internal_minutes": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("is_published") and not (
+            (cleaned.get("what_was_said") or "").strip()
+            or (cleaned.get("what_we_will_do") or "").strip()
+        ):
+            self.add_error(
+                "is_published",
+                "Enter what was said or what we will do before publishing the public summary",
+            )
         return cleaned

@@ -131,11 +131,13 @@ def apply_transition(update, slug, *, by, expected_version, reason="", publish_a
         validate_status_reason(update)
         update.submitted_at = now
         update.return_reason = ""
-        history_reason = "Submitted for approval"
+        history_reason = "Submitted for approval" + (
+            f": {reason.strip()}" if reason.strip() else ""
+        )
     elif slug == "approve":
         update.approved_by = by
         update.approved_at = now
-        history_reason = "Approved" + (f": {reason}" if reason else "")
+        history_reason = "Approved" + (f": {reason.strip()}" if reason.strip() else "")
     elif slug == "return":
         update.return_reason = reason.strip()
         history_reason = f"Returned for changes: {update.return_reason}"

@@ -29,4 +29,14 @@ urlpatterns = [
         name="evidence-download",
     ),
     # Board: records editing (measures, values, meetings)
+    path("board/<slug:area_slug>/measures/new/", views.measure_create, name="measure-create"),
+    path("board/<slug:area_slug>/measures/<int:pk>/edit/", views.measure_edit, name="measure-edit"),
+    path(
+        "board/<slug:area_slug>/measures/<int:measure_pk>/values/new/",
+        views.value_create,
+        name="value-create",
+    ),
+    path("board/<slug:area_slug>/values/<int:pk>/edit/", views.value_edit, name="value-edit"),
+    path("board/<slug:area_slug>/meetings/new/", views.meeting_create, name="meeting-create"),
+    path("board/<slug:area_slug>/meetings/<int:pk>/edit/", views.meeting_edit, name="meeting-edit"),
 ]

@@ -9,11 +9,20 @@ from django.views.decorators.http import require_http_methods
 
 from actions.models import ActionItem
 from inspections.access import Can, get_area_for_user, get_in_area, user_can
+from inspections.editing import edit_record
 from inspections.versioning import EditConflict
+from inspections.views import records_url
 
 from . import services
-from .forms import EvidenceForm, TransitionForm, UpdateForm
-from .models import Evidence, ProgressUpdate
+from .forms import (
+    BoardMeetingForm,
+    EvidenceForm,
+    MeasureForm,
+    MeasureValueForm,
+    TransitionForm,
+    UpdateForm,
+)
+from .models import BoardMeeting, Evidence, Measure, MeasureValue, ProgressUpdate
 
 
 def _action_url(area, action):
@@ -223,4 +232,123 @@ def evidence_download(request, area_slug, pk):
         as_attachment=True,
         filename=f"{safe_title.strip() or 'evidence'}.{extension}",
         content_type=evidence.content_type,
+    )
+
+
+# Board: records editing (measures, values, meetings)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_create(request, area_slug):
+    area = get_area_for_user(request, area_slug, Can.EDIT)
+    return edit_record(
+        request,
+        area=area,
+        form_class=MeasureForm,
+        instance=Measure(area=area),
+        title="Add a measure",
+        back_url=records_url(area, "measures"),
+        success_url=lambda measure: records_url(area, f"measure-{measure.pk}"),
+        success_message="Measure added.",
+    )
+
+
+def _measure_in_area(request, area, pk):
+    return get_in_area(request, area, Measure.objects.all(), area_path="area", pk=pk, need=Can.EDIT)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_edit(request, area_slug, pk):
+    area = get_area_for_user(request, area_slug, Can.EDIT)
+    measure = _measure_in_area(request, area, pk)
+    return edit_record(
+        request,
+        area=area,
+        form_class=MeasureForm,
+        instance=measure,
+        title=f"Edit the measure: {measure.name}",
+        back_url=records_url(area, f"measure-{measure.pk}"),
+        success_url=records_url(area, f"measure-{measure.pk}"),
+        success_message="Measure saved.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def value_create(request, area_slug, measure_pk):
+    area = get_area_for_user(request, area_slug, Can.EDIT)
+    measure = _measure_in_area(request, area, measure_pk)
+    return edit_record(
+        request,
+        area=area,
+        form_class=MeasureValueForm,
+        instance=MeasureValue(measure=measure),
+        form_kwargs={"measure": measure},
+        title=f"Add a value: {measure.name}",
+        back_url=records_url(area, f"measure-{measure.pk}"),
+        success_url=records_url(area, f"measure-{measure.pk}"),
+        success_message="Value added.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def value_edit(request, area_slug, pk):
+    area = get_area_for_user(request, area_slug, Can.EDIT)
+    value = get_in_area(
+        request,
+        area,
+        MeasureValue.objects.select_related("measure"),
+        area_path="measure__area",
+        pk=pk,
+        need=Can.EDIT,
+    )
+    measure = value.measure
+    return edit_record(
+        request,
+        area=area,
+        form_class=MeasureValueForm,
+        instance=value,
+        form_kwargs={"measure": measure},
+        title=f"Edit a value: {measure.name}",
+        back_url=records_url(area, f"measure-{measure.pk}"),
+        success_url=records_url(area, f"measure-{measure.pk}"),
+        success_message="Value saved.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_create(request, area_slug):
+    area = get_area_for_user(request, area_slug, Can.EDIT)
+    return edit_record(
+        request,
+        area=area,
+        form_class=BoardMeetingForm,
+        instance=BoardMeeting(area=area),
+        title="Add a board meeting",
+        back_url=records_url(area, "meetings"),
+        success_url=lambda meeting: records_url(area, f"meeting-{meeting.pk}"),
+        success_message="Board meeting added.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request, area_slug, pk):
+    area = get_area_for_user(request, area_slug, Can.EDIT)
+    meeting = get_in_area(
+        request, area, BoardMeeting.objects.all(), area_path="area", pk=pk, need=Can.EDIT
+    )
+    return edit_record(
+        request,
+        area=area,
+        form_class=BoardMeetingForm,
+        instance=meeting,
+        title=f"Edit the board meeting of {meeting.held_on:%-d %B %Y}",
+        back_url=records_url(area, f"meeting-{meeting.pk}"),
+        success_url=records_url(area, f"meeting-{meeting.pk}"),
+        success_message="Board meeting saved.",
     )

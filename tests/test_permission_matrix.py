@@ -16,8 +16,10 @@ from django.apps import apps
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from actions.models import Milestone
 from inspections.access import Can
-from progress.models import Evidence, ProgressUpdate
+from inspections.models import Inspection, Judgement, Membership
+from progress.models import BoardMeeting, Evidence, Measure, MeasureValue, ProgressUpdate
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +37,78 @@ def _update(cast):
 
 def _evidence(cast):
     return Evidence.objects.get()
+
+
+# Records editing: the records a page edits, made when the page is first asked for.
+
+
+def _inspection(cast):
+    return cast.plan.responds_to
+
+
+def _finding(cast):
+    return cast.plan.findings.get()
+
+
+def _revisit(cast):
+    revisit, _ = Inspection.objects.get_or_create(
+        area=cast.area,
+        ref="2026-revisit",
+        defaults={"framework": Inspection.Framework.JOINT_2016, "kind": Inspection.Kind.REVISIT},
+    )
+    return revisit
+
+
+def _judgement(cast):
+    judgement, _ = Judgement.objects.get_or_create(
+        finding=_finding(cast),
+        inspection=_revisit(cast),
+        defaults={"verdict": Judgement.Verdict.INSUFFICIENT},
+    )
+    return judgement
+
+
+def _milestone(cast):
+    milestone, _ = Milestone.objects.get_or_create(
+        action=cast.action, title="Staff trained", defaults={"due_date": datetime.date(2025, 9, 30)}
+    )
+    return milestone
+
+
+def _measure(cast):
+    measure, _ = Measure.objects.get_or_create(
+        area=cast.area,
+        slug="ehcp-20-weeks",
+        defaults={
+            "name": "EHC plans in 20 weeks",
+            "definition": "New plans within 20 weeks.",
+            "source": "SEN2",
+            "unit": Measure.Unit.PERCENT,
+        },
+    )
+    return measure
+
+
+def _value(cast):
+    value, _ = MeasureValue.objects.get_or_create(
+        measure=_measure(cast), period_end=datetime.date(2025, 3, 31), defaults={"value": 40}
+    )
+    return value
+
+
+def _meeting(cast):
+    meeting, _ = BoardMeeting.objects.get_or_create(
+        area=cast.area, held_on=datetime.date(2025, 2, 1)
+    )
+    return meeting
+
+
+def _membership(cast):
+    return Membership.objects.get(user=cast.board_member, area=cast.area)
+
+
+def _in_area(pk_name, builder):
+    return lambda c: {"area_slug": c.area.slug, pk_name: builder(c).pk}
 
 
 # url name -> (permission needed, kwargs builder). None means any signed-in person.
@@ -56,6 +130,36 @@ BOARD_URLS = {
         Can.VIEW,
         lambda c: {"area_slug": c.area.slug, "pk": _evidence(c).pk},
     ),
+    # Records editing
+    "inspections:records": (Can.EDIT, lambda c: {"area_slug": c.area.slug}),
+    "inspections:inspection-create": (Can.EDIT, lambda c: {"area_slug": c.area.slug}),
+    "inspections:inspection-edit": (Can.EDIT, _in_area("pk", _inspection)),
+    "inspections:finding-create": (Can.EDIT, _in_area("inspection_pk", _inspection)),
+    "inspections:finding-edit": (Can.EDIT, _in_area("pk", _finding)),
+    "inspections:judgement-create": (Can.EDIT, _in_area("inspection_pk", _revisit)),
+    "inspections:judgement-edit": (Can.EDIT, _in_area("pk", _judgement)),
+    "actions:plan-create": (Can.EDIT, lambda c: {"area_slug": c.area.slug}),
+    "actions:plan-edit": (Can.EDIT, lambda c: {"area_slug": c.area.slug, "pk": c.plan.pk}),
+    "actions:action-create": (
+        Can.EDIT,
+        lambda c: {"area_slug": c.area.slug, "plan_pk": c.plan.pk},
+    ),
+    "actions:action-edit": (Can.EDIT, lambda c: {"area_slug": c.area.slug, "pk": c.action.pk}),
+    "actions:milestone-create": (
+        Can.EDIT,
+        lambda c: {"area_slug": c.area.slug, "action_pk": c.action.pk},
+    ),
+    "actions:milestone-edit": (Can.EDIT, _in_area("pk", _milestone)),
+    "progress:measure-create": (Can.EDIT, lambda c: {"area_slug": c.area.slug}),
+    "progress:measure-edit": (Can.EDIT, _in_area("pk", _measure)),
+    "progress:value-create": (Can.EDIT, _in_area("measure_pk", _measure)),
+    "progress:value-edit": (Can.EDIT, _in_area("pk", _value)),
+    "progress:meeting-create": (Can.EDIT, lambda c: {"area_slug": c.area.slug}),
+    "progress:meeting-edit": (Can.EDIT, _in_area("pk", _meeting)),
+    # Memberships
+    "inspections:members": (Can.MANAGE_MEMBERS, lambda c: {"area_slug": c.area.slug}),
+    "inspections:member-add": (Can.MANAGE_MEMBERS, lambda c: {"area_slug": c.area.slug}),
+    "inspections:member-edit": (Can.MANAGE_MEMBERS, _in_area("pk", _membership)),
 }
 TRANSITION_PERMISSIONS = {
     "submit": Can.UPDATE,

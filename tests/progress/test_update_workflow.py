@@ -68,7 +68,7 @@ def test_missing_fields_are_explained_on_the_same_page(client, cast):
     page = response.content.decode()
     assert response.status_code == 200
     assert "govuk-error-summary" in page
-    assert "Enter the date the update covers from" in page
+    assert "Enter the start of the period covered" in page
     assert "Enter the internal narrative" in page
     # What was typed is still there.
     assert "We are hiring staff for a new clinic." in page
@@ -78,7 +78,7 @@ def test_missing_fields_are_explained_on_the_same_page(client, cast):
 def test_an_impossible_date_is_explained(client, cast):
     client.force_login(cast.board_member)
     response = client.post(create_url(cast), update_payload(period_end_0="31", period_end_1="2"))
-    assert "The date the update covers to must be a real date" in response.content.decode()
+    assert "The end of the period covered must be a real date" in response.content.decode()
     assert not ProgressUpdate.objects.exists()
 
 
@@ -283,3 +283,19 @@ def test_a_submitted_update_cannot_be_edited(client, cast):
     assert response.status_code == 302
     update.refresh_from_db()
     assert update.narrative == "Recruitment for the new clinic is under way."
+
+
+def test_a_comment_on_submitting_or_approving_is_kept_in_history(client, cast):
+    update = write_draft(client, cast)
+    client.post(
+        step_url(cast, update, "submit"),
+        {"version": update.version, "reason": "Ready for the June board."},
+    )
+    update.refresh_from_db()
+    assert update.history.latest().history_change_reason == (
+        "Submitted for approval: Ready for the June board."
+    )
+    client.force_login(cast.officer)
+    client.post(step_url(cast, update, "approve"), {"version": update.version, "reason": "Clear."})
+    update.refresh_from_db()
+    assert update.history.latest().history_change_reason == "Approved: Clear."

@@ -1,0 +1,391 @@
+"""Forms for the board's record pages: inspections, findings, verdicts and members.
+
+Every field has a label, a hint where it helps and GOV.UK error messages
+written for it. The model's own rules and constraints are checked by the
+form (RecordForm), so a broken rule shows on the page, never as an error page.
+"""
+
+from crispy_forms_gds.choices import Choice
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+
+from .forms_base import PartialDateField, RecordForm, gov_errors
+from .models import Finding, Inspection, Judgement, Membership, Organisation
+
+REFERENCE_INVALID = (
+    "The reference must only include lower-case letters, numbers and hyphens, like {example}"
+)
+
+
+def partner_queryset(area):
+    """The organisations in ``area``'s partnership, the only ones a record there may name."""
+    return Organisation.objects.filter(partnerships__area=area).order_by("name").distinct()
+
+
+def finding_label(finding, *, with_inspection=False):
+    label = f"{finding.get_kind_display()} {finding.number}: {finding.short_text}"
+    if with_inspection:
+        inspection = finding.inspection
+        when = f", {inspection.start}" if inspection.start_date else ""
+        label = f"{inspection.title}{when} – {label}"
+    return label
+
+
+class FindingChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args, with_inspection=False, **kwargs):
+        self.with_inspection = with_inspection
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj):
+        return finding_label(obj, with_inspection=self.with_inspection)
+
+
+class InspectionForm(RecordForm):
+    partial_dates = ("start_date", "end_date", "report_received", "report_published")
+    scope_fields = ("area",)
+
+    ref = forms.SlugField(
+        label="Reference",
+        max_length=40,
+        help_text=(
+            "Short and unique within the area, using lower-case letters, numbers and hyphens. "
+            "For example, 2018-inspection."
+        ),
+        error_messages=gov_errors(
+            "the inspection reference",
+            invalid=REFERENCE_INVALID.format(example="2018-inspection"),
+            max_length="The reference must be 40 characters or fewer",
+        ),
+    )
+    framework = forms.ChoiceField(
+        label="Inspection framework",
+        choices=Inspection.Framework.choices,
+        widget=forms.RadioSelect,
+        error_messages=gov_errors(
+            "the inspection framework",
+            required="Select the inspection framework",
+            invalid="Select the inspection framework",
+        ),
+    )
+    kind = forms.ChoiceField(
+        label="Kind of inspection",
+        help_text=(
+            "Under the 2016 framework, an inspection or a revisit. Under the 2023 framework, "
+            "a full inspection or a monitoring inspection."
+        ),
+        choices=Inspection.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages=gov_errors(
+            "the kind of inspection",
+            required="Select the kind of inspection",
+            invalid="Select the kind of inspection",
+        ),
+    )
+    start_date = PartialDateField(what="the start date", label="Start date (optional)")
+    end_date = PartialDateField(what="the end date", label="End date (optional)")
+    report_received = PartialDateField(
+        what="the date the report was received",
+        label="Date the report was received (optional)",
+        help_text=(
+            "Statutory deadlines run from this day. For example, 2018-05-16, or 2018-05 "
+            "if only the month is known."
+        ),
+    )
+    report_published = PartialDateField(
+        what="the date the report was published",
+        label="Date the report was published (optional)",
+    )
+    outcome = forms.ChoiceField(
+        label="Outcome (optional)",
+        help_text="Leave as “Not known yet” until the report is received.",
+        choices=[("", "Not known yet"), *Inspection.Outcome.choices],
+        required=False,
+        error_messages=gov_errors(
+            "the outcome",
+            invalid="Select the outcome from the list",
+        ),
+    )
+
+    class Meta:
+        model = Inspection
+        fields = [
+            "ref",
+            "framework",
+            "kind",
+            "start_date",
+            "end_date",
+            "report_received",
+            "report_published",
+            "outcome",
+            "outcome_text",
+            "report_url",
+            "notes",
+            "sources",
+        ]
+        labels = {
+            "outcome_text": "Outcome in the inspectors’ words (optional)",
+            "report_url": "Link to the report (optional)",
+            "notes": "Notes (optional)",
+            "sources": "Public sources (optional)",
+        }
+        help_texts = {
+            "outcome_text": "For example, a quotation from the report’s summary or letter.",
+            "report_url": "For example, https://reports.ofsted.gov.uk/provider/44/80567",
+            "notes": "Anything else worth knowing about this inspection.",
+            "sources": "One link or reference per line.",
+        }
+        error_messages = {
+            "report_url": gov_errors(
+                "the link to the report",
+                invalid=(
+                    "Enter the link to the report in the correct format, like "
+                    "https://reports.ofsted.gov.uk/provider/44/80567"
+                ),
+                max_length="The link to the report must be 500 characters or fewer",
+            ),
+            "outcome_text": gov_errors("the outcome in the inspectors’ words"),
+            "notes": gov_errors("the notes"),
+            "sources": gov_errors("the public sources"),
+        }
+        widgets = {
+            "outcome_text": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "sources": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class FindingForm(RecordForm):
+    scope_fields = ("inspection",)
+
+    kind = forms.ChoiceField(
+        label="Kind of finding",
+        widget=forms.RadioSelect,
+        error_messages=gov_errors(
+            "the kind of finding",
+            required="Select the kind of finding",
+            invalid="Select the kind of finding",
+        ),
+    )
+    number = forms.IntegerField(
+        label="Number",
+        help_text="Numbered within the inspection and kind of finding, starting at 1. For example, 3.",
+        min_value=1,
+        max_value=32767,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "required": "Enter the finding number",
+            "invalid": "The finding number must be a whole number, like 3",
+            "min_value": "The finding number must be 1 or more",
+            "max_value": "The finding number must be 32767 or less",
+        },
+    )
+    wording = forms.ChoiceField(
+        label="How the text relates to the report",
+        choices=Finding.Wording.choices,
+        widget=forms.RadioSelect,
+        error_messages=gov_errors(
+            "how the text relates to the report",
+            required="Select how the text relates to the report",
+            invalid="Select how the text relates to the report",
+        ),
+    )
+    lead_organisation = forms.ModelChoiceField(
+        label="Lead partner (optional)",
+        help_text="The partner leading the work on this finding.",
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label="No lead partner",
+        error_messages=gov_errors(
+            "the lead partner",
+            invalid="Select one of the area’s partners as the lead partner",
+        ),
+    )
+
+    class Meta:
+        model = Finding
+        fields = ["kind", "number", "text", "wording", "lead_organisation", "notes"]
+        labels = {"text": "What the inspectors found", "notes": "Notes (optional)"}
+        help_texts = {
+            "text": "Use the inspectors’ exact words where you can.",
+            "notes": "Anything else worth knowing about this finding.",
+        }
+        error_messages = {
+            "text": gov_errors("what the inspectors found"),
+            "notes": gov_errors("the notes"),
+        }
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 4}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, inspection, **kwargs):
+        self.inspection = inspection
+        super().__init__(*args, **kwargs)
+        allowed = Finding.KINDS_BY_FRAMEWORK.get(inspection.framework, set())
+        self.fields["kind"].choices = [
+            (v, label) for v, label in Finding.Kind.choices if v in allowed
+        ]
+        self.fields["kind"].help_text = Finding.KIND_HINTS.get(inspection.framework, "")
+        self.fields["lead_organisation"].queryset = partner_queryset(self.area)
+
+
+class JudgementForm(RecordForm):
+    """A revisit's or monitoring inspection's verdict on an earlier finding of the same area."""
+
+    scope_fields = ("inspection",)
+
+    finding = FindingChoiceField(
+        label="Finding",
+        help_text="A finding of an earlier inspection of this area.",
+        queryset=Finding.objects.none(),
+        with_inspection=True,
+        empty_label="Choose a finding",
+        error_messages=gov_errors(
+            "the finding",
+            required="Select the finding",
+            invalid="Select one of this area’s findings from the list",
+        ),
+    )
+    verdict = forms.ChoiceField(
+        label="Verdict",
+        widget=forms.RadioSelect,
+        error_messages=gov_errors(
+            "the verdict", required="Select the verdict", invalid="Select the verdict"
+        ),
+    )
+
+    class Meta:
+        model = Judgement
+        fields = ["finding", "verdict", "commentary"]
+        labels = {"commentary": "What the inspectors said (optional)"}
+        help_texts = {"commentary": "For example, a quotation from the revisit letter."}
+        error_messages = {"commentary": gov_errors("what the inspectors said")}
+        widgets = {"commentary": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, inspection, **kwargs):
+        self.inspection = inspection
+        super().__init__(*args, **kwargs)
+        self.fields["finding"].queryset = (
+            Finding.objects.filter(inspection__area=self.area)
+            .exclude(inspection=inspection)
+            .select_related("inspection")
+            .order_by("inspection__start_date", "inspection__pk", "kind", "number")
+        )
+        allowed = Judgement.INSPECTION_VERDICTS.get(inspection.kind, set())
+        self.fields["verdict"].choices = [
+            (v, label) for v, label in Judgement.Verdict.choices if v in allowed
+        ]
+
+
+class MembershipForm(RecordForm):
+    """Change a member's role or organisation; the area always keeps an administrator."""
+
+    scope_fields = ("area", "user")
+
+    role = forms.ChoiceField(
+        label="Role",
+        choices=Membership.Role.choices,
+        widget=forms.RadioSelect,
+        error_messages=gov_errors(
+            "the role", required="Select the role", invalid="Select the role"
+        ),
+    )
+    organisation = forms.ModelChoiceField(
+        label="Organisation (optional)",
+        help_text="The partner organisation the person works for.",
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label="Not one of the area’s partners",
+        error_messages=gov_errors(
+            "the organisation",
+            invalid="Select one of the area’s partners as the organisation",
+        ),
+    )
+
+    ROLE_HINTS = {
+        Membership.Role.BOARD_MEMBER: "Can see the area’s board pages and write progress updates.",
+        Membership.Role.OFFICER: (
+            "Can also approve and publish updates, and edit inspections, plans, actions, "
+            "measures and meetings."
+        ),
+        Membership.Role.AREA_ADMIN: "Can also choose who has access to the area.",
+    }
+
+    class Meta:
+        model = Membership
+        fields = ["role", "organisation"]
+
+    def __init__(self, *args, editor=None, **kwargs):
+        self.editor = editor
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [
+            Choice(value, label, hint=self.ROLE_HINTS[value])
+            for value, label in Membership.Role.choices
+        ]
+        self.fields["organisation"].queryset = partner_queryset(self.area)
+
+    def clean_role(self):
+        role = self.cleaned_data["role"]
+        stored = self.instance
+        if (
+            stored.pk
+            and stored.role == Membership.Role.AREA_ADMIN
+            and role != Membership.Role.AREA_ADMIN
+            and not Membership.objects.filter(
+                area_id=stored.area_id, role=Membership.Role.AREA_ADMIN
+            )
+            .exclude(pk=stored.pk)
+            .exists()
+        ):
+            if self.editor is not None and stored.user_id == self.editor.pk:
+                raise ValidationError(
+                    "You are the only area administrator, so you cannot change your own role. "
+                    "Make someone else an area administrator first."
+                )
+            raise ValidationError(
+                "This is the only area administrator, so their role cannot change. "
+                "Make someone else an area administrator first."
+            )
+        return role
+
+
+class MemberAddForm(MembershipForm):
+    """Give an existing user a role in the area, found by their username."""
+
+    submit_label = "Add person"
+    constraint_fields = {"inspections_membership_one_per_area": "username"}
+
+    username = forms.CharField(
+        label="Username",
+        help_text="The username they sign in with. Their account must already exist.",
+        max_length=150,
+        error_messages=gov_errors(
+            "the username", max_length="The username must be 150 characters or fewer"
+        ),
+    )
+
+    class Meta(MembershipForm.Meta):
+        fields = ["role", "organisation"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields(["username", "role", "organisation"])
+        self.fields["change_reason"] = self.fields.pop("change_reason")
+        self.fields["version"] = self.fields.pop("version")
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise ValidationError(
+                f"There is no one with the username “{username}”. Check the username, or ask a "
+                "portal administrator to create their account first."
+            )
+        if Membership.objects.filter(user=user, area=self.area).exists():
+            raise ValidationError(
+                "This person already has a role in this area. Change their role from the list "
+                "of members instead."
+            )
+        self.instance.user = user
+        return username
