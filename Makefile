@@ -8,12 +8,13 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv run test lint format clean
+.PHONY: help venv run test lint format bench clean
 
 help:
 	@echo "make run    - serve the portal with demo data on http://127.0.0.1:$(PORT)"
 	@echo "make test   - run the whole test suite"
 	@echo "make lint   - ruff check, ruff format --check and makemigrations --check"
+	@echo "make bench  - print speed figures (uses DATABASE_URL when set)"
 
 # Django 6.1 needs Python 3.12 or newer; find one without naming a machine path.
 $(PY):
@@ -40,6 +41,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+bench: $(STAMP)
+	$(PY) bench/area_page.py
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .

@@ -204,10 +204,26 @@ class FindingForm(RecordForm):
 
     class Meta:
         model = Finding
-        fields = ["kind", "number", "text", "wording", "lead_organisation", "notes"]
-        labels = {"text": "What the inspectors found", "notes": "Notes (optional)"}
+        fields = [
+            "kind",
+            "number",
+            "text",
+            "wording",
+            "lead_organisation",
+            "families_summary",
+            "notes",
+        ]
+        labels = {
+            "text": "What the inspectors found",
+            "families_summary": "What this means for families (optional)",
+            "notes": "Notes (optional)",
+        }
         help_texts = {
             "text": "Use the inspectors’ exact words where you can.",
+            "families_summary": (
+                "Shown on the public page. In plain English: what the finding means for children, "
+                "young people and families, and what is changing."
+            ),
             "notes": "Anything else worth knowing about this finding.",
         }
         error_messages = {

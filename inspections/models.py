@@ -374,6 +374,11 @@ class Finding(Versioned):
         blank=True,
         related_name="led_findings",
     )
+    families_summary = models.TextField(
+        "what this means for families",
+        blank=True,
+        help_text="Plain English for parents and carers: what the finding means and what is changing.",
+    )
     notes = models.TextField(blank=True)
 
     history = HistoricalRecords()

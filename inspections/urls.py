@@ -8,6 +8,12 @@ urlpatterns = [
     # Public
     path("", views.home, name="home"),
     path("areas/<slug:slug>/", views.area, name="area"),
+    path("areas/<slug:slug>/findings/<int:pk>/", views.area_finding, name="area-finding"),
+    path("areas/<slug:slug>/measures/", views.area_measures, name="area-measures"),
+    path("areas/<slug:slug>/board-meetings/", views.area_meetings, name="area-meetings"),
+    path("areas/<slug:slug>/you-said-we-did/", views.area_you_said, name="area-you-said"),
+    path("areas/<slug:slug>/evidence/<uuid:uuid>/", views.public_evidence, name="public-evidence"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     # Board: the areas I belong to
     path("board/", views.board_home, name="board-home"),
     # Board: records editing (inspections, findings, judgements, members)

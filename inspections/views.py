@@ -1,27 +1,96 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
-from actions.deadlines import portal_today
+from progress.charts import measure_display
+from progress.models import Evidence
 
-from . import selectors
+from . import public, selectors
 from .access import Can, areas_for, get_area_for_user, get_in_area, user_can
 from .editing import edit_record
 from .forms import FindingForm, InspectionForm, JudgementForm, MemberAddForm, MembershipForm
 from .models import Finding, Inspection, Judgement, LocalArea, Membership
-from .selectors import area_history, areas_for_home
+from .public_cache import cached_public_page
 
 
+@cached_public_page
 def home(request):
-    return render(request, "inspections/home.html", {"areas": areas_for_home()})
+    return render(request, "inspections/home.html", {"areas": public.home_areas()})
 
 
+def _public_area(slug):
+    return get_object_or_404(LocalArea, slug=slug)
+
+
+@cached_public_page
 def area(request, slug):
-    area = get_object_or_404(LocalArea, slug=slug)
-    context = area_history(area, today=portal_today())
+    context = public.area_page(_public_area(slug))
     return render(request, "inspections/area.html", context)
+
+
+@cached_public_page
+def area_finding(request, slug, pk):
+    area = _public_area(slug)
+    finding = get_object_or_404(
+        Finding.objects.select_related("inspection").prefetch_related(
+            Prefetch(
+                "judgements", queryset=Judgement.objects.select_related("inspection", "review")
+            )
+        ),
+        pk=pk,
+        inspection__area=area,
+    )
+    return render(request, "inspections/area_finding.html", public.finding_page(area, finding))
+
+
+@cached_public_page
+def area_measures(request, slug):
+    area = _public_area(slug)
+    displays = [
+        measure_display(measure, list(measure.values.all()))
+        for measure in public.public_measures(area)
+    ]
+    return render(request, "inspections/area_measures.html", {"area": area, "displays": displays})
+
+
+@cached_public_page
+def area_meetings(request, slug):
+    area = _public_area(slug)
+    return render(
+        request,
+        "inspections/area_meetings.html",
+        {"area": area, "meetings": public.public_meetings(area)},
+    )
+
+
+@cached_public_page
+def area_you_said(request, slug):
+    area = _public_area(slug)
+    return render(
+        request,
+        "inspections/area_you_said.html",
+        {"area": area, "entries": public.public_you_said_we_did(area)},
+    )
+
+
+@cached_public_page
+def accessibility(request):
+    return render(
+        request,
+        "inspections/accessibility.html",
+        {
+            "portal_operator": settings.PORTAL_OPERATOR,
+            "accessibility_email": settings.PORTAL_ACCESSIBILITY_EMAIL,
+            "statement_prepared": "22 November 2026",
+            "statement_reviewed": "22 November 2026",
+        },
+    )
 
 
 @login_required
@@ -260,4 +329,23 @@ def member_edit(request, area_slug, pk):
         back_url=members_url(area),
         success_url=members_url(area),
         success_message=f"{name}’s role saved.",
+    )
+
+
+def public_evidence(request, slug, uuid):
+    """A public evidence file of a published update; anything else is not found."""
+    area = _public_area(slug)
+    evidence = get_object_or_404(
+        Evidence,
+        uuid=uuid,
+        visibility=Evidence.Visibility.PUBLIC,
+        update__action__plan__area=area,
+        update__in=public.published_updates(),
+    )
+    extension = evidence.file.name.rsplit(".", 1)[-1]
+    return FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=f"{slugify(evidence.title) or 'evidence'}.{extension}",
+        content_type=evidence.content_type,
     )

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from send_portal.admin import AuditedAdmin
 
-from .models import BoardMeeting, Evidence, Measure, MeasureValue, ProgressUpdate
+from .models import BoardMeeting, Evidence, Measure, MeasureValue, ProgressUpdate, YouSaidWeDid
 
 
 class EvidenceInline(admin.TabularInline):
@@ -51,5 +51,12 @@ class MeasureValueAdmin(AuditedAdmin):
 @admin.register(BoardMeeting)
 class BoardMeetingAdmin(AuditedAdmin):
     list_display = ["title", "area", "held_on", "is_published", "is_illustrative"]
+    list_filter = ["area", "is_published"]
+    list_select_related = ["area"]
+
+
+@admin.register(YouSaidWeDid)
+class YouSaidWeDidAdmin(AuditedAdmin):
+    list_display = ["__str__", "area", "heard_on", "is_published", "is_illustrative"]
     list_filter = ["area", "is_published"]
     list_select_related = ["area"]

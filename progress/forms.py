@@ -18,7 +18,7 @@ from inspections.forms_base import (
 from inspections.models import Finding
 
 from .evidence import EvidenceProblem, check_evidence_file
-from .models import BoardMeeting, Evidence, Measure, MeasureValue, ProgressUpdate
+from .models import BoardMeeting, Evidence, Measure, MeasureValue, ProgressUpdate, YouSaidWeDid
 from .services import status_changes
 
 
@@ -523,3 +523,40 @@ class BoardMeetingForm(RecordForm):
                 "Enter what was said or what we will do before publishing the public summary",
             )
         return cleaned
+
+
+class YouSaidWeDidForm(RecordForm):
+    scope_fields = ("area",)
+
+    heard_on = GovDateField(
+        what="the date families raised it",
+        label="When families raised it",
+        help_text="For example, 14 5 2025",
+    )
+
+    class Meta:
+        model = YouSaidWeDid
+        fields = ["heard_on", "source", "you_said", "we_did", "is_published"]
+        labels = {
+            "source": "Where it was raised (optional)",
+            "you_said": "You said",
+            "we_did": "We did",
+            "is_published": "Publish this on the area’s public page",
+        }
+        help_texts = {
+            "source": "For example, the parent carer forum’s spring survey.",
+            "you_said": "What families told you, in their words where you can. No names.",
+            "we_did": "What changed because of it.",
+        }
+        error_messages = {
+            "you_said": gov_errors("what families said"),
+            "we_did": gov_errors("what you did"),
+            "source": gov_errors(
+                "where it was raised",
+                max_length="Where it was raised must be 200 characters or fewer",
+            ),
+        }
+        widgets = {
+            "you_said": forms.Textarea(attrs={"rows": 4}),
+            "we_did": forms.Textarea(attrs={"rows": 4}),
+        }

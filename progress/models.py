@@ -295,3 +295,29 @@ class BoardMeeting(Versioned):
 
     def __str__(self):
         return f"{self.title}, {self.held_on:%d %B %Y}"
+
+
+class YouSaidWeDid(Versioned):
+    """What families told the area, and what the area did about it ("You said, we did")."""
+
+    area = models.ForeignKey(LocalArea, on_delete=models.CASCADE, related_name="you_said_we_did")
+    you_said = models.TextField("you said")
+    we_did = models.TextField("we did")
+    heard_on = models.DateField("date", help_text="When families raised it.")
+    source = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Where it was raised, for example the parent carer forum's survey.",
+    )
+    is_published = models.BooleanField("published", default=False)
+    is_illustrative = models.BooleanField("illustrative (invented for the demo)", default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["area", "-heard_on", "pk"]
+        verbose_name = "“You said, we did” entry"
+        verbose_name_plural = "“You said, we did” entries"
+
+    def __str__(self):
+        return self.you_said[:60]

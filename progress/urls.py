@@ -39,4 +39,12 @@ urlpatterns = [
     path("board/<slug:area_slug>/values/<int:pk>/edit/", views.value_edit, name="value-edit"),
     path("board/<slug:area_slug>/meetings/new/", views.meeting_create, name="meeting-create"),
     path("board/<slug:area_slug>/meetings/<int:pk>/edit/", views.meeting_edit, name="meeting-edit"),
+    path(
+        "board/<slug:area_slug>/you-said-we-did/new/", views.you_said_create, name="you-said-create"
+    ),
+    path(
+        "board/<slug:area_slug>/you-said-we-did/<int:pk>/edit/",
+        views.you_said_edit,
+        name="you-said-edit",
+    ),
 ]

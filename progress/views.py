@@ -21,8 +21,9 @@ from .forms import (
     MeasureValueForm,
     TransitionForm,
     UpdateForm,
+    YouSaidWeDidForm,
 )
-from .models import BoardMeeting, Evidence, Measure, MeasureValue, ProgressUpdate
+from .models import BoardMeeting, Evidence, Measure, MeasureValue, ProgressUpdate, YouSaidWeDid
 
 
 def _action_url(area, action):
@@ -351,4 +352,39 @@ def meeting_edit(request, area_slug, pk):
         back_url=records_url(area, f"meeting-{meeting.pk}"),
         success_url=records_url(area, f"meeting-{meeting.pk}"),
         success_message="Board meeting saved.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def you_said_create(request, area_slug):
+    area = get_area_for_user(request, area_slug, Can.EDIT)
+    return edit_record(
+        request,
+        area=area,
+        form_class=YouSaidWeDidForm,
+        instance=YouSaidWeDid(area=area),
+        title="Add a “You said, we did” entry",
+        back_url=records_url(area, "you-said"),
+        success_url=lambda entry: records_url(area, f"you-said-{entry.pk}"),
+        success_message="“You said, we did” entry added.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def you_said_edit(request, area_slug, pk):
+    area = get_area_for_user(request, area_slug, Can.EDIT)
+    entry = get_in_area(
+        request, area, YouSaidWeDid.objects.all(), area_path="area", pk=pk, need=Can.EDIT
+    )
+    return edit_record(
+        request,
+        area=area,
+        form_class=YouSaidWeDidForm,
+        instance=entry,
+        title="Edit a “You said, we did” entry",
+        back_url=records_url(area, f"you-said-{entry.pk}"),
+        success_url=records_url(area, f"you-said-{entry.pk}"),
+        success_message="“You said, we did” entry saved.",
     )

@@ -207,7 +207,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CSP = {
     "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF, CSP.NONCE],
+    # No inline scripts at all: pages carry no per-request nonce, so they can be cached.
+    "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
     "object-src": [CSP.NONE],
@@ -234,6 +235,22 @@ if _email_backend.endswith("smtp.EmailBackend"):
     }
 MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "send-portal@localhost")
+
+# Cache for public pages: in-process by default; set CACHE_URL for a cache
+# shared by several processes: db://TABLE uses a database table (create it
+# with manage.py createcachetable).
+_cache_url = env_str("CACHE_URL")
+if _cache_url is None:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif _cache_url.startswith("db://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": _cache_url.removeprefix("db://") or "portal_cache",
+        }
+    }
+else:
+    raise ImproperlyConfigured("CACHE_URL must look like db://TABLE_NAME")
 
 # History: the reason for a change can be long; store it as text.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
@@ -262,3 +279,6 @@ LOGGING = {
 }
 
 PORTAL_NAME = env_str("PORTAL_NAME", "SEND Improvement Portal")
+# Named in the accessibility statement, as the model statement requires.
+PORTAL_OPERATOR = env_str("PORTAL_OPERATOR", "the local area partnership that runs this portal")
+PORTAL_ACCESSIBILITY_EMAIL = env_str("PORTAL_ACCESSIBILITY_EMAIL", "accessibility@example.org")

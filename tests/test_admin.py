@@ -23,7 +23,14 @@ from django.utils.html import escape
 
 from actions.models import DeadlineRule, DeliveryStatus, ImpactStatus, Milestone
 from inspections.models import Finding, Inspection, Judgement, Membership, Organisation
-from progress.models import BoardMeeting, Evidence, Measure, MeasureValue, ProgressUpdate
+from progress.models import (
+    BoardMeeting,
+    Evidence,
+    Measure,
+    MeasureValue,
+    ProgressUpdate,
+    YouSaidWeDid,
+)
 from send_portal.admin import AuditedAdmin, SuperuserAdminSite
 from tests.factories import (
     make_action,
@@ -165,6 +172,9 @@ def records(superuser):
         measure=measure, period_end=D(2018, 12, 31), value=Decimal("18.50")
     )
     meeting = BoardMeeting.objects.create(area=area, held_on=D(2019, 1, 15))
+    you_said = YouSaidWeDid.objects.create(
+        area=area, heard_on=D(2019, 2, 1), you_said="Waits are long", we_did="Added clinics"
+    )
     rule = DeadlineRule.objects.order_by("pk").first()
     assert rule is not None, "the deadline rules are seeded by a migration"
     return {
@@ -188,6 +198,7 @@ def records(superuser):
             measure,
             value,
             meeting,
+            you_said,
         ]
     }
 
@@ -203,7 +214,7 @@ def test_it_registers_every_portal_model_on_the_superuser_site_with_a_reason():
         for model in apps.get_app_config(app_label).get_models()
         if not model.__name__.startswith("Historical")
     }
-    assert len(portal_models) == 18
+    assert len(portal_models) == 19
     assert portal_models == set(AUDITED)
 
 

@@ -19,7 +19,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from actions.models import Milestone
 from inspections.access import Can
 from inspections.models import Inspection, Judgement, Membership
-from progress.models import BoardMeeting, Evidence, Measure, MeasureValue, ProgressUpdate
+from progress.models import (
+    BoardMeeting,
+    Evidence,
+    Measure,
+    MeasureValue,
+    ProgressUpdate,
+    YouSaidWeDid,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +110,15 @@ def _meeting(cast):
     return meeting
 
 
+def _you_said(cast):
+    entry, _ = YouSaidWeDid.objects.get_or_create(
+        area=cast.area,
+        heard_on=datetime.date(2025, 3, 1),
+        defaults={"you_said": "Waits are too long", "we_did": "Added clinics"},
+    )
+    return entry
+
+
 def _membership(cast):
     return Membership.objects.get(user=cast.board_member, area=cast.area)
 
@@ -156,6 +172,8 @@ BOARD_URLS = {
     "progress:value-edit": (Can.EDIT, _in_area("pk", _value)),
     "progress:meeting-create": (Can.EDIT, lambda c: {"area_slug": c.area.slug}),
     "progress:meeting-edit": (Can.EDIT, _in_area("pk", _meeting)),
+    "progress:you-said-create": (Can.EDIT, lambda c: {"area_slug": c.area.slug}),
+    "progress:you-said-edit": (Can.EDIT, _in_area("pk", _you_said)),
     # Memberships
     "inspections:members": (Can.MANAGE_MEMBERS, lambda c: {"area_slug": c.area.slug}),
     "inspections:member-add": (Can.MANAGE_MEMBERS, lambda c: {"area_slug": c.area.slug}),

@@ -23,7 +23,7 @@ from django.urls import reverse
 from actions.models import ActionItem, Milestone, Plan, PlanFinding
 from inspections.dates import Precision
 from inspections.models import Finding, Inspection, Judgement, Membership, Organisation
-from progress.models import BoardMeeting, Measure, MeasureValue
+from progress.models import BoardMeeting, Measure, MeasureValue, YouSaidWeDid
 from tests.factories import (
     make_action,
     make_area,
@@ -93,6 +93,9 @@ def w():
         measure=measure, period_end=D(2019, 3, 31), value=Decimal("40.00")
     )
     meeting = BoardMeeting.objects.create(area=area, held_on=D(2019, 2, 1))
+    you_said = YouSaidWeDid.objects.create(
+        area=area, heard_on=D(2019, 3, 1), you_said="Waits are too long.", we_did="More clinics."
+    )
 
     officer = member(person("olive", "Olive", "Officer"), area, Role.OFFICER, council)
     admin = member(person("ada", "Ada", "Admin"), area, Role.AREA_ADMIN)
@@ -425,6 +428,31 @@ CASES = [
             "This board already has a meeting on this date.",
         ),
     ),
+    Case(
+        key="you-said",
+        model=YouSaidWeDid,
+        create_url=lambda w: url("progress:you-said-create", w),
+        edit_url=lambda w: url("progress:you-said-edit", w, w.you_said.pk),
+        existing=lambda w: w.you_said,
+        create_data=lambda w: {
+            **date_parts("heard_on", 10, 6, 2019),
+            "source": "Parent carer forum survey",
+            "you_said": "Nobody explained the wait.",
+            "we_did": "We now write to every family on the list.",
+            "is_published": "on",
+        },
+        created=lambda w: YouSaidWeDid.objects.get(area=w.area, heard_on=D(2019, 6, 10)),
+        edit={"we_did": "We now phone every family on the list."},
+        edited=lambda obj: obj.we_did,
+        expected="We now phone every family on the list.",
+        required=("you_said", "Enter what families said"),
+        bad_date=(
+            date_parts("heard_on", 31, 2, 2019),
+            "heard_on",
+            "The date families raised it must be a real date",
+        ),
+        duplicate=None,
+    ),
 ]
 
 by_key = pytest.mark.parametrize("case", CASES, ids=[case.key for case in CASES])
@@ -609,6 +637,7 @@ ADA_CHANGE_TYPED = {
     "measure": {"national_comparator_label": "Olive typed this label"},
     "value": {"note": "Olive typed this note"},
     "meeting": {"what_we_will_do": "Olive typed this plan"},
+    "you-said": {"source": "Olive typed this source"},
 }
 
 
@@ -1080,6 +1109,8 @@ def test_the_records_page_lists_everything_with_links_to_add_and_edit(client, w)
         ("progress:value-edit", [w.value.pk]),
         ("progress:meeting-create", []),
         ("progress:meeting-edit", [w.meeting.pk]),
+        ("progress:you-said-create", []),
+        ("progress:you-said-edit", [w.you_said.pk]),
     ]:
         assert f'href="{url(name, w, *args)}"' in text, name
     assert reverse("inspections:finding-create", args=[w.area.slug, w.revisit.pk]) not in text

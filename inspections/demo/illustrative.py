@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from actions.models import ActionItem, DeliveryStatus, ImpactStatus, Milestone, Plan
-from progress.models import BoardMeeting, Measure, MeasureValue, ProgressUpdate
+from progress.models import BoardMeeting, Measure, MeasureValue, ProgressUpdate, YouSaidWeDid
 
 REASON = "Demo data (illustrative, invented for the demo)"
 LABEL = "Illustrative"
@@ -257,6 +257,14 @@ def add_illustrative_content(plan, *, officer, board_member, today):
             )
     _add_measures(plan, start=start, until=finish)
     _add_meetings(plan, start=start, until=finish)
+    _add_you_said_we_did(plan, start=start)
+    for finding in findings:
+        if not finding.families_summary:
+            finding.families_summary = (
+                "Illustrative, invented for the demo: families should find it easier to get the "
+                "right help at the right time, and should hear back about what is changing."
+            )
+            _audited(finding)
     return True
 
 
@@ -413,6 +421,33 @@ def _add_meetings(plan, *, start, until):
                     f"Internal minutes (illustrative), meeting {index}: budget pressures and "
                     "staffing risks discussed in confidence."
                 ),
+                is_published=True,
+                is_illustrative=True,
+            )
+        )
+
+
+def _add_you_said_we_did(plan, *, start):
+    entries = [
+        (
+            "Parent carer forum survey (illustrative)",
+            "Illustrative: you said nobody told you how long the wait for an assessment would be.",
+            "Illustrative: we now write to every family with the expected wait and a named contact.",
+        ),
+        (
+            "Co-production workshop (illustrative)",
+            "Illustrative: you said the Local Offer website was hard to find your way around.",
+            "Illustrative: we rebuilt the website's menus with parents and tested them together.",
+        ),
+    ]
+    for months, (source, you_said, we_did) in zip((4, 8), entries, strict=True):
+        _audited(
+            YouSaidWeDid(
+                area=plan.area,
+                heard_on=start + relativedelta(months=months),
+                source=source,
+                you_said=you_said,
+                we_did=we_did,
                 is_published=True,
                 is_illustrative=True,
             )

@@ -1,0 +1,180 @@
+"""Benchmark: the public area page of a large synthetic area.
+
+Builds one area with 14 findings × 20 actions × 12 published updates and
+10 measures × 24 values in a throwaway test database (in-memory SQLite, or
+PostgreSQL when DATABASE_URL is set), then renders the area page many times
+and prints the median and 95th-percentile server time and the query count,
+both uncached (the cache cleared before each request) and cached.
+
+Run with `make bench`. Prints figures; asserts nothing about time.
+"""
+
+import datetime
+import os
+import statistics
+import sys
+import time
+from decimal import Decimal
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+FINDINGS, ACTIONS, UPDATES, MEASURES, VALUES = 14, 20, 12, 10, 24
+RUNS = int(os.environ.get("BENCH_RUNS", "60"))
+
+
+def build():
+    from actions.models import ActionItem, Plan, PlanFinding
+    from inspections.models import Finding, Inspection, LocalArea, Organisation, Partnership
+    from progress.models import Measure, MeasureValue, ProgressUpdate
+
+    area = LocalArea.objects.create(slug="benchshire", name="Benchshire")
+    council = Organisation.objects.create(
+        slug="benchshire-council", name="Benchshire Council", kind="council"
+    )
+    Partnership.objects.create(area=area, organisation=council)
+    inspection = Inspection.objects.create(
+        area=area,
+        ref="2024-inspection",
+        framework="2023",
+        kind="full",
+        start_date=datetime.date(2024, 4, 8),
+        report_received=datetime.date(2024, 6, 3),
+        report_published=datetime.date(2024, 6, 10),
+        outcome="3",
+        outcome_text="There are widespread and/or systemic failings.",
+    )
+    findings = Finding.objects.bulk_create(
+        Finding(
+            inspection=inspection,
+            kind="area_for_priority_action" if n <= 4 else "area_for_improvement",
+            number=n if n <= 4 else n - 4,
+            text=f"Finding {n}: leaders should improve the timeliness of support. " * 2,
+            families_summary="Families should see shorter waits and clearer information.",
+        )
+        for n in range(1, FINDINGS + 1)
+    )
+    plan = Plan.objects.create(
+        area=area,
+        ref="pap-2024",
+        kind="priority_action_plan",
+        title="Priority action plan",
+        responds_to=inspection,
+        status="published",
+    )
+    PlanFinding.objects.bulk_create(PlanFinding(plan=plan, finding=f) for f in findings)
+    actions = ActionItem.objects.bulk_create(
+        ActionItem(
+            plan=plan,
+            ref=f"{i}.{j}",
+            finding=finding,
+            title=f"Action {i}.{j} to improve support",
+            lead_organisation=council,
+            start_date=datetime.date(2024, 7, 1),
+            due_date=datetime.date(2026, 3, 31),
+            success_criteria="Families notice the difference.",
+            public_summary="What this action does, in plain words.",
+        )
+        for i, finding in enumerate(findings, start=1)
+        for j in range(1, ACTIONS + 1)
+    )
+    now = timezone.now()
+    ProgressUpdate.objects.bulk_create(
+        ProgressUpdate(
+            action=action,
+            period_start=datetime.date(2024, 7, 1) + datetime.timedelta(days=30 * k),
+            period_end=datetime.date(2024, 7, 28) + datetime.timedelta(days=30 * k),
+            delivery_status="on_track",
+            impact_status="some_evidence",
+            narrative="Internal narrative.",
+            public_summary=f"Published summary {k}.",
+            state="published",
+            publish_at=now - datetime.timedelta(days=400 - 30 * k),
+        )
+        for action in actions
+        for k in range(UPDATES)
+    )
+    for m in range(MEASURES):
+        measure = Measure.objects.create(
+            area=area,
+            slug=f"measure-{m}",
+            name=f"Measure {m}",
+            definition="A definition.",
+            source="A source.",
+            unit="percent",
+            baseline=Decimal("40"),
+            target=Decimal("60"),
+            national_comparator=Decimal("46.4"),
+            national_comparator_label="England, 2024",
+        )
+        MeasureValue.objects.bulk_create(
+            MeasureValue(
+                measure=measure,
+                period_end=datetime.date(2023, 1, 31) + datetime.timedelta(days=31 * v),
+                numerator=40 + v,
+                denominator=100,
+                value=Decimal(40 + v),
+            )
+            for v in range(VALUES)
+        )
+    return area
+
+
+def measure(client, url, *, clear_cache):
+    from inspections.public_cache import clear_public_cache
+
+    times, queries = [], set()
+    for _ in range(RUNS):
+        if clear_cache:
+            clear_public_cache()
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200
+        queries.add(len(captured))
+    times.sort()
+    return (
+        statistics.median(times),
+        times[int(len(times) * 0.95) - 1],
+        sorted(queries),
+        len(response.content),
+    )
+
+
+def main():
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        area = build()
+        client = Client()
+        for name, url in (
+            ("area page", f"/areas/{area.slug}/"),
+            ("measures page", f"/areas/{area.slug}/measures/"),
+            ("home page", "/"),
+        ):
+            client.get(url)  # warm up templates and connections
+            median, p95, queries, size = measure(client, url, clear_cache=True)
+            print(
+                f"{name} uncached ({FINDINGS} findings x {ACTIONS} actions x {UPDATES} updates, "
+                f"{MEASURES} measures x {VALUES} values): median {median:.1f} ms, "
+                f"p95 {p95:.1f} ms, queries {queries}, {size / 1024:.0f} KiB "
+                f"[{connection.vendor}, {RUNS} runs]"
+            )
+            median, p95, queries, _ = measure(client, url, clear_cache=False)
+            print(f"{name} cached: median {median:.2f} ms, p95 {p95:.2f} ms, queries {queries}")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""Small template tags used on many pages, written in Python because they render often.
+
+``{% status_tag value label %}`` is the same GOV.UK tag as
+templates/includes/status_tag.html, without the cost of an include per tag
+(a public area page shows hundreds of them).
+"""
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+# The colour is a second cue only: the words are always shown.
+TAG_COLOURS = {
+    "delivered": "",
+    "submitted": "",
+    "closed_by_review": "",
+    "on_track": "green",
+    "clear_evidence": "green",
+    "published": "green",
+    "judged_fit": "green",
+    "sufficient_progress": "green",
+    "effective_action": "green",
+    "at_risk": "yellow",
+    "off_track": "red",
+    "judged_not_fit": "red",
+    "insufficient_progress": "red",
+    "not_effective_action": "red",
+    "some_evidence": "teal",
+    "approved": "teal",
+    "returned": "orange",
+    "still_monitored": "orange",
+}
+
+
+@register.simple_tag
+def status_tag(status, label=None):
+    colour = TAG_COLOURS.get(status, "grey")
+    css = f"govuk-tag govuk-tag--{colour}" if colour else "govuk-tag"
+    return format_html('<strong class="{}">{}</strong>', css, label or status)

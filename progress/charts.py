@@ -1,0 +1,547 @@
+"""Server-drawn line charts of a measure, as inline SVG.
+
+The chart is a picture of the data table that always sits beside it, so it
+needs no CSS or JavaScript: every colour, dash and font is an SVG
+presentation attribute (the site's Content-Security-Policy refuses inline
+``style`` attributes; presentation attributes are not styles). It prints and
+goes into PDFs as it is.
+
+* ``role="img"`` with ``aria-labelledby`` naming a ``<title>`` (the measure)
+  and a ``<desc>`` (one plain-English sentence, such as "Rose from 36.7% in
+  March 2025 to 69.8% in December 2026; target 60%; England 46.4%.").
+* The series is a solid blue line with round markers, and the first and last
+  figures are written beside their points. The target is a dashed line
+  labelled "Target 60%", the national figure a dotted grey line labelled
+  "England 46.4%", and the baseline an open square labelled "Baseline …":
+  each is told apart by its shape and words, never by colour alone.
+* A withheld figure (see ``progress.suppression``) is a gap in the line with
+  a small "fewer than 5" (a count) or "not shown" (a rate) mark on the axis.
+  Nothing in the SVG depends on a withheld figure: not a label, a point, the
+  scale nor the summary. A chart with a withheld figure of 2 is byte for byte
+  the chart with 4.
+* Colours are GOV.UK's: text #0b0c0c, the line #1d70b8 (5.2:1 on white),
+  secondary #505a5f (7:1). Gridlines are #b1b4b6 and carry no meaning.
+* The y-axis starts at 0 (or below, for negative figures) and ends at a
+  round number, with round ticks; counts tick in whole numbers. Points sit
+  at their dates, so uneven gaps between periods look uneven.
+* Output is deterministic: the same measure and values give the same bytes.
+
+Every piece of text is escaped with ``django.utils.html.escape`` before the
+string is marked safe.
+
+``measure_display`` gathers everything ``templates/includes/measure.html``
+shows about a measure, all of it through ``progress.suppression``, so the
+template only renders words and never sees a withheld number::
+
+    display = measure_display(measure, measure.values.all())
+    {% include "includes/measure.html" with display=display only %}
+
+The caller decides whether the measure may be shown at all (``is_public``).
+"""
+
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from itertools import pairwise
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from .suppression import COUNT, DAYS, PERCENT, WEEKS, format_figure, public_baseline, public_figure
+
+TEXT = "#0b0c0c"
+LINE = "#1d70b8"
+SECONDARY = "#505a5f"
+GRID = "#b1b4b6"
+WHITE = "#ffffff"
+
+FONT = 14
+SMALL_FONT = 12
+CHAR_WIDTH = 0.56  # average Arial character width, in ems, for laying out labels
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+UNIT_CAPTIONS = {COUNT: "Number", WEEKS: "Weeks", DAYS: "Days"}
+
+_STEPS = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10))
+
+# A label's white outline, so it stays readable where it crosses a line.
+_HALO = f'stroke="{WHITE}" stroke-width="4" stroke-linejoin="round" paint-order="stroke"'
+
+
+def month_year(day):
+    return f"{MONTHS[day.month - 1]} {day.year}"
+
+
+def full_date(day):
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def period_name(measure_value):
+    """The period's label ("Q1 2025"), or the month it ends ("March 2025")."""
+    return measure_value.period_label or month_year(measure_value.period_end)
+
+
+def _short_date(day):
+    return f"{MONTHS[day.month - 1][:3]} {day.year}"
+
+
+def _width(text, size=FONT):
+    return len(text) * size * CHAR_WIDTH
+
+
+def _n(number):
+    """A coordinate: one decimal place, so output is short and deterministic."""
+    return f"{number:.1f}"
+
+
+def nice_scale(low, high, *, whole=False, intervals=5):
+    """A round (low, high, step) covering low..high in about ``intervals`` steps."""
+    low, high = Decimal(low), Decimal(high)
+    if high <= low:
+        high = low + 10
+    raw = (high - low) / intervals
+    magnitude = Decimal(1).scaleb(raw.adjusted())
+    step = _STEPS[-1] * magnitude
+    for multiple in _STEPS:
+        candidate = multiple * magnitude
+        if whole and candidate != candidate.to_integral_value():
+            continue
+        if candidate >= raw:
+            step = candidate
+            break
+    if whole and step < 1:
+        step = Decimal(1)
+    low = (low / step).to_integral_value(rounding=ROUND_FLOOR) * step
+    high = (high / step).to_integral_value(rounding=ROUND_CEILING) * step
+    return low, high, step
+
+
+def _tick_text(unit, tick):
+    tick = tick.normalize()
+    text = f"{tick:,.0f}" if tick == tick.to_integral_value() else f"{tick:,f}"
+    return f"{text}%" if unit == PERCENT else text
+
+
+def _summary(measure, points):
+    """One plain-English sentence describing the chart, built from public figures only."""
+    unit = measure.unit
+    shown = [(mv, fig) for mv, fig in points if fig.number is not None]
+    withheld = sum(1 for _, fig in points if fig.suppressed)
+    parts = []
+    if not points:
+        parts.append("No figures have been published yet")
+    elif not shown:
+        if withheld == len(points):
+            parts.append(
+                "The figure is withheld as a small number that could identify children"
+                if withheld == 1
+                else f"All {withheld} figures are withheld as small numbers that could identify children"
+            )
+        else:
+            parts.append("No figures have been given yet")
+    else:
+        first_mv, first = shown[0]
+        last_mv, last = shown[-1]
+        if len(shown) == 1:
+            parts.append(f"Was {first.text} in {period_name(first_mv)}")
+        elif first.text == last.text:
+            parts.append(
+                f"Was {first.text} in {period_name(first_mv)} and {last.text} in {period_name(last_mv)}"
+            )
+        else:
+            verb = "Rose" if last.number > first.number else "Fell"
+            parts.append(
+                f"{verb} from {first.text} in {period_name(first_mv)} "
+                f"to {last.text} in {period_name(last_mv)}"
+            )
+        if withheld:
+            parts.append(
+                "1 figure withheld as a small number"
+                if withheld == 1
+                else f"{withheld} figures withheld as small numbers"
+            )
+    if measure.target is not None:
+        target = f"target {format_figure(unit, measure.target, compact=True)}"
+        if measure.target_date:
+            target += f" by {month_year(measure.target_date)}"
+        parts.append(target)
+    if measure.national_comparator is not None:
+        parts.append(f"England {format_figure(unit, measure.national_comparator)}")
+    if not measure.higher_is_better:
+        parts.append("lower is better")
+    return "; ".join(parts) + "."
+
+
+def _spread(positions, gap, low, high):
+    """Move label positions (y, key) apart by at least ``gap``, within low..high."""
+    positions = sorted(positions)
+    placed = []
+    for y, key in positions:
+        y = max(y, low)
+        if placed and y - placed[-1][0] < gap:
+            y = placed[-1][0] + gap
+        placed.append([y, key])
+    # Pushed past the bottom: shift everything up as one.
+    overflow = placed[-1][0] - high if placed else 0
+    if overflow > 0:
+        for item in placed:
+            item[0] -= overflow
+    return {key: y for y, key in placed}
+
+
+def chart_svg(measure, points, *, baseline=None, width=640, height=300, chart_id=None):
+    """Draw ``points`` — (MeasureValue, PublicFigure) pairs — as an SVG line chart.
+
+    ``measure_chart_svg`` is the entry point; this takes figures already
+    worked out, so a page that also shows them in a table works them out once.
+    """
+    unit = measure.unit
+    points = sorted(points, key=lambda point: point[0].period_end)
+    if chart_id is None:
+        if measure.pk is not None:
+            chart_id = f"measure-chart-{measure.pk}"
+        elif measure.slug:
+            chart_id = f"measure-chart-{measure.slug}"
+        else:
+            chart_id = "measure-chart"
+    chart_id = escape(chart_id)
+
+    # Right-hand labels for the horizontal lines. The national label gives
+    # only the figure; its period and source are in the summary list.
+    target_label = national_label = None
+    if measure.target is not None:
+        target_label = f"Target {format_figure(unit, measure.target, compact=True)}"
+    if measure.national_comparator is not None:
+        national_label = f"England {format_figure(unit, measure.national_comparator)}"
+    show_baseline = baseline is not None and baseline.number is not None
+
+    # The y scale, from public figures only: a withheld figure must not move it.
+    numbers = [fig.number for _, fig in points if fig.number is not None]
+    for extra in (measure.target, measure.national_comparator):
+        if extra is not None:
+            numbers.append(Decimal(extra))
+    if show_baseline:
+        numbers.append(baseline.number)
+    low = min([Decimal(0), *numbers])
+    high = max(numbers) if numbers else Decimal(100 if unit == PERCENT else 10)
+    low, high, step = nice_scale(low, high, whole=unit == COUNT)
+    ticks = []
+    tick = low
+    while tick <= high:
+        ticks.append(tick)
+        tick += step
+    tick_texts = [_tick_text(unit, tick) for tick in ticks]
+
+    # Margins from the widest labels.
+    caption = UNIT_CAPTIONS.get(unit)
+    left = max(40.0, max(_width(text, SMALL_FONT) for text in tick_texts) + 14)
+    right_labels = [label for label in (target_label, national_label) if label]
+    right = max([16.0, *(_width(label) + 12 for label in right_labels)])
+    right = min(right, width * 0.35)
+    top = 30.0
+    bottom = 44.0
+    plot_left, plot_right = left, width - right
+    plot_top, plot_bottom = top, height - bottom
+    inset = 14.0
+    x_start, x_end = plot_left + inset, plot_right - inset
+
+    span = float(high - low)
+
+    def y_of(number):
+        return plot_bottom - float(Decimal(number) - low) / span * (plot_bottom - plot_top)
+
+    ordinals = [mv.period_end.toordinal() for mv, _ in points]
+    if show_baseline and measure.baseline_date:
+        ordinals.append(measure.baseline_date.toordinal())
+    first_day, last_day = (min(ordinals), max(ordinals)) if ordinals else (0, 0)
+
+    def x_of(day):
+        if last_day == first_day:
+            return (x_start + x_end) / 2
+        return x_start + (day.toordinal() - first_day) / (last_day - first_day) * (x_end - x_start)
+
+    xs = [x_of(mv.period_end) for mv, _ in points]
+
+    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+        f'role="img" aria-labelledby="{title_id} {desc_id}" '
+        f'font-family="Arial, sans-serif" font-size="{FONT}" fill="{TEXT}">',
+        f'<title id="{title_id}">{escape(measure.name)}</title>',
+        f'<desc id="{desc_id}">{escape(_summary(measure, points))}</desc>',
+        f'<rect width="{width}" height="{height}" fill="{WHITE}"/>',
+    ]
+
+    # Gridlines and the y-axis ticks.
+    for tick, text in zip(ticks, tick_texts, strict=True):
+        y = _n(y_of(tick))
+        out.append(
+            f'<line x1="{_n(plot_left)}" y1="{y}" x2="{_n(plot_right)}" y2="{y}" '
+            f'stroke="{GRID}" stroke-width="1"/>'
+        )
+        out.append(
+            f'<text x="{_n(plot_left - 8)}" y="{y}" dy="0.35em" text-anchor="end" '
+            f'font-size="{SMALL_FONT}">{escape(text)}</text>'
+        )
+    if caption:
+        out.append(f'<text x="4" y="16" font-size="{SMALL_FONT}">{escape(caption)}</text>')
+
+    # The axes.
+    out.append(
+        f'<line x1="{_n(plot_left)}" y1="{_n(plot_top)}" x2="{_n(plot_left)}" '
+        f'y2="{_n(plot_bottom)}" stroke="{TEXT}" stroke-width="1"/>'
+    )
+    out.append(
+        f'<line x1="{_n(plot_left)}" y1="{_n(plot_bottom)}" x2="{_n(plot_right)}" '
+        f'y2="{_n(plot_bottom)}" stroke="{TEXT}" stroke-width="1"/>'
+    )
+
+    # X-axis tick labels: as many as fit, always the first and the last.
+    if points:
+        # The periods' own labels when every one has a short one, else "Mar 2025".
+        labels = [mv.period_label for mv, _ in points]
+        if not all(labels) or max(len(label) for label in labels) > 12:
+            labels = [_short_date(mv.period_end) for mv, _ in points]
+        room = max(_width(label, SMALL_FONT) for label in labels) + 10
+        fit = max(1, int((x_end - x_start) // room) + 1)
+        stride = -(-len(points) // fit)
+        chosen = list(range(0, len(points), stride))
+        last = len(points) - 1
+        if chosen[-1] != last:
+            if len(chosen) > 1 and xs[last] - xs[chosen[-1]] < room:
+                chosen.pop()
+            chosen.append(last)
+        for index in chosen:
+            x = xs[index]
+            half = _width(labels[index], SMALL_FONT) / 2
+            anchor, lx = "middle", x
+            if x - half < 2:
+                anchor, lx = "start", 2
+            elif x + half > width - 2:
+                anchor, lx = "end", width - 2
+            out.append(
+                f'<line x1="{_n(x)}" y1="{_n(plot_bottom)}" x2="{_n(x)}" y2="{_n(plot_bottom + 5)}" '
+                f'stroke="{TEXT}" stroke-width="1"/>'
+            )
+            out.append(
+                f'<text x="{_n(lx)}" y="{_n(plot_bottom + 20)}" text-anchor="{anchor}" '
+                f'font-size="{SMALL_FONT}">{escape(labels[index])}</text>'
+            )
+    else:
+        out.append(
+            f'<text x="{_n((plot_left + plot_right) / 2)}" y="{_n(plot_bottom + 20)}" '
+            f'text-anchor="middle" fill="{SECONDARY}">No figures yet</text>'
+        )
+
+    # Target and national lines, labelled in the right margin.
+    label_ys = {}
+    if target_label:
+        label_ys["target"] = y_of(measure.target)
+    if national_label:
+        label_ys["national"] = y_of(measure.national_comparator)
+    placed = _spread(
+        [(y, key) for key, y in label_ys.items()], FONT + 2, plot_top, plot_bottom + bottom / 2
+    )
+    for key, label, colour, dashes, cap in (
+        ("target", target_label, TEXT, "8 4", "butt"),
+        ("national", national_label, SECONDARY, "1 5", "round"),
+    ):
+        if key not in label_ys:
+            continue
+        y = _n(label_ys[key])
+        out.append(
+            f'<line x1="{_n(plot_left)}" y1="{y}" x2="{_n(plot_right)}" y2="{y}" '
+            f'stroke="{colour}" stroke-width="2" stroke-dasharray="{dashes}" '
+            f'stroke-linecap="{cap}"/>'
+        )
+        out.append(
+            f'<text x="{_n(plot_right + 6)}" y="{_n(placed[key])}" dy="0.35em" '
+            f'fill="{colour}">{escape(label)}</text>'
+        )
+
+    # The series: runs of shown figures, broken wherever one is withheld or missing.
+    runs, run = [], []
+    for x, (_, fig) in zip(xs, points, strict=True):
+        if fig.number is None:
+            if run:
+                runs.append(run)
+            run = []
+        else:
+            run.append((x, y_of(fig.number)))
+    if run:
+        runs.append(run)
+    for run in runs:
+        if len(run) > 1:
+            path = " ".join(
+                f"{'M' if i == 0 else 'L'}{_n(x)} {_n(y)}" for i, (x, y) in enumerate(run)
+            )
+            out.append(
+                f'<path d="{path}" fill="none" stroke="{LINE}" stroke-width="3" '
+                f'stroke-linejoin="round" stroke-linecap="round"/>'
+            )
+    for run in runs:
+        for x, y in run:
+            out.append(
+                f'<circle cx="{_n(x)}" cy="{_n(y)}" r="4.5" fill="{LINE}" '
+                f'stroke="{WHITE}" stroke-width="1.5"/>'
+            )
+
+    # Withheld figures: a mark on the axis, and words instead of a number.
+    gaps = [i for i, (_, fig) in enumerate(points) if fig.suppressed]
+    if gaps:
+        spacing = min((b - a for a, b in pairwise(xs)), default=width)
+        widest = max(_width(points[i][1].short_text, SMALL_FONT) for i in gaps)
+        upright = spacing < widest + 6
+        for i in gaps:
+            x = xs[i]
+            text = escape(points[i][1].short_text)
+            out.append(
+                f'<circle cx="{_n(x)}" cy="{_n(plot_bottom)}" r="3.5" fill="{WHITE}" '
+                f'stroke="{SECONDARY}" stroke-width="1.5"/>'
+            )
+            if upright:
+                ty = _n(plot_bottom - 8)
+                out.append(
+                    f'<text x="{_n(x)}" y="{ty}" dy="0.35em" transform="rotate(-90 {_n(x)} {ty})" '
+                    f'font-size="{SMALL_FONT}" fill="{SECONDARY}" {_HALO}>{text}</text>'
+                )
+            else:
+                anchor = "middle"
+                if x - widest / 2 < plot_left:
+                    anchor = "start"
+                elif x + widest / 2 > plot_right:
+                    anchor = "end"
+                out.append(
+                    f'<text x="{_n(x)}" y="{_n(plot_bottom - 10)}" text-anchor="{anchor}" '
+                    f'font-size="{SMALL_FONT}" fill="{SECONDARY}" {_HALO}>{text}</text>'
+                )
+
+    # The baseline: an open square, labelled below it.
+    shown = [
+        (x, fig, mv) for x, (mv, fig) in zip(xs, points, strict=True) if fig.number is not None
+    ]
+    merged_first = False
+    if show_baseline:
+        bx = x_of(measure.baseline_date) if measure.baseline_date else x_start
+        by = y_of(baseline.number)
+        if shown and abs(shown[0][0] - bx) < 0.05 and shown[0][1].text == baseline.text:
+            merged_first = True
+        out.append(
+            f'<rect x="{_n(bx - 7)}" y="{_n(by - 7)}" width="14" height="14" fill="none" '
+            f'stroke="{TEXT}" stroke-width="2"/>'
+        )
+        label = f"Baseline {baseline.text}"
+        room_above = by - 14 - FONT >= plot_top - top / 2
+        if merged_first:
+            ly = by - 14 if room_above else by + 24
+        else:
+            ly = by + 24 if by + 24 <= plot_bottom - 4 else by - 14
+        half = _width(label) / 2
+        if bx - half < plot_left:
+            anchor, lx = "start", bx - 6
+        elif bx + half > plot_right:
+            anchor, lx = "end", bx + 6
+        else:
+            anchor, lx = "middle", bx
+        out.append(
+            f'<text x="{_n(lx)}" y="{_n(ly)}" text-anchor="{anchor}" {_HALO}>{escape(label)}</text>'
+        )
+
+    # The first and last figures, written beside their points.
+    labelled = []
+    if shown:
+        labelled = [(shown[0], "start" if len(shown) > 1 else "middle")]
+        if len(shown) > 1:
+            labelled.append((shown[-1], "end"))
+        if merged_first:
+            labelled = labelled[1:]
+    for (x, fig, _), anchor in labelled:
+        y = y_of(fig.number)
+        ly = y - 12 if y - 12 - FONT >= plot_top - top / 2 else y + 24
+        lx = x - 6 if anchor == "start" else x + 6 if anchor == "end" else x
+        out.append(
+            f'<text x="{_n(lx)}" y="{_n(ly)}" text-anchor="{anchor}" font-weight="bold" '
+            f"{_HALO}>{escape(fig.text)}</text>"
+        )
+
+    out.append("</svg>")
+    return mark_safe("".join(out))  # every text piece above is escaped
+
+
+def measure_chart_svg(measure, values, *, width=640, height=300, chart_id=None):
+    """An inline SVG line chart of ``measure``'s ``values``, safe to put in a template."""
+    points = [(mv, public_figure(measure, mv)) for mv in values]
+    return chart_svg(
+        measure,
+        points,
+        baseline=public_baseline(measure),
+        width=width,
+        height=height,
+        chart_id=chart_id,
+    )
+
+
+def measure_display(measure, values, *, chart_id=None):
+    """The chart, the data table rows and the summary list entries for ``measure``.
+
+    Returns a dict:
+
+    * ``measure``: the measure itself (name, definition, source, unit).
+    * ``svg``: the chart, safe to render.
+    * ``unit_heading``: the value column's heading, such as "Percentage".
+    * ``rows``: (period, PublicFigure) pairs, oldest first.
+    * ``baseline``, ``target``, ``national``: text for the summary list, or
+      "" when there is none.
+    * ``latest``: (period, date text, PublicFigure) for the newest value, or None.
+    """
+    points = sorted(
+        ((mv, public_figure(measure, mv)) for mv in values), key=lambda point: point[0].period_end
+    )
+    baseline = public_baseline(measure)
+    unit = measure.unit
+
+    baseline_text = ""
+    if baseline is not None:
+        baseline_text = baseline.text
+        if measure.baseline_date:
+            baseline_text += f" at {full_date(measure.baseline_date)}"
+
+    target_text = ""
+    if measure.target is not None:
+        target_text = format_figure(unit, measure.target, compact=True)
+        if measure.target_date:
+            target_text += f" by {full_date(measure.target_date)}"
+
+    national_text = ""
+    if measure.national_comparator is not None:
+        national_text = format_figure(unit, measure.national_comparator)
+        if measure.national_comparator_label:
+            national_text += f" ({measure.national_comparator_label})"
+
+    latest = None
+    if points:
+        mv, figure = points[-1]
+        latest = (period_name(mv), full_date(mv.period_end), figure)
+
+    return {
+        "measure": measure,
+        "svg": chart_svg(measure, points, baseline=baseline, chart_id=chart_id),
+        "unit_heading": measure.get_unit_display(),
+        "rows": [(period_name(mv), figure) for mv, figure in points],
+        "baseline": baseline_text,
+        "target": target_text,
+        "national": national_text,
+        "latest": latest,
+    }
