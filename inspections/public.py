@@ -16,6 +16,7 @@ Internal narratives, reasons for status changes, return reasons, internal
 minutes, internal evidence and officers' names never leave this module.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Prefetch, Q, Subquery
@@ -49,8 +50,13 @@ def current_plan(plans):
     plans = [plan for plan in plans if plan.status != Plan.Status.DRAFT]
     if not plans:
         return None
+    # Inspections with no dates sort first, so a dated one counts as newer.
     newest_first = sorted(
-        plans, key=lambda p: (p.responds_to.start_date or p.responds_to.report_published, p.pk)
+        plans,
+        key=lambda p: (
+            p.responds_to.start_date or p.responds_to.report_published or datetime.date.min,
+            p.pk,
+        ),
     )[::-1]
     return next((plan for plan in newest_first if plan.is_open), newest_first[0])
 
@@ -93,7 +99,8 @@ def next_key_date(plan, deadlines, meetings, today):
     candidates = []
     for deadline in deadlines:
         if deadline.status in ("due", "overdue") and deadline.due and deadline.due >= today:
-            candidates.append((deadline.due, f"{deadline.label}: {deadline.due_text.lower()}"))
+            when = deadline.due_text
+            candidates.append((deadline.due, f"{deadline.label}: {when[0].lower()}{when[1:]}"))
     for meeting in meetings:
         if meeting.held_on >= today:
             candidates.append((meeting.held_on, f"Next board meeting: {meeting.held_on:%-d %B %Y}"))

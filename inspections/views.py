@@ -340,6 +340,7 @@ def public_evidence(request, slug, uuid):
         uuid=uuid,
         visibility=Evidence.Visibility.PUBLIC,
         update__action__plan__area=area,
+        update__action__plan__in=public.public_plans(),
         update__in=public.published_updates(),
     )
     extension = evidence.file.name.rsplit(".", 1)[-1]
