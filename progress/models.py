@@ -84,6 +84,12 @@ class ProgressUpdate(Versioned):
 
     class Meta:
         ordering = ["action", "period_end", "pk"]
+        indexes = [
+            # The public pages ask for each action's newest published update.
+            models.Index(
+                "action", "state", models.F("period_end").desc(), name="progress_update_latest"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(period_end__gte=models.F("period_start")),

@@ -6,7 +6,7 @@ templates/includes/status_tag.html, without the cost of an include per tag
 """
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 register = template.Library()
 
@@ -35,6 +35,32 @@ TAG_COLOURS = {
 
 @register.simple_tag
 def status_tag(status, label=None):
+    return _tag(status, label)
+
+
+def _tag(status, label):
     colour = TAG_COLOURS.get(status, "grey")
     css = f"govuk-tag govuk-tag--{colour}" if colour else "govuk-tag"
     return format_html('<strong class="{}">{}</strong>', css, label or status)
+
+
+@register.simple_tag
+def public_action_rows(actions):
+    """The rows of a finding's public action table (hundreds on a big plan, so built here)."""
+    none_yet = "No published update yet"
+    return format_html_join(
+        "\n",
+        '<tr class="govuk-table__row"><td class="govuk-table__cell">{} {}</td>'
+        '<td class="govuk-table__cell">{}</td><td class="govuk-table__cell">{}</td></tr>',
+        (
+            (
+                item.ref,
+                item.title,
+                _tag(item.delivery_status, item.delivery_label)
+                if item.delivery_label
+                else none_yet,
+                _tag(item.impact_status, item.impact_label) if item.impact_label else none_yet,
+            )
+            for item in actions
+        ),
+    )
