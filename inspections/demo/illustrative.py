@@ -258,6 +258,8 @@ def add_illustrative_content(plan, *, officer, board_member, today):
     _add_measures(plan, start=start, until=finish)
     _add_meetings(plan, start=start, until=finish)
     _add_you_said_we_did(plan, start=start)
+    if plan.is_open:
+        _add_next_meeting(plan, today=today)
     for finding in findings:
         if not finding.families_summary:
             finding.families_summary = (
@@ -452,3 +454,20 @@ def _add_you_said_we_did(plan, *, start):
                 is_illustrative=True,
             )
         )
+
+
+def _add_next_meeting(plan, *, today):
+    """The next board meeting, announced publicly with what it will look at."""
+    _audited(
+        BoardMeeting(
+            area=plan.area,
+            held_on=today + datetime.timedelta(days=28),
+            title="SEND improvement board (illustrative)",
+            what_we_will_do=(
+                "Illustrative: the board will review progress on every area of the plan and the "
+                "latest feedback from families."
+            ),
+            is_published=True,
+            is_illustrative=True,
+        )
+    )
