@@ -11,6 +11,7 @@ in one process is seen by all.
 
 import functools
 
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -56,9 +57,10 @@ def cached_public_page(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method != "GET" or request.user.is_authenticated:
+        # Signed-in people and anyone with a message waiting get their own page.
+        if request.method != "GET" or request.user.is_authenticated or len(get_messages(request)):
             return view(request, *args, **kwargs)
-        key = f"public-page:{_generation()}:{request.get_full_path()}"
+        key = f"public-page:{_generation()}:{request.get_host()}{request.get_full_path()}"
         response = cache.get(key)
         if response is not None:
             return response

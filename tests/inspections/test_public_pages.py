@@ -1047,3 +1047,28 @@ def test_a_cached_page_does_not_outlive_the_next_scheduled_publication(client, c
     offset[0] = datetime.timedelta(seconds=90)  # well within the usual cache time
 
     assert "The new clinic has most of its staff." in client.get(url).content.decode()
+
+
+def test_a_visitor_with_a_message_waiting_is_not_served_or_stored_in_the_cache(client):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.core.cache import cache
+    from django.http import HttpRequest
+
+    from inspections.public_cache import clear_public_cache
+
+    clear_public_cache()
+    storage = CookieStorage(HttpRequest())
+    encoded = storage._encode([storage_message(constants.INFO, "Only for you")])
+    client.cookies["messages"] = encoded
+    page = client.get("/accessibility/").content.decode()
+    assert "Only for you" in page
+    del client.cookies["messages"]
+    assert "Only for you" not in client.get("/accessibility/").content.decode()
+    assert not any("Only for you" in str(v) for v in getattr(cache, "_cache", {}).values())
+
+
+def storage_message(level, text):
+    from django.contrib.messages.storage.base import Message
+
+    return Message(level, text)
