@@ -1,0 +1,331 @@
+"""The PDF engine: an accessible PDF, no fetches outside static files, and a time limit."""
+
+import base64
+import io
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pypdf
+import pytest
+from PIL import Image
+
+from progress import pdf as pdf_module
+from progress.pdf import (
+    FETCHER,
+    RefusedURL,
+    ReportRenderError,
+    ReportRenderTimeout,
+    html_to_pdf,
+    static_dir,
+)
+
+
+def page(body, *, head='<link rel="stylesheet" href="portal/report.css">'):
+    return (
+        '<!doctype html><html lang="en-GB"><head><meta charset="utf-8">'
+        f"<title>Testshire progress report</title>{head}</head><body>{body}</body></html>"
+    )
+
+
+def read(pdf_bytes):
+    return pypdf.PdfReader(io.BytesIO(pdf_bytes))
+
+
+def text_of(reader):
+    return "\n".join(p.extract_text() for p in reader.pages)
+
+
+def image_count(reader):
+    return sum(len(p.images) for p in reader.pages)
+
+
+def struct_elements(reader):
+    """(role, alt text) of every element in the PDF's structure tree."""
+    found, seen = [], set()
+
+    def walk(node):
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if id(node) in seen:
+            return
+        seen.add(id(node))
+        if isinstance(node, dict):
+            if "/S" in node:
+                found.append((str(node["/S"]), node.get("/Alt")))
+            if "/K" in node:
+                walk(node["/K"])
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+def png_bytes():
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (29, 112, 184)).save(out, "PNG")
+    return out.getvalue()
+
+
+def stream_data(reader):
+    """The decoded data of every stream object in the PDF (most are compressed in the file)."""
+    from pypdf.generic import IndirectObject, StreamObject
+
+    for number in range(1, int(reader.trailer["/Size"])):
+        try:
+            obj = reader.get_object(IndirectObject(number, 0, reader))
+        except Exception:  # noqa: S112 - a free or compressed-away object number
+            continue
+        if isinstance(obj, StreamObject):
+            yield obj.get_data()
+
+
+def assert_nothing_embedded(pdf_bytes):
+    reader = read(pdf_bytes)
+    assert b"root:" not in pdf_bytes
+    assert not any(b"root:" in data for data in stream_data(reader))
+    assert list(reader.attachments) == []
+    assert image_count(reader) == 0
+    assert "root:" not in text_of(reader)
+
+
+# --- An accessible PDF ---------------------------------------------------------------------------
+
+
+def test_renders_text_footer_title_language_tags_and_outline():
+    pdf_bytes = html_to_pdf(
+        page(
+            '<div class="running-title">Testshire: progress report</div>'
+            "<h1>Progress since the inspection</h1><p>Waiting times for assessments fell.</p>"
+            '<h2 class="page-break">Finding 1</h2><p>Families report clearer information.</p>'
+            '<svg role="img" width="120" height="40" viewBox="0 0 120 40">'
+            '<title>Assessments completed on time</title><rect width="60" height="20"/></svg>'
+        )
+    )
+    assert pdf_bytes.startswith(b"%PDF-")
+    reader = read(pdf_bytes)
+    text = text_of(reader)
+    assert "Waiting times for assessments fell." in text
+    assert "Families report clearer information." in text
+    assert "Testshire: progress report" in text  # the running title, in the page margin
+    assert "Page 1 of 2" in text and "Page 2 of 2" in text
+    assert reader.metadata.title == "Testshire progress report"
+
+    catalog = reader.trailer["/Root"]
+    assert catalog["/Lang"] == "en-GB"
+    assert bool(catalog["/MarkInfo"]["/Marked"])
+    roles = struct_elements(reader)
+    assert ("/H1", None) in roles and ("/H2", None) in roles
+    assert ("/Figure", "Assessments completed on time") in roles  # /Alt from the SVG's <title>
+
+    outline = reader.outline
+    assert outline[0]["/Title"] == "Progress since the inspection"
+    assert outline[1][0]["/Title"] == "Finding 1"
+    assert reader.get_destination_page_number(outline[1][0]) == 1
+
+
+# --- No fetches outside the static files ---------------------------------------------------------
+
+SERVER = """
+import http.server, sys
+
+PNG = bytes.fromhex(sys.argv[1])
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        print("GET", self.path, flush=True)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Content-Length", str(len(PNG)))
+        self.end_headers()
+        self.wfile.write(PNG)
+
+    def log_message(self, *args):
+        pass
+
+server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"""
+
+
+@pytest.fixture
+def http_server():
+    """A local HTTP server, in its own process, serving a PNG and recording every request.
+
+    Yields (port, requests) where ``requests()`` stops the server and returns
+    the paths it was asked for. It runs as a separate process (not a thread)
+    so the render's fork happens in a single-threaded process.
+    """
+    server = subprocess.Popen(  # noqa: S603 - a fixed script with this interpreter
+        [sys.executable, "-c", SERVER, png_bytes().hex()], stdout=subprocess.PIPE, text=True
+    )
+    port = int(server.stdout.readline())
+
+    def requests():
+        server.terminate()
+        output = server.communicate(timeout=10)[0]
+        return [line.split()[1] for line in output.splitlines() if line.startswith("GET ")]
+
+    yield port, requests
+    if server.poll() is None:
+        server.kill()
+        server.wait()
+
+
+def test_an_http_image_is_never_requested_nor_embedded(http_server):
+    port, requests = http_server
+    pdf_bytes = html_to_pdf(
+        page(
+            f'<p>Before</p><img alt="" src="http://127.0.0.1:{port}/x.png">'
+            f'<link rel="stylesheet" href="http://127.0.0.1:{port}/evil.css">'
+            f'<p style="background: url(http://127.0.0.1:{port}/bg.png)">After</p>'
+        )
+    )
+    assert "After" in text_of(read(pdf_bytes))
+    assert image_count(read(pdf_bytes)) == 0
+    # The recorder works: a request made directly does arrive.
+    urllib.request.urlopen(f"http://127.0.0.1:{port}/probe", timeout=5).read()
+    assert requests() == ["/probe"]
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<link rel="attachment" href="file:///etc/passwd">',
+        '<a rel="attachment" href="file:///etc/passwd">passwd</a>',
+        '<img alt="" src="file:///etc/passwd">',
+        '<img alt="" src="../../../../etc/passwd">',
+        '<img alt="" src="../../../../../../../../etc/passwd">',
+        '<link rel="attachment" href="../../../../../../../../etc/passwd">',
+        '<link rel="attachment" href="file://localhost/etc/passwd">',
+        '<link rel="attachment" href="file:///etc/hostname/../passwd">',
+        '<link rel="stylesheet" href="file:///etc/passwd">',
+        '<svg width="10" height="10"><image href="file:///etc/passwd" width="10" height="10"/></svg>',
+        '<link rel="attachment" href="ftp://127.0.0.1/etc/passwd">',
+    ],
+)
+def test_files_outside_static_are_not_embedded(markup):
+    assert_nothing_embedded(html_to_pdf(page(f"<p>Report</p>{markup}")))
+
+
+def test_a_relative_url_climbing_out_of_static_embeds_nothing():
+    # Exactly enough ".." to reach "/" from the static folder, wherever the project lives.
+    url = "../" * (len(static_dir().parts) - 1) + "etc/passwd"
+    assert_nothing_embedded(
+        html_to_pdf(page(f'<link rel="attachment" href="{url}"><img alt="" src="{url}">'))
+    )
+
+
+def test_dot_dot_and_symlinks_cannot_leave_a_static_directory(settings, tmp_path):
+    static = tmp_path / "static"
+    static.mkdir()
+    (tmp_path / "secret.txt").write_text("root:x:0:0:root:/root:/bin/bash\n")
+    (static / "passwd-link").symlink_to("/etc/passwd")
+    (static / "dir-link").symlink_to(tmp_path)
+    settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, static]
+    base = static.as_uri()
+    for url in (
+        f"{base}/../secret.txt",
+        f"{base}/%2E%2E/secret.txt",
+        f"{base}/passwd-link",
+        f"{base}/dir-link/secret.txt",
+    ):
+        with pytest.raises(RefusedURL):
+            FETCHER.fetch(url)
+        assert_nothing_embedded(
+            html_to_pdf(page(f'<link rel="attachment" href="{url}"><img alt="" src="{url}">'))
+        )
+
+
+def test_other_schemes_are_refused_by_the_fetcher():
+    for url in (
+        "http://127.0.0.1:9/x.png",
+        "https://example.org/x.png",
+        "ftp://example.org/x",
+        "file://example.org/etc/passwd",
+        "file:etc/passwd",
+        "gopher://example.org/",
+        "javascript:alert(1)",
+    ):
+        with pytest.raises(RefusedURL):
+            FETCHER.fetch(url)
+
+
+def test_static_files_and_data_urls_do_work(settings, tmp_path):
+    static = tmp_path / "static"
+    static.mkdir()
+    (static / "dot.png").write_bytes(png_bytes())
+    settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, static]
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40">'
+        '<text x="5" y="25">Datasvgword</text></svg>'
+    )
+    pdf_bytes = html_to_pdf(
+        page(
+            "<h1>Report</h1>"
+            f'<img alt="A blue square" src="{static.as_uri()}/dot.png">'
+            f'<img alt="A word" src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}">'
+            '<link rel="attachment" href="portal/report.css">'
+        )
+    )
+    reader = read(pdf_bytes)
+    assert image_count(reader) == 1  # the PNG from a static directory
+    assert "Datasvgword" in text_of(reader)  # the data: SVG
+    assert "Page 1 of 1" in text_of(reader)  # portal/report.css, relative to static/
+    assert list(reader.attachments) == ["report.css"]
+
+
+# --- Errors and the time limit -------------------------------------------------------------------
+
+
+def _gone(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_a_slow_render_is_killed_at_the_time_limit(monkeypatch, tmp_path):
+    pid_file = tmp_path / "pid"
+
+    def slow_render(html):
+        pid_file.write_text(str(os.getpid()))
+        time.sleep(60)
+
+    monkeypatch.setattr(pdf_module, "render_pdf", slow_render)
+    started = time.monotonic()
+    with pytest.raises(ReportRenderTimeout, match=r"longer than 0\.5 seconds"):
+        html_to_pdf(page("<p>Slow</p>"), timeout=0.5)
+    assert time.monotonic() - started < 5
+    pid = int(pid_file.read_text())
+    assert pid != os.getpid()
+    assert _gone(pid)  # killed and reaped, not left as a zombie
+
+
+def test_the_time_limit_comes_from_settings(settings):
+    settings.REPORT_RENDER_TIMEOUT = 0.01
+    rows = "".join(f"<tr><td>{n}</td><td>Action {n}</td></tr>" for n in range(3000))
+    started = time.monotonic()
+    with pytest.raises(ReportRenderTimeout):
+        html_to_pdf(page(f"<table><tbody>{rows}</tbody></table>"))
+    assert time.monotonic() - started < 5
+
+
+def test_an_error_in_the_render_is_a_report_render_error(monkeypatch):
+    def broken_render(html):
+        raise ValueError("the layout fell over")
+
+    monkeypatch.setattr(pdf_module, "render_pdf", broken_render)
+    with pytest.raises(ReportRenderError, match="ValueError: the layout fell over"):
+        html_to_pdf(page("<p>Broken</p>"))
+
+
+def test_a_render_process_that_dies_is_a_report_render_error(monkeypatch):
+    monkeypatch.setattr(pdf_module, "render_pdf", lambda html: os._exit(3))
+    with pytest.raises(ReportRenderError, match="exit code 3"):
+        html_to_pdf(page("<p>Dies</p>"))
