@@ -1,0 +1,837 @@
+"""What a progress report contains: its context, "what changed" since the last one, its HTML.
+
+``build_report_context`` gathers everything a report on one plan for one
+period shows, in a fixed number of queries whatever the size of the plan.
+There are two audiences:
+
+* ``public``: reads through ``inspections.public`` and follows its rules
+  exactly. Only published updates whose ``publish_at`` has come (and whose
+  period ends within the report's period) are shown, with their public
+  evidence; an action's status is the one its latest such update reported,
+  never the internal current status; only public measures (small numbers
+  withheld) and published board meetings. Internal narratives, reasons for
+  status changes, return reasons, internal minutes, internal evidence and
+  officers' names are never put into a public context at all: the report's
+  own records are built from the allowed fields only, so the template
+  cannot show what it was never given.
+* ``board_pack``: everything above plus internal narratives, updates in
+  every state (drafts, submitted and returned ones flagged as such, with
+  return reasons), internal evidence titles, non-public measures, internal
+  minutes and the period's change log (who changed what, when and why).
+
+What the report says about the period:
+
+* An update is *in the period* when the period it covers ends within the
+  report's period.
+* An action's status is the one reported by its latest update covering a
+  period that ends by the report's period end: for the public, the latest
+  published one; for the board, the latest approved or published one (an
+  action with none shows its recorded status).
+* An action is overdue when its due date is before the end of the period and
+  it was not reported delivered.
+* A verdict on a finding counts when it is dated on or before the period end
+  (a date known only to the month or year counts from the period's first
+  day; an undated verdict always counts). A finding is closed when such a
+  verdict is sufficient progress, effective action or closed by DfE review.
+* Measures are those of the plan, of the findings it addresses, and the
+  area's measures tied to no plan or finding; figures for periods ending
+  after the report's period are left out.
+
+``snapshot_from_context`` keeps the figures a report showed as JSON, and
+``changes_since`` compares two snapshots in plain English. A report is only
+ever compared with an earlier report of the same plan and audience, so a
+public report never says what an internal status used to be.
+"""
+
+import datetime
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from actions.models import (
+    DELIVERY_MEANINGS,
+    IMPACT_MEANINGS,
+    ActionItem,
+    DeliveryStatus,
+    ImpactStatus,
+    Milestone,
+    Plan,
+)
+from actions.selectors import is_overdue
+from inspections.dates import PartialDate, format_date
+from inspections.history import describe_histories
+from inspections.models import Finding, Judgement, Partnership
+from inspections.public import public_measures, public_meetings, public_plans, published_updates
+
+from .charts import measure_display
+from .models import BoardMeeting, Evidence, Measure, MeasureValue, ProgressReport, ProgressUpdate
+
+BOARD = ProgressReport.Audience.BOARD
+PUBLIC = ProgressReport.Audience.PUBLIC
+BOARD_WARNING = "Board pack – internal: not for publication"
+NO_PUBLISHED_UPDATE = "No published update yet"
+CLOSING_VERDICTS = {
+    Judgement.Verdict.SUFFICIENT,
+    Judgement.Verdict.EFFECTIVE,
+    Judgement.Verdict.CLOSED,
+}
+SNAPSHOT_VERSION = 1
+LOG_TEXT_LIMIT = 300
+
+UpdateState = ProgressUpdate.State
+
+
+# What a report shows. Each record holds only what its audience may see.
+
+
+@dataclass
+class ReportEvidence:
+    title: str
+    is_public: bool
+
+
+@dataclass
+class ReportUpdate:
+    """An update as the report shows it; the internal fields stay empty in a public report."""
+
+    pk: int
+    period_start: datetime.date
+    period_end: datetime.date
+    delivery_label: str
+    impact_label: str
+    public_summary: str
+    evidence: list = field(default_factory=list)
+    # Board pack only.
+    state: str = ""
+    state_label: str = ""
+    flag: str = ""  # "Draft: not yet submitted" and the like; "" when published and live
+    narrative: str = ""
+    status_change_reason: str = ""
+    return_reason: str = ""
+    author_name: str = ""
+    approved_by_name: str = ""
+
+    @property
+    def period_text(self):
+        return f"{format_date(self.period_start)} to {format_date(self.period_end)}"
+
+
+@dataclass
+class ReportMilestone:
+    title: str
+    due_date: datetime.date
+    completed_on: datetime.date | None  # only if completed by the end of the period
+    overdue: bool
+    notes: str = ""  # board pack only
+
+
+@dataclass
+class ReportAction:
+    pk: int
+    ref: str
+    title: str
+    finding_id: int
+    public_summary: str
+    lead_name: str
+    due_date: datetime.date
+    delivery: str  # the status code, or "" when none is published
+    delivery_label: str
+    impact: str
+    impact_label: str
+    status_as_at: datetime.date | None  # the end of the period the status was reported for
+    overdue: bool
+    latest_update: ReportUpdate | None
+    updates: list = field(default_factory=list)  # board pack: every update in the period
+    milestones: list = field(default_factory=list)
+    lead_officer_name: str = ""  # board pack only
+
+    @property
+    def is_delivered(self):
+        return self.delivery == DeliveryStatus.DELIVERED
+
+
+@dataclass
+class ReportVerdict:
+    verdict: str
+    label: str
+    source: str  # "Revisit, November 2021"
+    date: PartialDate | None
+
+    @property
+    def text(self):
+        return f"{self.label} ({self.source})" if self.source else self.label
+
+
+@dataclass
+class ReportFinding:
+    pk: int
+    label: str  # "Area of significant weakness 1"
+    text: str
+    wording_note: str
+    inspection: str  # "Joint local area SEND inspection, March 2018"
+    families_summary: str
+    verdicts: list
+    closed_by: ReportVerdict | None
+    actions: list = field(default_factory=list)
+
+    @property
+    def is_closed(self):
+        return self.closed_by is not None
+
+
+@dataclass
+class ReportMeeting:
+    held_on: datetime.date
+    title: str
+    what_was_said: str
+    what_we_will_do: str
+    is_published: bool
+    internal_minutes: str = ""  # board pack only
+
+
+@dataclass
+class StatusCount:
+    label: str
+    count: int
+    is_status: bool = True  # False for "No published update yet"
+
+    @property
+    def words(self):
+        return f"{self.count} {'action' if self.count == 1 else 'actions'}"
+
+    @property
+    def text(self):
+        return f"{self.label}: {self.words}"
+
+
+@dataclass
+class LogEntry:
+    when: datetime.datetime
+    who: str
+    subject: str
+    kind: str
+    reason: str
+    changes: list
+
+
+# Small helpers
+
+
+def _ref_key(ref):
+    """Sort "1.2" before "1.10": split into text and whole numbers."""
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", ref)]
+
+
+def _person(user):
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def _moment(day, end=False):
+    return timezone.make_aware(
+        datetime.datetime.combine(day, datetime.time.max if end else datetime.time.min)
+    )
+
+
+def _labels(choices):
+    return {value: str(label) for value, label in choices}
+
+
+DELIVERY_LABELS = _labels(DeliveryStatus.choices)
+IMPACT_LABELS = _labels(ImpactStatus.choices)
+
+
+def _verdict_date(judgement):
+    if judgement.inspection_id:
+        return judgement.inspection.start
+    return judgement.review.held if judgement.review_id else None
+
+
+def _verdict_source(judgement):
+    if judgement.inspection_id:
+        inspection = judgement.inspection
+        when = inspection.start
+        return f"{inspection.title}, {when}" if when else inspection.title
+    review = judgement.review
+    name = f"{review.conducted_by} {(review.label or 'progress review').lower()}".strip()
+    return f"{name}, {review.held}" if review.held else name
+
+
+def _counts_by_date(verdict, period_end):
+    return verdict.date is None or verdict.date.date <= period_end
+
+
+def _finding_label(finding):
+    return f"{finding.get_kind_display()} {finding.number}"
+
+
+# Gathering the report
+
+
+def build_report_context(
+    plan, *, audience, period_start, period_end, number=None, previous=None, now=None
+):
+    """Everything the report on ``plan`` for the period shows, for ``audience``.
+
+    ``previous`` is the previous published report of the same plan and
+    audience, or None; "what changed" compares with its snapshot.
+    """
+    if audience not in (BOARD, PUBLIC):
+        raise ValueError(f"Unknown report audience {audience!r}")
+    if period_end < period_start:
+        raise ValueError("The end of the period cannot be before its start.")
+    if previous is not None and (previous.plan_id != plan.pk or previous.audience != audience):
+        raise ValueError("A report can only be compared with one of the same plan and audience.")
+    now = now or timezone.now()
+    board = audience == BOARD
+
+    plans = public_plans() if not board else Plan.objects.all()
+    plan = plans.select_related("area", "responds_to").filter(pk=plan.pk).first()
+    if plan is None:
+        raise ValueError("A public report cannot be made for a plan that is still being written.")
+    area = plan.area
+
+    partners = [
+        p.organisation.name
+        for p in Partnership.objects.filter(area=area)
+        .select_related("organisation")
+        .order_by("order", "organisation__name")
+    ]
+    findings = _findings(plan, period_end)
+    actions = _actions(plan, board=board, period_start=period_start, period_end=period_end, now=now)
+    by_finding = defaultdict(list)
+    for action in actions:
+        by_finding[action.finding_id].append(action)
+    for finding in findings:
+        finding.actions = by_finding.get(finding.pk, [])
+
+    measures = _measures(plan, area, findings, board=board, period_end=period_end)
+    meetings = _meetings(area, board=board, period_start=period_start, period_end=period_end)
+
+    short_title = (
+        f"{area.name} progress report {number}" if number else f"{area.name} draft progress report"
+    )
+    number_text = f"Report {number}" if number else "Draft"
+    title = (
+        f"{area.name}: progress report {number} – {plan.title}"
+        if number
+        else f"{area.name}: progress report (draft) – {plan.title}"
+    )
+    responds_to = plan.responds_to
+    context = {
+        "audience": audience,
+        "board": board,
+        "title": title,
+        "area": area.name,
+        "plan": plan.title,
+        "number": number,
+        "running_title": f"{BOARD_WARNING} – {short_title}" if board else short_title,
+        "board_warning": BOARD_WARNING if board else "",
+        "cover": {
+            "area": area.name,
+            "partners": partners,
+            "plan_title": plan.title,
+            "plan_local_name": plan.local_name,
+            "plan_kind": plan.get_kind_display(),
+            "inspection": (
+                f"{responds_to.title}, {responds_to.start}"
+                if responds_to.start
+                else responds_to.title
+            ),
+            "period_start": period_start,
+            "period_end": period_end,
+            "period_text": f"{format_date(period_start)} to {format_date(period_end)}",
+            "number_text": number_text,
+            "issued": timezone.localdate(now),
+            "issued_text": format_date(timezone.localdate(now)),
+            "is_illustrative": plan.is_illustrative,
+        },
+        "summary": _summary(actions, findings, board=board),
+        "findings": findings,
+        "actions": actions,
+        "measures": measures,
+        "meetings": meetings,
+        "meanings": {
+            "delivery": [(DELIVERY_LABELS[k], v) for k, v in DELIVERY_MEANINGS.items()],
+            "impact": [(IMPACT_LABELS[k], v) for k, v in IMPACT_MEANINGS.items()],
+        },
+        "previous": None,
+        "changes": None,
+        "change_log": [],
+    }
+    if board:
+        context["change_log"] = _change_log(plan, period_start, period_end)
+    if previous is not None:
+        context["previous"] = {
+            "number_text": f"Report {previous.number}"
+            if previous.number
+            else "the previous report",
+            "period_text": (
+                f"{format_date(previous.period_start)} to {format_date(previous.period_end)}"
+            ),
+            "has_snapshot": bool(previous.snapshot and "actions" in previous.snapshot),
+        }
+        if context["previous"]["has_snapshot"]:
+            context["changes"] = changes_since(previous.snapshot, snapshot_from_context(context))
+    return context
+
+
+def _findings(plan, period_end):
+    """The findings the plan addresses (and any its actions serve), with verdicts to the period end."""
+    judgements = Judgement.objects.select_related("inspection", "review").order_by("pk")
+    findings = list(
+        Finding.objects.filter(Q(plan_findings__plan=plan) | Q(actions__plan=plan))
+        .distinct()
+        .select_related("inspection")
+        .prefetch_related(Prefetch("judgements", queryset=judgements))
+        .order_by("inspection__start_date", "inspection_id", "kind", "number")
+    )
+    result = []
+    for finding in findings:
+        verdicts = [
+            ReportVerdict(
+                verdict=j.verdict,
+                label=j.get_verdict_display(),
+                source=_verdict_source(j),
+                date=_verdict_date(j),
+            )
+            for j in finding.judgements.all()
+        ]
+        verdicts = [v for v in verdicts if _counts_by_date(v, period_end)]
+        verdicts.sort(key=lambda v: v.date.date if v.date else datetime.date.max)
+        closing = [v for v in verdicts if v.verdict in CLOSING_VERDICTS]
+        inspection = finding.inspection
+        result.append(
+            ReportFinding(
+                pk=finding.pk,
+                label=_finding_label(finding),
+                text=finding.text,
+                wording_note=(
+                    ""
+                    if finding.wording == Finding.Wording.VERBATIM
+                    else finding.get_wording_display()
+                ),
+                inspection=(
+                    f"{inspection.title}, {inspection.start}"
+                    if inspection.start
+                    else inspection.title
+                ),
+                families_summary=finding.families_summary,
+                verdicts=verdicts,
+                closed_by=closing[0] if closing else None,
+            )
+        )
+    return result
+
+
+def _actions(plan, *, board, period_start, period_end, now):
+    """The plan's actions with their reported status, updates in the period and milestones.
+
+    Four queries: actions (with their status as a subquery), milestones,
+    updates in the period and their evidence.
+    """
+    if board:
+        reported = ProgressUpdate.objects.filter(
+            state__in=[UpdateState.APPROVED, UpdateState.PUBLISHED]
+        ).order_by("-period_end", "-pk")
+    else:
+        reported = published_updates(now).order_by("-period_end", "-publish_at", "-pk")
+    reported = reported.filter(action=OuterRef("pk"), period_end__lte=period_end)
+    rows = list(
+        ActionItem.objects.filter(plan=plan)
+        .select_related("lead_organisation", *(["lead_officer"] if board else []))
+        .annotate(
+            reported_delivery=Subquery(reported.values("delivery_status")[:1]),
+            reported_impact=Subquery(reported.values("impact_status")[:1]),
+            reported_period_end=Subquery(reported.values("period_end")[:1]),
+        )
+        .prefetch_related(
+            Prefetch("milestones", queryset=Milestone.objects.order_by("due_date", "pk"))
+        )
+    )
+
+    if board:
+        updates = ProgressUpdate.objects.select_related("author", "approved_by")
+        evidence = Evidence.objects.order_by("pk")
+    else:
+        updates = published_updates(now)
+        evidence = Evidence.objects.filter(visibility=Evidence.Visibility.PUBLIC).order_by("pk")
+    updates = list(
+        updates.filter(action__plan=plan, period_end__gte=period_start, period_end__lte=period_end)
+        .prefetch_related(Prefetch("evidence", queryset=evidence))
+        .order_by("period_end", *([] if board else ["publish_at"]), "pk")
+    )
+    in_period = defaultdict(list)
+    for update in updates:
+        in_period[update.action_id].append(_report_update(update, board=board, now=now))
+
+    actions = []
+    for row in rows:
+        if row.reported_delivery:
+            delivery, impact = row.reported_delivery, row.reported_impact
+        elif board:
+            delivery, impact = row.delivery_status, row.impact_status
+        else:
+            delivery, impact = "", ""
+        own = in_period.get(row.pk, [])
+        if not board:
+            own = own[-1:]  # only the latest published update in the period
+        milestones = []
+        for milestone in row.milestones.all():
+            done = (
+                milestone.completed_on
+                if (milestone.completed_on and milestone.completed_on <= period_end)
+                else None
+            )
+            milestones.append(
+                ReportMilestone(
+                    title=milestone.title,
+                    due_date=milestone.due_date,
+                    completed_on=done,
+                    overdue=done is None and milestone.due_date < period_end,
+                    notes=milestone.notes if board else "",
+                )
+            )
+        actions.append(
+            ReportAction(
+                pk=row.pk,
+                ref=row.ref,
+                title=row.title,
+                finding_id=row.finding_id,
+                public_summary=row.public_summary,
+                lead_name=row.lead_organisation.name,
+                due_date=row.due_date,
+                delivery=delivery,
+                delivery_label=DELIVERY_LABELS.get(delivery, NO_PUBLISHED_UPDATE),
+                impact=impact,
+                impact_label=IMPACT_LABELS.get(impact, NO_PUBLISHED_UPDATE),
+                status_as_at=row.reported_period_end,
+                overdue=is_overdue(
+                    SimpleNamespace(due_date=row.due_date, delivery_status=delivery), period_end
+                ),
+                latest_update=own[-1] if own else None,
+                updates=own,
+                milestones=milestones,
+                lead_officer_name=_person(row.lead_officer) if board else "",
+            )
+        )
+    actions.sort(key=lambda a: _ref_key(a.ref))
+    return actions
+
+
+def _report_update(update, *, board, now):
+    evidence = [
+        ReportEvidence(e.title, e.visibility == Evidence.Visibility.PUBLIC)
+        for e in update.evidence.all()
+    ]
+    report_update = ReportUpdate(
+        pk=update.pk,
+        period_start=update.period_start,
+        period_end=update.period_end,
+        delivery_label=DELIVERY_LABELS.get(update.delivery_status, update.delivery_status),
+        impact_label=IMPACT_LABELS.get(update.impact_status, update.impact_status),
+        public_summary=update.public_summary,
+        evidence=evidence,
+    )
+    if not board:
+        return report_update
+    live = (
+        update.state == UpdateState.PUBLISHED
+        and update.publish_at is not None
+        and update.publish_at <= now
+    )
+    flag = {
+        UpdateState.DRAFT: "Draft: not yet submitted",
+        UpdateState.SUBMITTED: "Submitted: waiting for approval",
+        UpdateState.RETURNED: "Returned for changes",
+        UpdateState.APPROVED: "Approved: not yet published",
+    }.get(update.state, "")
+    if update.state == UpdateState.PUBLISHED and not live:
+        when = timezone.localtime(update.publish_at)
+        flag = f"Scheduled: public from {format_date(when.date())} at {when:%H:%M}"
+    report_update.state = update.state
+    report_update.state_label = update.get_state_display()
+    report_update.flag = flag
+    report_update.narrative = update.narrative
+    report_update.status_change_reason = update.status_change_reason
+    report_update.return_reason = update.return_reason
+    report_update.author_name = _person(update.author)
+    report_update.approved_by_name = _person(update.approved_by)
+    return report_update
+
+
+def _measures(plan, area, findings, *, board, period_end):
+    finding_ids = {f.pk for f in findings}
+
+    def belongs(measure):
+        if measure.plan_id is not None:
+            return measure.plan_id == plan.pk
+        if measure.finding_id is not None:
+            return measure.finding_id in finding_ids
+        return True
+
+    if board:
+        measures = list(
+            Measure.objects.filter(area=area)
+            .prefetch_related(
+                Prefetch("values", queryset=MeasureValue.objects.order_by("period_end"))
+            )
+            .order_by("name")
+        )
+    else:
+        measures = public_measures(area)
+    result = []
+    for measure in measures:
+        if not belongs(measure):
+            continue
+        values = [v for v in measure.values.all() if v.period_end <= period_end]
+        display = measure_display(measure, values, chart_id=f"report-measure-{measure.pk}")
+        latest = display["latest"]
+        result.append(
+            {
+                "pk": measure.pk,
+                "slug": measure.slug,
+                "name": measure.name,
+                "is_public": measure.is_public,
+                "display": display,
+                "latest_text": latest[2].text if latest else "",
+                "latest_period": latest[0] if latest else "",
+            }
+        )
+    return result
+
+
+def _meetings(area, *, board, period_start, period_end):
+    if board:
+        meetings = BoardMeeting.objects.filter(
+            area=area, held_on__gte=period_start, held_on__lte=period_end
+        )
+    else:
+        meetings = [m for m in public_meetings(area) if period_start <= m.held_on <= period_end]
+    meetings = sorted(meetings, key=lambda m: (m.held_on, m.pk))
+    return [
+        ReportMeeting(
+            held_on=m.held_on,
+            title=m.title,
+            what_was_said=m.what_was_said,
+            what_we_will_do=m.what_we_will_do,
+            is_published=m.is_published,
+            internal_minutes=m.internal_minutes if board else "",
+        )
+        for m in meetings
+    ]
+
+
+def _summary(actions, findings, *, board):
+    delivery = Counter(a.delivery for a in actions)
+    impact = Counter(a.impact for a in actions)
+    delivery_counts = [StatusCount(str(c.label), delivery[c.value]) for c in DeliveryStatus]
+    impact_counts = [StatusCount(str(c.label), impact[c.value]) for c in ImpactStatus]
+    if not board and delivery[""]:
+        delivery_counts.append(StatusCount(NO_PUBLISHED_UPDATE, delivery[""], is_status=False))
+        impact_counts.append(StatusCount(NO_PUBLISHED_UPDATE, impact[""], is_status=False))
+    closed = [f for f in findings if f.is_closed]
+    return {
+        "total": len(actions),
+        "total_words": StatusCount("", len(actions)).words,
+        "delivery": delivery_counts,
+        "impact": impact_counts,
+        "overdue": [a for a in actions if a.overdue],
+        "findings_total": len(findings),
+        "findings_closed": closed,
+    }
+
+
+def _change_log(plan, period_start, period_end):
+    """Who changed the plan's actions, milestones and updates in the period: one query per model.
+
+    Each history is read from its beginning to the end of the period, so the
+    first change in the period is compared with the record as it stood before.
+    """
+    start, end = _moment(period_start), _moment(period_end, end=True)
+    ever_in_plan = ActionItem.history.filter(plan_id=plan.pk).values("id")
+    sources = (
+        (ActionItem, ActionItem.history.filter(plan_id=plan.pk), {"plan"}),
+        (Milestone, Milestone.history.filter(action_id__in=ever_in_plan), {"action"}),
+        (
+            ProgressUpdate,
+            ProgressUpdate.history.filter(action_id__in=ever_in_plan),
+            {"action", "created_at", "author"},
+        ),
+    )
+    loaded = []
+    for model, records, hidden in sources:
+        by_record = defaultdict(list)
+        for record in (
+            records.filter(history_date__lte=end)
+            .select_related("history_user")
+            .order_by("id", "-history_date", "-history_id")
+        ):
+            by_record[record.id].append(record)
+        loaded.append((model, by_record, hidden))
+
+    refs = {}
+    for record_id, records in loaded[0][1].items():
+        refs[record_id] = records[0].ref  # the newest record's reference
+    entries = []
+    for model, by_record, hidden in loaded:
+        series, subjects = [], []
+        for records in by_record.values():
+            within = [r for r in records if r.history_date >= start]
+            if not within:
+                continue
+            before = records[len(within)] if len(records) > len(within) else None
+            series.append((within, before))
+            subjects.append(_log_subject(model, within[0], refs))
+        described = describe_histories(model, series, hidden=hidden)
+        for subject, items in zip(subjects, described, strict=True):
+            for entry in items:
+                entries.append(
+                    LogEntry(
+                        when=entry.when,
+                        who=entry.who_name,
+                        subject=subject,
+                        kind=entry.kind,
+                        reason=entry.reason,
+                        changes=[
+                            SimpleNamespace(
+                                label=c.label,
+                                old=_clip(c.old),
+                                new=_clip(c.new),
+                            )
+                            for c in entry.changes
+                        ],
+                    )
+                )
+    entries.sort(key=lambda e: e.when)
+    return entries
+
+
+def _clip(text):
+    return text if len(text) <= LOG_TEXT_LIMIT else text[: LOG_TEXT_LIMIT - 1].rstrip() + "…"
+
+
+def _log_subject(model, record, refs):
+    if model is ActionItem:
+        return f"Action {record.ref} {record.title}"
+    ref = refs.get(record.action_id, "?")
+    if model is Milestone:
+        return f"Milestone “{record.title}” of action {ref}"
+    return (
+        f"Update on action {ref} for {format_date(record.period_start)} to "
+        f"{format_date(record.period_end)}"
+    )
+
+
+# Snapshots and what changed
+
+
+def snapshot_from_context(context):
+    """The figures the report showed, as JSON, so the next report can say what changed."""
+    return {
+        "version": SNAPSHOT_VERSION,
+        "audience": str(context["audience"]),
+        "period_start": context["cover"]["period_start"].isoformat(),
+        "period_end": context["cover"]["period_end"].isoformat(),
+        "actions": {
+            a.ref: {"title": a.title, "delivery": a.delivery_label, "impact": a.impact_label}
+            for a in context["actions"]
+        },
+        "findings": {
+            str(f.pk): {
+                "label": f.label,
+                "closed_by": f.closed_by.text if f.closed_by else "",
+            }
+            for f in context["findings"]
+        },
+        "findings_closed": [f.pk for f in context["findings"] if f.is_closed],
+        "measures": {
+            m["slug"]: {"name": m["name"], "text": m["latest_text"], "period": m["latest_period"]}
+            for m in context["measures"]
+            if m["latest_text"]
+        },
+    }
+
+
+def changes_since(previous_snapshot, current_snapshot):
+    """What changed between two snapshots, as lists of plain-English sentences."""
+    delivered_label = DELIVERY_LABELS[DeliveryStatus.DELIVERED]
+    before = previous_snapshot.get("actions", {})
+    now = current_snapshot.get("actions", {})
+    status_changes, new_actions, delivered, removed = [], [], [], []
+    for ref in sorted(now, key=_ref_key):
+        action = now[ref]
+        name = f"{ref} {action['title']}"
+        old = before.get(ref)
+        if old is None:
+            new_actions.append(name)
+            if action["delivery"] == delivered_label:
+                delivered.append(name)
+            continue
+        for key in ("delivery", "impact"):
+            if old.get(key) != action[key]:
+                status_changes.append(f"{name} – {key}: {old.get(key)} → {action[key]}")
+        if action["delivery"] == delivered_label and old.get("delivery") != delivered_label:
+            delivered.append(name)
+    for ref in sorted(set(before) - set(now), key=_ref_key):
+        removed.append(f"{ref} {before[ref]['title']} is no longer in the plan")
+
+    findings = current_snapshot.get("findings", {})
+    was_closed = {str(pk) for pk in previous_snapshot.get("findings_closed", [])}
+    findings_closed = []
+    for pk in current_snapshot.get("findings_closed", []):
+        if str(pk) in was_closed:
+            continue
+        finding = findings.get(str(pk), {})
+        label = finding.get("label", "A finding")
+        closed_by = finding.get("closed_by")
+        findings_closed.append(f"{label}: {closed_by}" if closed_by else label)
+
+    old_measures = previous_snapshot.get("measures", {})
+    measures = []
+    for slug, measure in sorted(
+        current_snapshot.get("measures", {}).items(), key=lambda i: i[1]["name"]
+    ):
+        old = old_measures.get(slug)
+        new_text = f"{measure['text']} ({measure['period']})"
+        if old is None:
+            measures.append(f"{measure['name']}: {new_text}, first reported")
+        elif (old["text"], old["period"]) != (measure["text"], measure["period"]):
+            measures.append(f"{measure['name']}: {old['text']} ({old['period']}) → {new_text}")
+    return {
+        "status_changes": status_changes,
+        "new_actions": new_actions,
+        "delivered": delivered,
+        "removed_actions": removed,
+        "findings_closed": findings_closed,
+        "measures": measures,
+    }
+
+
+CHANGE_HEADINGS = (
+    ("status_changes", "Changes of status"),
+    ("new_actions", "New actions"),
+    ("delivered", "Actions delivered"),
+    ("removed_actions", "Actions taken out of the plan"),
+    ("findings_closed", "Findings closed"),
+    ("measures", "Measures whose latest figure changed"),
+)
+
+
+def render_report_html(context):
+    """The report as a standalone HTML document (``templates/reports/report.html``)."""
+    changes = context.get("changes")
+    change_groups = []
+    if changes:
+        change_groups = [
+            {"key": key, "heading": heading, "items": changes.get(key, [])}
+            for key, heading in CHANGE_HEADINGS
+            if changes.get(key)
+        ]
+    return render_to_string("reports/report.html", {**context, "change_groups": change_groups})
