@@ -29,6 +29,7 @@ from progress.models import (
     Evidence,
     Measure,
     MeasureValue,
+    ProgressReport,
     ProgressUpdate,
     YouSaidWeDid,
 )
@@ -259,6 +260,7 @@ def area_page(area, *, now=None, today=None):
                 finding_groups.append(FindingProgress(finding, own, _latest_summary(own)))
     return {
         "area": area,
+        "reports": published_reports(area),
         "inspections": inspections,
         "plans": plans,
         "plan": plan,
@@ -317,3 +319,16 @@ def public_meetings(area):
 
 def public_you_said_we_did(area):
     return list(YouSaidWeDid.objects.filter(area=area, is_published=True).order_by("-heard_on"))
+
+
+def published_reports(area):
+    """The area's published public reports, newest first (board packs are never public)."""
+    return list(
+        ProgressReport.objects.filter(
+            plan__area=area,
+            audience=ProgressReport.Audience.PUBLIC,
+            state=ProgressReport.State.PUBLISHED,
+        )
+        .select_related("plan")
+        .order_by("-published_at")
+    )

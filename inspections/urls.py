@@ -13,6 +13,7 @@ urlpatterns = [
     path("areas/<slug:slug>/board-meetings/", views.area_meetings, name="area-meetings"),
     path("areas/<slug:slug>/you-said-we-did/", views.area_you_said, name="area-you-said"),
     path("areas/<slug:slug>/evidence/<uuid:uuid>/", views.public_evidence, name="public-evidence"),
+    path("areas/<slug:slug>/reports/<uuid:uuid>/", views.public_report, name="public-report"),
     path("accessibility/", views.accessibility, name="accessibility"),
     # Board: the areas I belong to
     path("board/", views.board_home, name="board-home"),

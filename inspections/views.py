@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
 from progress.charts import measure_display
-from progress.models import Evidence
+from progress.models import Evidence, ProgressReport
 
 from . import public, selectors
 from .access import Can, areas_for, get_area_for_user, get_in_area, user_can
@@ -349,4 +349,22 @@ def public_evidence(request, slug, uuid):
         as_attachment=True,
         filename=f"{slugify(evidence.title) or 'evidence'}.{extension}",
         content_type=evidence.content_type,
+    )
+
+
+def public_report(request, slug, uuid):
+    """A published public report's frozen PDF; nothing else is found here."""
+    area = _public_area(slug)
+    report = get_object_or_404(
+        ProgressReport.objects.select_related("plan__area"),
+        uuid=uuid,
+        plan__area=area,
+        audience=ProgressReport.Audience.PUBLIC,
+        state=ProgressReport.State.PUBLISHED,
+    )
+    return FileResponse(
+        report.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"{area.slug}-progress-report-{report.number}.pdf",
+        content_type="application/pdf",
     )

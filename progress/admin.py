@@ -2,7 +2,15 @@ from django.contrib import admin
 
 from send_portal.admin import AuditedAdmin
 
-from .models import BoardMeeting, Evidence, Measure, MeasureValue, ProgressUpdate, YouSaidWeDid
+from .models import (
+    BoardMeeting,
+    Evidence,
+    Measure,
+    MeasureValue,
+    ProgressReport,
+    ProgressUpdate,
+    YouSaidWeDid,
+)
 
 
 class EvidenceInline(admin.TabularInline):
@@ -60,3 +68,11 @@ class YouSaidWeDidAdmin(AuditedAdmin):
     list_display = ["__str__", "area", "heard_on", "is_published", "is_illustrative"]
     list_filter = ["area", "is_published"]
     list_select_related = ["area"]
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(AuditedAdmin):
+    list_display = ["__str__", "audience", "state", "sha256", "published_at"]
+    list_filter = ["audience", "state", "plan__area"]
+    list_select_related = ["plan__area"]
+    readonly_fields = ["state", "number", "sha256", "pdf", "published_at", "published_by"]

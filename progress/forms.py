@@ -18,7 +18,15 @@ from inspections.forms_base import (
 from inspections.models import Finding
 
 from .evidence import EvidenceProblem, check_evidence_file
-from .models import BoardMeeting, Evidence, Measure, MeasureValue, ProgressUpdate, YouSaidWeDid
+from .models import (
+    BoardMeeting,
+    Evidence,
+    Measure,
+    MeasureValue,
+    ProgressReport,
+    ProgressUpdate,
+    YouSaidWeDid,
+)
 from .services import status_changes
 
 
@@ -560,3 +568,54 @@ class YouSaidWeDidForm(RecordForm):
             "you_said": forms.Textarea(attrs={"rows": 4}),
             "we_did": forms.Textarea(attrs={"rows": 4}),
         }
+
+
+class ReportRequestForm(PortalFormMixin, forms.Form):
+    """Which plan, period and audience a new progress report covers."""
+
+    submit_label = "Generate the report"
+
+    plan = forms.ModelChoiceField(
+        label="Plan",
+        queryset=Plan.objects.none(),
+        error_messages={
+            "required": "Select the plan the report is about",
+            "invalid_choice": "Select one of this area’s plans",
+        },
+    )
+    audience = forms.ChoiceField(
+        label="Who is it for?",
+        choices=[
+            Choice(
+                ProgressReport.Audience.BOARD,
+                "Board pack (internal)",
+                hint="Includes internal narratives, updates waiting for approval and the change log.",
+            ),
+            Choice(
+                ProgressReport.Audience.PUBLIC,
+                "Public report",
+                hint="Only published text and public evidence, for families and the Local Offer.",
+            ),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select who the report is for"},
+    )
+    period_start = GovDateField(
+        what="the start of the period",
+        label="Start of the period",
+        help_text="For example, 1 4 2026",
+    )
+    period_end = GovDateField(
+        what="the end of the period", label="End of the period", help_text="For example, 30 9 2026"
+    )
+
+    def __init__(self, *args, area, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = Plan.objects.filter(area=area).order_by("-pk")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", "The end of the period must be on or after its start")
+        return cleaned

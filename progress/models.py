@@ -327,3 +327,78 @@ class YouSaidWeDid(Versioned):
 
     def __str__(self):
         return self.you_said[:60]
+
+
+def report_pdf_path(instance, filename):
+    return f"reports/{instance.plan.area.slug}/{instance.uuid}.pdf"
+
+
+class ProgressReport(models.Model):
+    """A progress report on a plan for a period: generated, previewed, and once published, frozen.
+
+    A published report's HTML and PDF are stored with the PDF's SHA-256 and
+    are never regenerated; it is numbered per plan and audience (Report 1, 2,
+    ...). ``snapshot`` keeps the figures the report showed, so the next report
+    can say what changed since.
+    """
+
+    class Audience(models.TextChoices):
+        BOARD = "board_pack", "Board pack (internal)"
+        PUBLIC = "public", "Public report"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting to be generated"
+        GENERATING = "generating", "Being generated"
+        READY = "ready", "Ready to check"
+        FAILED = "failed", "Could not be generated"
+        PUBLISHED = "published", "Published"
+
+    uuid = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="reports")
+    audience = models.CharField(max_length=20, choices=Audience.choices)
+    period_start = models.DateField("period from")
+    period_end = models.DateField("period to")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    number = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    html = models.TextField(blank=True, editable=False)
+    pdf = models.FileField(upload_to=report_pdf_path, blank=True, editable=False)
+    sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    snapshot = models.JSONField(default=dict, blank=True, editable=False)
+    error = models.TextField(blank=True, editable=False)
+    task_id = models.CharField(max_length=64, blank=True, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    generated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["html", "snapshot"])
+
+    class Meta:
+        ordering = ["plan", "-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "audience", "number"],
+                name="progress_progressreport_unique_number",
+                violation_error_message="This plan already has a report with this number.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="progress_progressreport_period_in_order",
+                violation_error_message="The end of the period cannot be before its start.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="published")
+                | (models.Q(number__isnull=False) & ~models.Q(sha256="")),
+                name="progress_progressreport_published_is_frozen",
+                violation_error_message="A published report needs its number and its stored PDF.",
+            ),
+        ]
+
+    def __str__(self):
+        label = f"Report {self.number}" if self.number else "Draft report"
+        return f"{label}: {self.plan.title}, {self.period_start:%-d %b %Y} to {self.period_end:%-d %b %Y}"

@@ -28,6 +28,15 @@ urlpatterns = [
         views.evidence_download,
         name="evidence-download",
     ),
+    # Board: progress reports
+    path("board/<slug:area_slug>/reports/", views.reports, name="reports"),
+    path("board/<slug:area_slug>/reports/<int:pk>/", views.report_detail, name="report"),
+    path(
+        "board/<slug:area_slug>/reports/<int:pk>/preview/",
+        views.report_preview,
+        name="report-preview",
+    ),
+    path("board/<slug:area_slug>/reports/<int:pk>/pdf/", views.report_pdf, name="report-pdf"),
     # Board: records editing (measures, values, meetings)
     path("board/<slug:area_slug>/measures/new/", views.measure_create, name="measure-create"),
     path("board/<slug:area_slug>/measures/<int:pk>/edit/", views.measure_edit, name="measure-edit"),

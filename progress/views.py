@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,17 +14,26 @@ from inspections.editing import edit_record
 from inspections.versioning import EditConflict
 from inspections.views import records_url
 
-from . import services
+from . import report_services, services
 from .forms import (
     BoardMeetingForm,
     EvidenceForm,
     MeasureForm,
     MeasureValueForm,
+    ReportRequestForm,
     TransitionForm,
     UpdateForm,
     YouSaidWeDidForm,
 )
-from .models import BoardMeeting, Evidence, Measure, MeasureValue, ProgressUpdate, YouSaidWeDid
+from .models import (
+    BoardMeeting,
+    Evidence,
+    Measure,
+    MeasureValue,
+    ProgressReport,
+    ProgressUpdate,
+    YouSaidWeDid,
+)
 
 
 def _action_url(area, action):
@@ -388,3 +398,123 @@ def you_said_edit(request, area_slug, pk):
         success_url=records_url(area, f"you-said-{entry.pk}"),
         success_message="“You said, we did” entry saved.",
     )
+
+
+# Board: progress reports
+
+
+def _report_in_area(request, area, pk, need=Can.VIEW):
+    return get_in_area(
+        request,
+        area,
+        ProgressReport.objects.select_related("plan", "requested_by", "published_by"),
+        area_path="plan__area",
+        pk=pk,
+        need=need,
+    )
+
+
+def _report_url(area, report):
+    return reverse("progress:report", kwargs={"area_slug": area.slug, "pk": report.pk})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reports(request, area_slug):
+    area = get_area_for_user(request, area_slug)
+    can_generate = user_can(request.user, area, Can.APPROVE)
+    form = ReportRequestForm(request.POST or None, area=area)
+    if request.method == "POST":
+        if not can_generate:
+            raise PermissionDenied("Your role does not allow you to generate reports.")
+        if form.is_valid():
+            report = report_services.request_report(
+                plan=form.cleaned_data["plan"],
+                audience=form.cleaned_data["audience"],
+                period_start=form.cleaned_data["period_start"],
+                period_end=form.cleaned_data["period_end"],
+                by=request.user,
+            )
+            return redirect(_report_url(area, report))
+    return render(
+        request,
+        "progress/reports.html",
+        {
+            "area": area,
+            "form": form,
+            "can_generate": can_generate,
+            "reports": ProgressReport.objects.filter(plan__area=area)
+            .select_related("plan")
+            .order_by("-requested_at")[:100],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_detail(request, area_slug, pk):
+    area = get_area_for_user(request, area_slug)
+    report = _report_in_area(request, area, pk)
+    can_publish = user_can(request.user, area, Can.APPROVE)
+    error = None
+    if request.method == "POST":
+        if not can_publish:
+            raise PermissionDenied("Your role does not allow you to publish or retry reports.")
+        try:
+            if request.POST.get("action") == "retry":
+                report_services.retry_report(report, by=request.user)
+                messages.success(request, "The report is being generated again.")
+            else:
+                report = report_services.publish_report(report, by=request.user)
+                messages.success(request, f"Published as report {report.number}.")
+            return redirect(_report_url(area, report))
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+    working = report.state in (ProgressReport.State.QUEUED, ProgressReport.State.GENERATING)
+    response = render(
+        request,
+        "progress/report_detail.html",
+        {
+            "area": area,
+            "report": report,
+            "can_publish": can_publish,
+            "error": error,
+            "working": working,
+        },
+        status=200 if error is None else 409,
+    )
+    if working:
+        # Shows progress without JavaScript: the page asks to be reloaded.
+        response["Refresh"] = "3"
+    return response
+
+
+@login_required
+def report_preview(request, area_slug, pk):
+    area = get_area_for_user(request, area_slug)
+    report = _report_in_area(request, area, pk)
+    if not report.html:
+        raise Http404("This report has not been generated yet")
+    # The stored HTML links its stylesheet relative to the static folder.
+    html = report.html.replace("<head>", f'<head><base href="{settings.STATIC_URL}">', 1)
+    return HttpResponse(html)
+
+
+@login_required
+def report_pdf(request, area_slug, pk):
+    area = get_area_for_user(request, area_slug)
+    report = _report_in_area(request, area, pk)
+    if not report.pdf:
+        raise Http404("This report has not been generated yet")
+    return FileResponse(
+        report.pdf.open("rb"),
+        as_attachment=True,
+        filename=report_filename(report),
+        content_type="application/pdf",
+    )
+
+
+def report_filename(report):
+    kind = "board-pack" if report.audience == ProgressReport.Audience.BOARD else "progress-report"
+    number = f"-{report.number}" if report.number else "-draft"
+    return f"{report.plan.area.slug}-{kind}{number}.pdf"

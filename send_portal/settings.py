@@ -173,6 +173,8 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "/media/"
+# Longest a progress report's PDF may take to draw before it is stopped.
+REPORT_RENDER_TIMEOUT = env_int("REPORT_RENDER_TIMEOUT", 120)
 # Evidence files are checked by content and size (progress/evidence.py).
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 10) * 1024 * 1024
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))

@@ -28,6 +28,7 @@ from progress.models import (
     Evidence,
     Measure,
     MeasureValue,
+    ProgressReport,
     ProgressUpdate,
     YouSaidWeDid,
 )
@@ -175,6 +176,17 @@ def records(superuser):
     you_said = YouSaidWeDid.objects.create(
         area=area, heard_on=D(2019, 2, 1), you_said="Waits are long", we_did="Added clinics"
     )
+    report = ProgressReport(
+        plan=plan,
+        audience=ProgressReport.Audience.PUBLIC,
+        period_start=D(2019, 1, 1),
+        period_end=D(2019, 3, 31),
+        state=ProgressReport.State.READY,
+        html="<html></html>",
+        sha256="0" * 64,
+    )
+    report.pdf.save("report.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    report.save()
     rule = DeadlineRule.objects.order_by("pk").first()
     assert rule is not None, "the deadline rules are seeded by a migration"
     return {
@@ -199,6 +211,7 @@ def records(superuser):
             value,
             meeting,
             you_said,
+            report,
         ]
     }
 
@@ -214,7 +227,7 @@ def test_it_registers_every_portal_model_on_the_superuser_site_with_a_reason():
         for model in apps.get_app_config(app_label).get_models()
         if not model.__name__.startswith("Historical")
     }
-    assert len(portal_models) == 19
+    assert len(portal_models) == 20
     assert portal_models == set(AUDITED)
 
 

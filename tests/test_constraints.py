@@ -28,7 +28,7 @@ from inspections.models import (
     Partnership,
     ProgressReview,
 )
-from progress.models import BoardMeeting, Measure, MeasureValue, ProgressUpdate
+from progress.models import BoardMeeting, Measure, MeasureValue, ProgressReport, ProgressUpdate
 from tests.factories import (
     make_action,
     make_area,
@@ -316,7 +316,39 @@ CASES = {
         lambda w: BoardMeeting(area=w.area, held_on=D(2022, 4, 1)),
         "This board already has a meeting on this date.",
     ),
+    "progress_progressreport_unique_number": (
+        lambda w: report_row(w, number=published_report(w).number, state="ready"),
+        "This plan already has a report with this number.",
+    ),
+    "progress_progressreport_period_in_order": (
+        lambda w: report_row(w, period_start=D(2022, 6, 30), period_end=D(2022, 4, 1)),
+        "The end of the period cannot be before its start.",
+    ),
+    "progress_progressreport_published_is_frozen": (
+        lambda w: report_row(w, state="published"),
+        "A published report needs its number and its stored PDF.",
+    ),
 }
+
+
+def report_row(w, **fields):
+    values = {
+        "plan": w.plan,
+        "audience": "public",
+        "period_start": D(2022, 1, 1),
+        "period_end": D(2022, 6, 30),
+        "state": "queued",
+    }
+    values.update(fields)
+    return ProgressReport(**values)
+
+
+def published_report(w):
+    """A report already published as number 1 (saved), for the duplicate-number case."""
+    report = report_row(w, state="published", number=1, sha256="0" * 64)
+    report.save()
+    return report
+
 
 # Where clean() finds the same fault first and says it its own way (still plain English).
 CLEAN_SAYS_INSTEAD = {

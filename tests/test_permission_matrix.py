@@ -10,6 +10,7 @@ this test until someone decides who may use it.
 """
 
 import datetime
+import hashlib
 
 import pytest
 from django.apps import apps
@@ -24,6 +25,7 @@ from progress.models import (
     Evidence,
     Measure,
     MeasureValue,
+    ProgressReport,
     ProgressUpdate,
     YouSaidWeDid,
 )
@@ -110,6 +112,24 @@ def _meeting(cast):
     return meeting
 
 
+def _report(cast):
+    report = ProgressReport.objects.filter(plan=cast.plan).first()
+    if report is None:
+        report = ProgressReport(
+            plan=cast.plan,
+            audience=ProgressReport.Audience.BOARD,
+            period_start=datetime.date(2025, 4, 1),
+            period_end=datetime.date(2025, 9, 30),
+            state=ProgressReport.State.READY,
+            html="<html><head><title>Report</title></head><body>Report</body></html>",
+            sha256=hashlib.sha256(b"%PDF-1.4 report").hexdigest(),
+            snapshot={"planned_number": 1},
+        )
+        report.pdf.save("report.pdf", ContentFile(b"%PDF-1.4 report"), save=False)
+        report.save()
+    return report
+
+
 def _you_said(cast):
     entry, _ = YouSaidWeDid.objects.get_or_create(
         area=cast.area,
@@ -173,6 +193,12 @@ BOARD_URLS = {
     "progress:meeting-create": (Can.EDIT, lambda c: {"area_slug": c.area.slug}),
     "progress:meeting-edit": (Can.EDIT, _in_area("pk", _meeting)),
     "progress:you-said-create": (Can.EDIT, lambda c: {"area_slug": c.area.slug}),
+    # Reports: every member may read them; generating and publishing are
+    # officers' (checked by test_only_officers_generate_or_publish_reports).
+    "progress:reports": (Can.VIEW, lambda c: {"area_slug": c.area.slug}),
+    "progress:report": (Can.VIEW, _in_area("pk", _report)),
+    "progress:report-preview": (Can.VIEW, _in_area("pk", _report)),
+    "progress:report-pdf": (Can.VIEW, _in_area("pk", _report)),
     "progress:you-said-edit": (Can.EDIT, _in_area("pk", _you_said)),
     # Memberships
     "inspections:members": (Can.MANAGE_MEMBERS, lambda c: {"area_slug": c.area.slug}),
@@ -339,3 +365,32 @@ def test_a_forbidden_workflow_step_changes_nothing(client, board, role, transiti
     response = client.post(url, {"version": update.version, "reason": "No", "when": "now"})
     assert response.status_code in (302, 403, 404)
     assert world_counts() == before
+
+
+@pytest.mark.parametrize("role", ["board_member", "outsider"])
+def test_only_officers_generate_or_publish_reports(client, board, role):
+    report = _report(board)
+    client.force_login(getattr(board, role))
+    before = world_counts()
+    generate = client.post(
+        reverse("progress:reports", kwargs={"area_slug": board.area.slug}),
+        {
+            "plan": board.plan.pk,
+            "audience": "public",
+            "period_start_0": "1",
+            "period_start_1": "4",
+            "period_start_2": "2025",
+            "period_end_0": "30",
+            "period_end_1": "9",
+            "period_end_2": "2025",
+        },
+    )
+    publish = client.post(
+        reverse("progress:report", kwargs={"area_slug": board.area.slug, "pk": report.pk}),
+        {"action": "publish"},
+    )
+    expected = 403 if role == "board_member" else 404
+    assert (generate.status_code, publish.status_code) == (expected, expected)
+    assert world_counts() == before
+    report.refresh_from_db()
+    assert report.state == ProgressReport.State.READY

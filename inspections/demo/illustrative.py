@@ -471,3 +471,33 @@ def _add_next_meeting(plan, *, today):
             is_illustrative=True,
         )
     )
+
+
+def publish_demo_report(plan, *, officer, today):
+    """Generate and publish a public progress report for the plan, once."""
+    from progress.models import ProgressReport
+    from progress.report_services import publish_report
+    from progress.tasks import generate_report
+
+    if ProgressReport.objects.filter(
+        plan=plan, audience=ProgressReport.Audience.PUBLIC, state=ProgressReport.State.PUBLISHED
+    ).exists():
+        return None
+    end = today
+    report = ProgressReport(
+        plan=plan,
+        audience=ProgressReport.Audience.PUBLIC,
+        period_start=end - relativedelta(months=6),
+        period_end=end,
+        requested_by=officer,
+    )
+    report._history_user = officer
+    report._change_reason = "Demo report"
+    report.save()
+    # Generated here and now rather than queued, so the demo's public pages
+    # have a real report to download from the first run.
+    generate_report.call(report.pk)
+    report.refresh_from_db()
+    if report.state != ProgressReport.State.READY:
+        raise RuntimeError(f"The demo report for {plan} could not be generated: {report.error}")
+    return publish_report(report, by=officer)

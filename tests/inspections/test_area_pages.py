@@ -85,11 +85,11 @@ def test_area_page_queries_do_not_grow_with_the_history(client, django_assert_nu
     build_history(small, inspections=1)
     large = make_area(slug="large")
     build_history(large, inspections=5)
-    # The area; inspections; their findings; the findings' verdicts; public
-    # plans (none: they are drafts); the next scheduled publication, which caps
-    # how long the page is cached.
-    with django_assert_num_queries(6):
+    # The area; published reports; inspections; their findings; the findings'
+    # verdicts; public plans (none: they are drafts); the next scheduled
+    # publication, which caps how long the page is cached.
+    with django_assert_num_queries(7):
         client.get(reverse("inspections:area", kwargs={"slug": "small"}))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(reverse("inspections:area", kwargs={"slug": "large"}))
     assert response.content.decode().count("Sufficient progress") == 15

@@ -6,7 +6,11 @@ from django.db import transaction
 from actions.deadlines import portal_today
 from actions.models import Plan
 from inspections.area_history import ImportProblems, import_document, validate
-from inspections.demo.illustrative import DEMO_PLANS, add_illustrative_content
+from inspections.demo.illustrative import (
+    DEMO_PLANS,
+    add_illustrative_content,
+    publish_demo_report,
+)
 from inspections.demo.seed import SEED_FILE, seed_documents
 from inspections.models import LocalArea, Membership
 from inspections.services import grant_role
@@ -61,6 +65,7 @@ class Command(BaseCommand):
                     add_illustrative_content(
                         plan, officer=users["officer"], board_member=users["board"], today=today
                     )
+                    publish_demo_report(plan, officer=users["officer"], today=today)
             self._superuser()
         self.stdout.write(
             self.style.SUCCESS("Demo data loaded: Worcestershire, Wolverhampton, Dudley, Essex.")

@@ -1,0 +1,76 @@
+"""Asking for, and publishing, progress reports. Published reports are frozen."""
+
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from .models import ProgressReport
+from .tasks import generate_report
+
+
+def request_report(*, plan, audience, period_start, period_end, by):
+    """Create the report and queue its generation once the request's data is committed."""
+    report = ProgressReport(
+        plan=plan,
+        audience=audience,
+        period_start=period_start,
+        period_end=period_end,
+        requested_by=by,
+    )
+    report._history_user = by
+    report._change_reason = "Report requested"
+    report.full_clean()
+    with transaction.atomic():
+        report.save()
+        transaction.on_commit(lambda: _enqueue(report))
+    return report
+
+
+def _enqueue(report):
+    result = generate_report.enqueue(report.pk)
+    ProgressReport.objects.filter(pk=report.pk, task_id="").update(task_id=str(result.id)[:64])
+
+
+def retry_report(report, *, by):
+    if report.state != ProgressReport.State.FAILED:
+        raise ValidationError("Only a report that could not be generated can be tried again.")
+    transaction.on_commit(lambda: _enqueue(report))
+
+
+@transaction.atomic
+def publish_report(report, *, by):
+    """Number and freeze a generated report; its stored PDF and hash never change again."""
+    report = ProgressReport.objects.select_for_update().get(pk=report.pk)
+    if report.state == ProgressReport.State.PUBLISHED:
+        raise ValidationError("This report is already published.")
+    if report.state != ProgressReport.State.READY:
+        raise ValidationError("A report can be published once it has been generated.")
+    with report.pdf.open("rb") as stored:
+        digest = hashlib.sha256(stored.read()).hexdigest()
+    if digest != report.sha256:
+        raise ValidationError(
+            "The stored PDF does not match its record. Generate the report again."
+        )
+    latest = (
+        ProgressReport.objects.select_for_update()
+        .filter(plan=report.plan, audience=report.audience)
+        .aggregate(Max("number"))["number__max"]
+    )
+    number = (latest or 0) + 1
+    if report.snapshot.get("planned_number") != number:
+        raise ValidationError(
+            f"Report {number - 1} was published after this one was generated. Generate this "
+            "report again so that its number and what changed since the last one are right."
+        )
+    report.number = number
+    report.state = ProgressReport.State.PUBLISHED
+    report.published_by = by
+    report.published_at = timezone.now()
+    report._history_user = by
+    report._change_reason = f"Published as report {report.number}"
+    report.full_clean()
+    report.save()
+    return report
