@@ -32,7 +32,10 @@ venv: $(STAMP)
 run: $(STAMP)
 	DEBUG=$${DEBUG:-true} TASKS_BACKEND=$${TASKS_BACKEND:-immediate} $(PY) manage.py migrate --no-input
 	DEBUG=$${DEBUG:-true} TASKS_BACKEND=$${TASKS_BACKEND:-immediate} $(PY) manage.py load_demo
-	DEBUG=$${DEBUG:-true} TASKS_BACKEND=$${TASKS_BACKEND:-immediate} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@# Reports are generated off the request path by a task worker beside the server.
+	DEBUG=$${DEBUG:-true} TASKS_BACKEND=database $(PY) manage.py db_worker --interval 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	DEBUG=$${DEBUG:-true} TASKS_BACKEND=database $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -44,6 +47,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/area_page.py
+	$(PY) bench/reports.py
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .

@@ -555,7 +555,7 @@ def test_findings_show_verdicts_at_their_precision_and_what_they_mean_for_famili
         '<td>31 May 2026</td><td><span class="tag">Off track</span></td>'
         '<td><span class="tag">No evidence of impact yet</span></td></tr>'
     ) in html
-    assert 'Extra assessors recruited</td><td>31 May 2026</td><td><span class="tag">Overdue' in html
+    assert 'Extra assessors recruited – due 31 May 2026: <span class="tag">Overdue' in html
     assert "What this means for families" in html
 
 

@@ -1,0 +1,470 @@
+"""Benchmark: progress reports rendered to PDF by WeasyPrint, with Chromium as a reference.
+
+For plans of 20, 100 and 300 actions, builds the public progress report's
+HTML and times ``progress.pdf.html_to_pdf`` on it. By default the HTML is the
+real report: a throwaway test database (in-memory SQLite, or PostgreSQL when
+DATABASE_URL is set) gets a plan whose findings each have their actions,
+every action two published updates in the period (about 50-110 words each)
+and every third action two milestones, plus four public measures of 24
+values and two published board meetings; then
+``progress.reports.build_report_context`` and ``render_report_html`` make
+the HTML (cover, contents with page numbers, summary tables, a section per
+finding with its fixed-layout actions table and each action's latest update
+as paragraphs below it, SVG charts with data tables). With
+BENCH_REPORT_HTML=synthetic the HTML comes instead from the small template in
+this file (the same shape, plus a change-log table), which needs no database.
+
+Each size is measured in a fresh Python process (so peak memory is that
+size's own): ``html_to_pdf`` RUNS times (default 3), printing the median
+wall time, the page count, and the peak resident memory of the render's
+forked child (``getrusage(RUSAGE_CHILDREN).ru_maxrss``; it includes the
+parent's pages shared at the fork, printed alongside as "parent"). Then the
+same 100-action HTML is printed to PDF by headless Chromium RUNS times (a
+whole browser start each time, as a server would run it) and the ratio
+printed.
+
+Targets: the 100-action public report in at most 3 s and at most
+1.5 × Chromium.
+
+Run with `make bench` (or `.venv/bin/python bench/reports.py`). Prints figures;
+asserts nothing about time.
+"""
+
+import datetime
+import html as html_lib
+import io
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = (20, 100, 300)
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+SOURCE = os.environ.get("BENCH_REPORT_HTML", "real")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+    "--no-pdf-header-footer",
+]
+
+WORDS = (  # noqa: SIM905 - a word list is easier to read as one string
+    "families children young people assessment plan support school health care needs "
+    "waiting times partnership leaders officers therapy review annual hearing timely "
+    "quality transition preparing adulthood co-production parent carer forum "
+    "training audit sufficiency placements inclusion attendance exclusion outcomes "
+    "commissioning speech language occupational mental wellbeing pathway referral "
+    "workforce data"
+).split()
+LEADS = (
+    "Head of SEND",
+    "Designated Clinical Officer",
+    "Principal Educational Psychologist",
+    "Head of Inclusion",
+    "Parent Carer Forum chair",
+    "Commissioning manager",
+)
+DELIVERY = ("On track", "At risk", "Off track", "Complete", "Not started")
+IMPACT = ("Improving", "No change yet", "Too early to say", "Worse")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def words(rng, low, high):
+    text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(low, high)))
+    return html_lib.escape(text[0].upper() + text[1:])
+
+
+def day(rng):
+    return f"{rng.randint(1, 28)} {rng.choice(MONTHS)} {rng.choice((2025, 2026))}"
+
+
+def chart(number, rng):
+    """A line chart as the portal draws them: role="img", a <title>, text labels, no colour alone."""
+    points = [rng.uniform(20, 80) for _ in range(12)]
+    xs = [60 + i * 50 for i in range(12)]
+    ys = [260 - p * 2.5 for p in points]
+    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys, strict=True))
+    marks = "".join(
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#1d70b8"/>'
+        for x, y in zip(xs, ys, strict=True)
+    )
+    grid = "".join(
+        f'<line x1="50" x2="620" y1="{260 - t * 2.5}" y2="{260 - t * 2.5}" stroke="#b1b4b6"/>'
+        f'<text x="44" y="{264 - t * 2.5}" text-anchor="end" font-size="12">{t}%</text>'
+        for t in range(0, 101, 20)
+    )
+    title = f"Measure {number}: assessments completed within 20 weeks"
+    return (
+        f'<figure><svg role="img" aria-labelledby="c{number}t" viewBox="0 0 640 300" '
+        f'width="640" height="300" font-family="Arial, Liberation Sans, sans-serif">'
+        f'<title id="c{number}t">{title}</title>'
+        f"<desc>Rose from {points[0]:.1f}% to {points[-1]:.1f}%; target 60%.</desc>{grid}"
+        f'<line x1="50" x2="620" y1="110" y2="110" stroke="#0b0c0c" stroke-dasharray="6 4"/>'
+        f'<text x="620" y="104" text-anchor="end" font-size="12">Target 60%</text>'
+        f'<polyline points="{line}" fill="none" stroke="#1d70b8" stroke-width="3"/>{marks}'
+        f'<text x="{xs[-1]}" y="{ys[-1] - 10:.1f}" text-anchor="middle" font-size="12">'
+        f"{points[-1]:.1f}%</text></svg>"
+        f"<figcaption>{title}. The figures are in the table of measures.</figcaption></figure>"
+    )
+
+
+def synthetic_html(actions, *, seed=1):
+    """Report-like HTML for a plan of ``actions`` actions, using static/portal/report.css."""
+    rng = random.Random(seed)  # noqa: S311 - made-up words, not secrets
+    findings = max(4, min(14, actions // 10))
+    per_finding = [
+        actions // findings + (1 if n < actions % findings else 0) for n in range(findings)
+    ]
+    out = [
+        '<!doctype html><html lang="en-GB"><head><meta charset="utf-8">',
+        "<title>Benchshire priority action plan: progress report, March 2026</title>",
+        '<link rel="stylesheet" href="portal/report.css"></head><body>',
+        '<div class="running-title">Benchshire priority action plan: progress report</div>',
+        '<section class="cover"><h1>Benchshire priority action plan</h1>',
+        '<p class="subtitle">Progress report to the SEND improvement board, March 2026</p>',
+        "<p>Prepared by the Benchshire local area partnership.</p></section>",
+        '<nav class="contents"><h2>Contents</h2><ol>',
+        '<li><a href="#summary">Summary</a></li>',
+        *(f'<li><a href="#finding-{n}">Finding {n}</a></li>' for n in range(1, findings + 1)),
+        '<li><a href="#measures">Measures</a></li><li><a href="#changes">Changes since the last report</a></li>',
+        "</ol></nav>",
+        '<section id="summary" class="page-break"><h2>Summary</h2>',
+        f"<p>{words(rng, 60, 90)}.</p>",
+        '<table><caption>Actions by finding</caption><thead><tr><th class="w-40">Finding</th>'
+        '<th class="w-15 num">Actions</th><th class="w-15 num">On track</th>'
+        '<th class="w-15 num">At risk</th><th class="w-15 num">Complete</th></tr></thead><tbody>',
+    ]
+    for n, count in enumerate(per_finding, 1):
+        out.append(
+            f"<tr><td>Finding {n}: {words(rng, 4, 8)}</td><td class='num'>{count}</td>"
+            f"<td class='num'>{rng.randint(0, count)}</td><td class='num'>{rng.randint(0, 3)}</td>"
+            f"<td class='num'>{rng.randint(0, 3)}</td></tr>"
+        )
+    out.append("</tbody></table></section>")
+
+    for n, count in enumerate(per_finding, 1):
+        out += [
+            f'<section id="finding-{n}" class="page-break"><h2>Finding {n}</h2>',
+            f"<p>{words(rng, 30, 50)}.</p>",
+            f"<p><strong>What families should see:</strong> {words(rng, 15, 30)}.</p>",
+            f"<table><caption>Actions for finding {n}</caption><thead><tr>"
+            '<th class="w-10">Ref</th><th class="w-30">Action</th><th class="w-20">Lead</th>'
+            '<th class="w-10">Due</th><th class="w-15">Delivery</th><th class="w-15">Impact</th>'
+            "</tr></thead><tbody>",
+        ]
+        updates = []
+        for a in range(1, count + 1):
+            ref, title = f"{n}.{a}", words(rng, 6, 14)
+            out.append(
+                f"<tr><td>{ref}</td><td>{title}</td><td>{rng.choice(LEADS)}</td>"
+                f"<td>{day(rng)}</td><td><span class='tag'>{rng.choice(DELIVERY)}</span></td>"
+                f"<td><span class='tag'>{rng.choice(IMPACT)}</span></td></tr>"
+            )
+            updates.append(
+                f'<div class="update"><h4>{ref} {title}</h4>'
+                f'<p class="meta">Latest update, {day(rng)}</p><p>{words(rng, 50, 110)}.</p></div>'
+            )
+        out += ["</tbody></table>", *updates, "</section>"]
+
+    out += [
+        '<section id="measures" class="page-break"><h2>Measures</h2>',
+        *(chart(n, rng) for n in range(1, 5)),
+        "</section>",
+        '<section id="changes" class="page-break"><h2>Changes since the last report</h2>',
+        '<table><thead><tr><th class="w-15">Date</th><th class="w-10">Ref</th>'
+        '<th class="w-50">Change</th><th class="w-25">By</th></tr></thead><tbody>',
+    ]
+    for _ in range(max(10, actions // 2)):
+        out.append(
+            f"<tr><td>{day(rng)}</td><td>{rng.randint(1, findings)}.{rng.randint(1, 9)}</td>"
+            f"<td>{words(rng, 8, 20)}</td><td>{rng.choice(LEADS)}</td></tr>"
+        )
+    out.append("</tbody></table></section></body></html>")
+    return "".join(out)
+
+
+def build_plan(actions, *, seed=1):
+    """A published plan of ``actions`` actions with published updates, measures and meetings."""
+    from django.utils import timezone
+
+    from actions.models import ActionItem, Milestone, Plan, PlanFinding
+    from inspections.models import Finding, Inspection, LocalArea, Organisation, Partnership
+    from progress.models import BoardMeeting, Measure, MeasureValue, ProgressUpdate
+
+    rng = random.Random(seed)  # noqa: S311 - made-up words, not secrets
+    area = LocalArea.objects.create(slug="benchshire", name="Benchshire")
+    leads = [
+        Organisation.objects.create(slug=f"org-{n}", name=name, kind=kind)
+        for n, (name, kind) in enumerate(
+            (("Benchshire Council", "council"), ("Benchshire NHS ICB", "icb"))
+        )
+    ]
+    for org in leads:
+        Partnership.objects.create(area=area, organisation=org)
+    inspection = Inspection.objects.create(
+        area=area,
+        ref="2024-inspection",
+        framework="2023",
+        kind="full",
+        start_date=datetime.date(2024, 4, 8),
+        report_received=datetime.date(2024, 6, 3),
+        report_published=datetime.date(2024, 6, 10),
+        outcome="3",
+        outcome_text="There are widespread and/or systemic failings.",
+    )
+    count = max(4, min(14, actions // 10))
+    findings = Finding.objects.bulk_create(
+        Finding(
+            inspection=inspection,
+            kind="area_for_priority_action" if n <= 4 else "area_for_improvement",
+            number=n if n <= 4 else n - 4,
+            text=words(rng, 30, 50) + ".",
+            families_summary=words(rng, 15, 30) + ".",
+        )
+        for n in range(1, count + 1)
+    )
+    plan = Plan.objects.create(
+        area=area,
+        ref="pap-2024",
+        kind="priority_action_plan",
+        title="Priority action plan",
+        responds_to=inspection,
+        status="published",
+    )
+    PlanFinding.objects.bulk_create(PlanFinding(plan=plan, finding=f) for f in findings)
+    items = ActionItem.objects.bulk_create(
+        ActionItem(
+            plan=plan,
+            ref=f"{n % count + 1}.{n // count + 1}",
+            finding=findings[n % count],
+            title=words(rng, 6, 14),
+            lead_organisation=rng.choice(leads),
+            start_date=datetime.date(2024, 7, 1),
+            due_date=datetime.date(2026, rng.randint(1, 12), 28),
+            success_criteria="Families notice the difference.",
+            public_summary=words(rng, 15, 35) + ".",
+        )
+        for n in range(actions)
+    )
+    now = timezone.now()
+    statuses = ("on_track", "at_risk", "off_track", "delivered", "not_started")
+    impacts = ("no_evidence_yet", "some_evidence", "clear_evidence")
+    ProgressUpdate.objects.bulk_create(
+        ProgressUpdate(
+            action=item,
+            period_start=start,
+            period_end=end,
+            delivery_status=rng.choice(statuses),
+            impact_status=rng.choice(impacts),
+            narrative="Internal narrative.",
+            public_summary=words(rng, 50, 110) + ".",
+            state="published",
+            publish_at=now - datetime.timedelta(days=30),
+        )
+        for item in items
+        for start, end in (
+            (datetime.date(2025, 10, 1), datetime.date(2025, 12, 31)),
+            (datetime.date(2026, 1, 1), datetime.date(2026, 3, 31)),
+        )
+    )
+    Milestone.objects.bulk_create(
+        Milestone(action=item, title=words(rng, 4, 9), due_date=datetime.date(2026, m, 15))
+        for item in items[::3]
+        for m in (2, 6)
+    )
+    for m in range(4):
+        measure = Measure.objects.create(
+            area=area,
+            plan=plan,
+            slug=f"measure-{m}",
+            name=f"Measure {m + 1}: {words(rng, 4, 8)}",
+            definition=words(rng, 15, 25) + ".",
+            source="Local authority case management system.",
+            unit="percent",
+            baseline=Decimal("40"),
+            target=Decimal("60"),
+            national_comparator=Decimal("46.4"),
+            national_comparator_label="England, 2024",
+        )
+        MeasureValue.objects.bulk_create(
+            MeasureValue(
+                measure=measure,
+                period_end=datetime.date(2024, 1, 31) + datetime.timedelta(days=31 * v),
+                numerator=40 + v,
+                denominator=100,
+                value=Decimal(40 + v),
+            )
+            for v in range(24)
+        )
+    for held_on in (datetime.date(2025, 11, 12), datetime.date(2026, 2, 11)):
+        BoardMeeting.objects.create(
+            area=area,
+            held_on=held_on,
+            what_was_said=words(rng, 40, 60) + ".",
+            what_we_will_do=words(rng, 30, 50) + ".",
+            is_published=True,
+        )
+    return plan
+
+
+def real_html(actions):
+    """The public progress report's HTML for a freshly built plan of ``actions`` actions."""
+    from progress.models import ProgressReport
+    from progress.reports import build_report_context, render_report_html
+
+    plan = build_plan(actions)
+    context = build_report_context(
+        plan,
+        audience=ProgressReport.Audience.PUBLIC,
+        period_start=datetime.date(2025, 10, 1),
+        period_end=datetime.date(2026, 3, 31),
+        number=1,
+    )
+    return render_report_html(context)
+
+
+def measure_size(actions, html_path):
+    """In this (fresh) process: render the report RUNS times; return the figures as a dict."""
+    import pypdf
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    from progress.pdf import html_to_pdf
+
+    if SOURCE == "synthetic":
+        html = synthetic_html(actions)
+    else:
+        setup_test_environment()
+        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        try:
+            html = real_html(actions)
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+    Path(html_path).write_text(html, encoding="utf-8")
+    parent_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    times = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        pdf = html_to_pdf(html, timeout=600)
+        times.append(time.perf_counter() - started)
+    return {
+        "actions": actions,
+        "html_kb": len(html.encode()) / 1024,
+        "pdf_kb": len(pdf) / 1024,
+        "pages": len(pypdf.PdfReader(io.BytesIO(pdf)).pages),
+        "median": statistics.median(times),
+        "runs": times,
+        "child_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "parent_mb": parent_kb / 1024,
+    }
+
+
+def chromium_times(html_path):
+    """Print the HTML file to PDF with headless Chromium RUNS times; the wall times and pages."""
+    import pypdf
+
+    html = Path(html_path).read_text(encoding="utf-8")
+    # Chromium resolves relative URLs against the file; WeasyPrint's base is static/.
+    html = html.replace("<head>", f'<head><base href="{(ROOT / "static").as_uri()}/">', 1)
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        page = Path(tmp) / "report.html"
+        page.write_text(html, encoding="utf-8")
+        out = Path(tmp) / "report.pdf"
+        for run in range(RUNS):
+            out.unlink(missing_ok=True)
+            command = [
+                CHROMIUM,
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={tmp}/profile-{run}",
+                f"--print-to-pdf={out}",
+                page.as_uri(),
+            ]
+            started = time.perf_counter()
+            subprocess.run(command, capture_output=True, timeout=300, check=True)  # noqa: S603
+            times.append(time.perf_counter() - started)
+        pages = len(pypdf.PdfReader(out).pages)
+    return times, pages
+
+
+def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--size":
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+        sys.path.insert(0, str(ROOT))
+        import django
+
+        django.setup()
+        print(json.dumps(measure_size(int(sys.argv[2]), sys.argv[3])))
+        return
+    source = (
+        "the synthetic template in bench/reports.py"
+        if SOURCE == "synthetic"
+        else "progress.reports (build_report_context + render_report_html), public audience"
+    )
+    print(
+        f"Progress report PDFs by progress.pdf.html_to_pdf, HTML from {source}; median of {RUNS}:"
+    )
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for actions in SIZES:
+            html_path = Path(tmp) / f"report-{actions}.html"
+            done = subprocess.run(  # noqa: S603 - this script, with this interpreter
+                [sys.executable, __file__, "--size", str(actions), str(html_path)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            r = results[actions] = json.loads(done.stdout.strip().splitlines()[-1])
+            print(
+                f"  {actions:>3} actions: {r['median']:5.2f} s  {r['pages']:>3} pages  "
+                f"HTML {r['html_kb']:4.0f} KB  PDF {r['pdf_kb']:4.0f} KB  "
+                f"peak RSS {r['child_mb']:4.0f} MB (parent {r['parent_mb']:.0f} MB)  "
+                f"runs {', '.join(f'{t:.2f}' for t in r['runs'])}"
+            )
+        if not shutil.which(CHROMIUM):
+            print(f"Chromium reference skipped: {CHROMIUM} not found.")
+            return
+        times, pages = chromium_times(Path(tmp) / "report-100.html")
+    chromium = statistics.median(times)
+    ours = results[100]["median"]
+    print(
+        f"Chromium, same 100-action HTML: {chromium:.2f} s  {pages} pages  "
+        f"runs {', '.join(f'{t:.2f}' for t in times)}"
+    )
+    print(
+        f"100 actions: WeasyPrint {ours:.2f} s = {ours / chromium:.2f} × Chromium "
+        f"(targets: ≤ 3 s {'met' if ours <= 3 else 'MISSED'}; "
+        f"≤ 1.5 × Chromium {'met' if ours <= 1.5 * chromium else 'MISSED'})"
+    )
+
+
+if __name__ == "__main__":
+    main()
