@@ -612,6 +612,9 @@ class ReportRequestForm(PortalFormMixin, forms.Form):
     def __init__(self, *args, area, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = Plan.objects.filter(area=area).order_by("-pk")
+        self.fields["plan"].label_from_instance = lambda plan: (
+            f"{plan.title} ({plan.get_kind_display().lower()}, {plan.get_status_display().lower()})"
+        )
 
     def clean(self):
         cleaned = super().clean()
