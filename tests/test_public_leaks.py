@@ -39,6 +39,8 @@ from django.core.cache.backends import locmem
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 
 from actions.models import Plan
 from inspections.models import Finding, Inspection, Judgement, Membership
@@ -48,9 +50,12 @@ from progress.models import (
     Evidence,
     Measure,
     MeasureValue,
+    ProgressReport,
     ProgressUpdate,
     YouSaidWeDid,
 )
+from progress.report_services import publish_report
+from progress.tasks import generate_report
 from tests.cast import make_user
 from tests.factories import (
     make_action,
@@ -444,9 +449,31 @@ def populate_area(slug, name, markers, *, now):
     )
 
     evidence.on_draft_plan = [draft_plan_evidence]
+    reports = publish_reports(plan, now=now)
     return SimpleNamespace(
-        area=area, evidence=evidence, scheduled_update=scheduled, plan_findings=findings
+        area=area,
+        evidence=evidence,
+        scheduled_update=scheduled,
+        plan_findings=findings,
+        reports=reports,
     )
+
+
+def publish_reports(plan, *, now):
+    """A published public report and a published board pack of the plan (the pack is internal)."""
+    published = {}
+    for audience in (ProgressReport.Audience.PUBLIC, ProgressReport.Audience.BOARD):
+        report = ProgressReport.objects.create(
+            plan=plan,
+            audience=audience,
+            period_start=datetime.date(2018, 1, 1),
+            period_end=timezone.localdate(now),
+        )
+        generate_report.call(report.pk)
+        report.refresh_from_db()
+        assert report.state == ProgressReport.State.READY, report.error
+        published[audience] = publish_report(report, by=None)
+    return SimpleNamespace(**published)
 
 
 @pytest.fixture(autouse=True)
@@ -565,6 +592,11 @@ def fetch(client, path):
         body = response.content
     headers = "\n".join(f"{name}: {value}" for name, value in response.items())
     decoded = "\n".join(piece.decode("utf-8", errors="replace") for piece in _expanded(body))
+    if body.startswith(b"%PDF"):
+        # WeasyPrint re-encodes fonts, so read a PDF's words the way a person's reader does.
+        # (Evidence files in these tests only start like PDFs; their bytes are read above.)
+        with contextlib.suppress(PyPdfError, ValueError):
+            decoded += "\n" + "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(body)).pages)
     text = html.unescape(f"{headers}\n{decoded}").replace("\xa0", " ").replace("\u202f", " ")
     return Fetched(path, response.status_code, response.get("Content-Type", ""), body, text)
 
@@ -637,6 +669,7 @@ def test_the_crawl_reaches_every_public_page_and_download(client, site):
             reverse("inspections:area-you-said", args=[slug]),
         }
         expected |= {evidence_path(built.area, e) for e in built.evidence.public}
+        expected.add(reverse("inspections:public-report", args=[slug, built.reports.public.uuid]))
         expected |= {
             reverse("inspections:area-finding", args=[slug, finding.pk])
             for finding in built.plan_findings
@@ -772,3 +805,18 @@ def test_the_crawler_follows_same_origin_links_only():
         "/static/govuk/govuk-frontend.min.css",
     ):
         assert public_path("/", link) is None, link
+
+
+def test_a_published_board_pack_is_never_served_and_the_public_report_reads_clean(client, site):
+    for built in site.areas:
+        pack = reverse(
+            "inspections:public-report", args=[built.area.slug, built.reports.board_pack.uuid]
+        )
+        assert client.get(pack).status_code == 404
+        public = fetch(
+            client,
+            reverse("inspections:public-report", args=[built.area.slug, built.reports.public.uuid]),
+        )
+        # The report's own words are readable, and carry no internal marker.
+        assert built.area.name in public.text
+        assert not [m for m in site.markers.internal | site.markers.scheduled if public.has(m)]
