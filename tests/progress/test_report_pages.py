@@ -197,3 +197,25 @@ def test_a_queued_report_page_refreshes_itself(client, cast):
     response = client.get(report_url(cast, report))
     assert response["Refresh"] == "3"
     assert "The report is being generated" in response.content.decode()
+
+
+def test_markup_in_user_text_reaches_the_pdf_only_as_words(
+    client, cast, published_update, django_capture_on_commit_callbacks
+):
+    published_update.public_summary = (
+        'See <img src="http://127.0.0.1:9/tracker.png"> and '
+        '<link rel="attachment" href="file:///etc/passwd"> here.'
+    )
+    ProgressUpdate.objects.filter(pk=published_update.pk).update(
+        public_summary=published_update.public_summary
+    )
+    client.force_login(cast.officer)
+    report = ask_for(client, cast, "public", django_capture_on_commit_callbacks)
+    report.refresh_from_db()
+    assert report.state == ProgressReport.State.READY, report.error
+    assert "&lt;img src=" in report.html
+    data = report.pdf.open("rb").read()
+    assert b"root:" not in data
+    reader = PdfReader(io.BytesIO(data))
+    assert not reader.attachments
+    assert '<img src="http://127.0.0.1:9/tracker.png">' in pdf_text(data).replace("\n", " ")
