@@ -88,7 +88,7 @@ def action_detail(request, area_slug, pk):
 # Board: records editing (plans, actions, milestones)
 
 
-def _action_url(area, action, anchor=""):
+def action_url(area, action, anchor=""):
     url = reverse("actions:action", kwargs={"area_slug": area.slug, "pk": action.pk})
     return f"{url}#{anchor}" if anchor else url
 
@@ -161,7 +161,7 @@ def action_create(request, area_slug, plan_pk):
         form_kwargs={"plan": plan},
         title=f"Add an action to {plan.title}",
         back_url=reverse("actions:my-area", kwargs={"area_slug": area.slug}),
-        success_url=lambda action: _action_url(area, action),
+        success_url=lambda action: action_url(area, action),
         success_message="Action added.",
     )
 
@@ -185,8 +185,8 @@ def action_edit(request, area_slug, pk):
         instance=action,
         form_kwargs={"plan": action.plan},
         title=f"Edit action {action.ref}",
-        back_url=_action_url(area, action),
-        success_url=_action_url(area, action),
+        back_url=action_url(area, action),
+        success_url=action_url(area, action),
         success_message="Action saved.",
     )
 
@@ -210,8 +210,8 @@ def milestone_create(request, area_slug, action_pk):
         instance=Milestone(action=action),
         form_kwargs={"action": action},
         title=f"Add a milestone to action {action.ref}",
-        back_url=_action_url(area, action, "milestones"),
-        success_url=_action_url(area, action, "milestones"),
+        back_url=action_url(area, action, "milestones"),
+        success_url=action_url(area, action, "milestones"),
         success_message="Milestone added.",
     )
 
@@ -236,7 +236,7 @@ def milestone_edit(request, area_slug, pk):
         instance=milestone,
         form_kwargs={"action": action},
         title=f"Edit a milestone of action {action.ref}",
-        back_url=_action_url(area, action, "milestones"),
-        success_url=_action_url(area, action, "milestones"),
+        back_url=action_url(area, action, "milestones"),
+        success_url=action_url(area, action, "milestones"),
         success_message="Milestone saved.",
     )

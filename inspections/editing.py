@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from .versioning import EditConflict, create_versioned, save_versioned
 
 CONFLICT_MESSAGE = (
-    "{who} changed this while you were editing it. Your changes have not been saved. "
+    "{who} changed {what} while you were editing it. Your changes have not been saved. "
     "Check their changes below, then save again to keep yours."
 )
 
@@ -32,12 +32,16 @@ def edit_record(
     prepare=None,
     template="board/edit.html",
     extra_context=None,
+    edit_reason="Edited",
+    what="this",
 ):
     """Handle a create or edit page for ``form_class``.
 
     ``prepare(obj)`` is called on a new object before it is first saved, to
     set what the form does not (its area, plan or action). ``success_url`` may
-    be a callable taking the saved object.
+    be a callable taking the saved object. ``edit_reason`` is the history
+    reason when the form asks for none; ``what`` names the record in the
+    conflict message ("this update").
     """
     form_kwargs = {"area": area, **(form_kwargs or {})}
     creating = instance is None or instance.pk is None
@@ -56,14 +60,14 @@ def edit_record(
                         obj,
                         expected_version=form.loaded_version,
                         by=request.user,
-                        reason=form.reason("Edited"),
+                        reason=form.reason(edit_reason),
                     )
                 form.save_m2m()
             except EditConflict as error:
                 conflict = error
                 form = _rebound_for_conflict(request, form_class, error.current, form_kwargs)
                 who = ", ".join(sorted(entry.who_name for entry in error.entries)) or "Someone"
-                form.add_error(None, CONFLICT_MESSAGE.format(who=who))
+                form.add_error(None, CONFLICT_MESSAGE.format(who=who, what=what))
             else:
                 messages.success(request, success_message)
                 return redirect(success_url(obj) if callable(success_url) else success_url)

@@ -101,12 +101,6 @@ def create_update(update, *, by):
     return update
 
 
-def edit_update(update, *, expected_version, by, reason="Draft edited"):
-    if update.state not in ProgressUpdate.EDITABLE_STATES:
-        raise ValidationError("Only a draft or returned update can be changed.")
-    return save_versioned(update, expected_version=expected_version, by=by, reason=reason)
-
-
 @transaction.atomic
 def apply_transition(update, slug, *, by, expected_version, reason="", publish_at=None):
     """Move ``update`` along ``slug``; raise PermissionDenied or ValidationError if not allowed."""

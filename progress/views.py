@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from actions.models import ActionItem
+from actions.views import action_url
 from inspections.access import Can, get_area_for_user, get_in_area, user_can
 from inspections.editing import edit_record
 from inspections.versioning import EditConflict
@@ -36,11 +37,7 @@ from .models import (
 )
 
 
-def _action_url(area, action):
-    return reverse("actions:action", kwargs={"area_slug": area.slug, "pk": action.pk})
-
-
-def _update_page(request, area, form, *, action, title, conflict=None, status=200):
+def _update_page(request, area, form, *, action, title):
     return render(
         request,
         "progress/update_form.html",
@@ -49,10 +46,8 @@ def _update_page(request, area, form, *, action, title, conflict=None, status=20
             "action": action,
             "form": form,
             "title": title,
-            "back_url": _action_url(area, action),
-            "conflict": conflict,
+            "back_url": action_url(area, action),
         },
-        status=status,
     )
 
 
@@ -74,7 +69,7 @@ def update_create(request, area_slug, action_pk):
         update.action = action
         services.create_update(update, by=request.user)
         messages.success(request, "Draft update saved. Submit it for approval when it is ready.")
-        return redirect(_action_url(area, action) + f"#update-{update.pk}")
+        return redirect(action_url(area, action) + f"#update-{update.pk}")
     return _update_page(request, area, form, action=action, title=title)
 
 
@@ -99,31 +94,22 @@ def update_edit(request, area_slug, pk):
         raise PermissionDenied("Only the person who wrote this update, or an officer, can edit it.")
     if update.state not in ProgressUpdate.EDITABLE_STATES:
         messages.error(request, "This update has been submitted, so it can no longer be changed.")
-        return redirect(_action_url(area, action) + f"#update-{update.pk}")
-    title = f"Edit update on action {action.ref}"
-    form = UpdateForm(request.POST or None, instance=update, action=action, area=area)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.edit_update(
-                form.save(commit=False), expected_version=form.loaded_version, by=request.user
-            )
-        except EditConflict as conflict:
-            data = request.POST.copy()
-            data["version"] = str(conflict.current.version)
-            form = UpdateForm(data, instance=conflict.current, action=action, area=area)
-            form.is_valid()
-            who = ", ".join(sorted(entry.who_name for entry in conflict.entries))
-            form.add_error(
-                None,
-                f"{who} changed this update while you were editing it. Your changes have not "
-                "been saved. Check their changes below, then save again to keep yours.",
-            )
-            return _update_page(
-                request, area, form, action=action, title=title, conflict=conflict, status=409
-            )
-        messages.success(request, "Draft update saved.")
-        return redirect(_action_url(area, action) + f"#update-{update.pk}")
-    return _update_page(request, area, form, action=action, title=title)
+        return redirect(action_url(area, action) + f"#update-{update.pk}")
+    return edit_record(
+        request,
+        area=area,
+        form_class=UpdateForm,
+        instance=update,
+        form_kwargs={"action": action},
+        title=f"Edit update on action {action.ref}",
+        back_url=action_url(area, action),
+        success_url=action_url(area, action) + f"#update-{update.pk}",
+        success_message="Draft update saved.",
+        template="progress/update_form.html",
+        extra_context={"action": action},
+        edit_reason="Draft edited",
+        what="this update",
+    )
 
 
 @login_required
@@ -161,7 +147,7 @@ def update_transition(request, area_slug, pk, transition):
                 form.add_error(None, message)
         else:
             messages.success(request, _done_message(step, update))
-            return redirect(_action_url(area, action) + f"#update-{update.pk}")
+            return redirect(action_url(area, action) + f"#update-{update.pk}")
     return render(
         request,
         "progress/update_transition.html",
@@ -172,7 +158,7 @@ def update_transition(request, area_slug, pk, transition):
             "step": step,
             "form": form,
             "title": f"{step.label}: update on action {action.ref}",
-            "back_url": _action_url(area, action),
+            "back_url": action_url(area, action),
         },
     )
 
@@ -197,7 +183,7 @@ def evidence_upload(request, area_slug, pk):
     action = update.action
     if update.state not in ProgressUpdate.EDITABLE_STATES:
         messages.error(request, "Evidence can only be added to a draft or returned update.")
-        return redirect(_action_url(area, action) + f"#update-{update.pk}")
+        return redirect(action_url(area, action) + f"#update-{update.pk}")
     form = EvidenceForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         evidence = form.save(commit=False)
@@ -211,7 +197,7 @@ def evidence_upload(request, area_slug, pk):
         evidence._change_reason = "Evidence uploaded"
         evidence.save()
         messages.success(request, f"Evidence “{evidence.title}” uploaded.")
-        return redirect(_action_url(area, action) + f"#update-{update.pk}")
+        return redirect(action_url(area, action) + f"#update-{update.pk}")
     return render(
         request,
         "progress/evidence_form.html",
@@ -221,7 +207,7 @@ def evidence_upload(request, area_slug, pk):
             "update": update,
             "form": form,
             "title": f"Add evidence to the update on action {action.ref}",
-            "back_url": _action_url(area, action),
+            "back_url": action_url(area, action),
         },
     )
 

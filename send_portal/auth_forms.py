@@ -68,16 +68,7 @@ def _reworded(error):
     return ValidationError(rule.format(**(first.params or {})), code=first.code)
 
 
-class AuthFormMixin(PortalFormMixin):
-    """The portal's layout, inside a page whose own <form> carries the CSRF token."""
-
-    def build_helper(self):
-        helper = super().build_helper()
-        helper.disable_csrf = True
-        return helper
-
-
-class PortalAuthenticationForm(AuthFormMixin, auth_forms.AuthenticationForm):
+class PortalAuthenticationForm(PortalFormMixin, auth_forms.AuthenticationForm):
     submit_label = "Sign in"
 
     error_messages = {
@@ -111,7 +102,7 @@ class PortalAuthenticationForm(AuthFormMixin, auth_forms.AuthenticationForm):
         return ValidationError(self.error_messages["invalid_login"], code="invalid_login")
 
 
-class PortalSetPasswordForm(AuthFormMixin, auth_forms.SetPasswordForm):
+class PortalSetPasswordForm(PortalFormMixin, auth_forms.SetPasswordForm):
     """Choose a new password (after following a reset link)."""
 
     submit_label = "Save new password"
@@ -169,7 +160,7 @@ class PortalPasswordChangeForm(PortalSetPasswordForm, auth_forms.PasswordChangeF
         current.widget.attrs["autocomplete"] = "current-password"
 
 
-class PortalPasswordResetForm(AuthFormMixin, auth_forms.PasswordResetForm):
+class PortalPasswordResetForm(PortalFormMixin, auth_forms.PasswordResetForm):
     """Ask for a link to choose a new password."""
 
     submit_label = "Send reset link"

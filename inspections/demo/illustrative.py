@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from actions.models import ActionItem, DeliveryStatus, ImpactStatus, Milestone, Plan
+from inspections.versioning import create_versioned
 from progress.models import BoardMeeting, Measure, MeasureValue, ProgressUpdate, YouSaidWeDid
 
 REASON = "Demo data (illustrative, invented for the demo)"
@@ -166,11 +167,7 @@ def _ideas_for(finding_text):
 
 
 def _audited(obj):
-    obj._history_user = None
-    obj._change_reason = REASON
-    obj.full_clean()
-    obj.save()
-    return obj
+    return create_versioned(obj, by=None, reason=REASON)
 
 
 def _plan_start(plan):

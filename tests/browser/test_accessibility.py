@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from actions.models import Milestone
 from inspections.models import Membership
+from inspections.versioning import save_versioned
 from progress import services
 from progress.models import ProgressUpdate
 
@@ -156,7 +157,7 @@ def test_every_board_page(checker, live_server, cast, updates):
     checker.check("update edit form with errors")
     # Someone else saves meanwhile: the page then shows what they changed.
     draft.narrative = "Olivia's correction."
-    services.edit_update(draft, expected_version=draft.version, by=cast.officer)
+    save_versioned(draft, expected_version=draft.version, by=cast.officer, reason="Draft edited")
     page.get_by_label("Internal narrative").fill("Ada's wording.")
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#conflict")).to_contain_text("Olivia Officer")
