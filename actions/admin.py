@@ -4,7 +4,7 @@ from django.utils.html import format_html_join
 from send_portal.admin import AuditedAdmin
 
 from .deadlines import plan_deadlines, portal_today
-from .models import ActionItem, DeadlineRule, Milestone, Plan, PlanFinding
+from .models import ActionItem, DeadlineRule, Milestone, Plan, PlanFinding, PlanImport
 
 
 class PlanFindingInline(admin.TabularInline):
@@ -66,3 +66,11 @@ class MilestoneAdmin(AuditedAdmin):
 class DeadlineRuleAdmin(AuditedAdmin):
     list_display = ["label", "plan_kind", "offset", "unit", "anchor", "repeats", "is_active"]
     list_filter = ["plan_kind", "is_active"]
+
+
+@admin.register(PlanImport)
+class PlanImportAdmin(AuditedAdmin):
+    list_display = ["filename", "plan", "uploaded_by", "uploaded_at", "state"]
+    list_filter = ["state", "plan__area"]
+    list_select_related = ["plan__area", "uploaded_by"]
+    readonly_fields = ["uuid", "sha256", "size", "summary", "imported_at"]

@@ -5,6 +5,8 @@ seeded by a migration), so a change in the inspection handbook is an edit,
 not a release.
 """
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -439,3 +441,44 @@ class DeadlineRule(models.Model):
                 raise ValidationError(
                     {"relative_to": "Count from a rule that is itself counted from an event."}
                 )
+
+
+class PlanImport(models.Model):
+    """A spreadsheet uploaded to bring a plan's actions in, from preview to import.
+
+    The file is kept only until it is imported or abandoned, so the
+    confirmed import can be checked against what was previewed; the record
+    stays as the log of who imported what, when, and what it changed.
+    """
+
+    class State(models.TextChoices):
+        PREVIEWED = "previewed", "Previewed, not imported"
+        IMPORTED = "imported", "Imported"
+        DISCARDED = "discarded", "Abandoned"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="imports")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="plan_imports"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField(editable=False, blank=True)
+    columns = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="How each sheet is read, when the person importing chose it.",
+    )
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PREVIEWED)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["content"])
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.filename} into {self.plan}"

@@ -177,6 +177,9 @@ MEDIA_URL = "/media/"
 REPORT_RENDER_TIMEOUT = env_int("REPORT_RENDER_TIMEOUT", 120)
 # Evidence files are checked by content and size (progress/evidence.py).
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 10) * 1024 * 1024
+# Action-plan spreadsheets: the largest upload, and the most rows with content read from one.
+IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 5)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000)
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

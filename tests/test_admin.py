@@ -21,7 +21,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils.html import escape
 
-from actions.models import DeadlineRule, DeliveryStatus, ImpactStatus, Milestone
+from actions.models import DeadlineRule, DeliveryStatus, ImpactStatus, Milestone, PlanImport
 from inspections.models import Finding, Inspection, Judgement, Membership, Organisation
 from progress.models import (
     BoardMeeting,
@@ -187,6 +187,14 @@ def records(superuser):
     )
     report.pdf.save("report.pdf", ContentFile(b"%PDF-1.4"), save=False)
     report.save()
+    plan_import = PlanImport.objects.create(
+        plan=plan,
+        uploaded_by=superuser,
+        filename="plan.xlsx",
+        size=10,
+        sha256="0" * 64,
+        content=b"PK",
+    )
     rule = DeadlineRule.objects.order_by("pk").first()
     assert rule is not None, "the deadline rules are seeded by a migration"
     return {
@@ -212,6 +220,7 @@ def records(superuser):
             meeting,
             you_said,
             report,
+            plan_import,
         ]
     }
 
@@ -227,7 +236,7 @@ def test_it_registers_every_portal_model_on_the_superuser_site_with_a_reason():
         for model in apps.get_app_config(app_label).get_models()
         if not model.__name__.startswith("Historical")
     }
-    assert len(portal_models) == 20
+    assert len(portal_models) == 21
     assert portal_models == set(AUDITED)
 
 

@@ -1,0 +1,381 @@
+"""Reading an uploaded spreadsheet safely into plain rows of values.
+
+Uploaded files are untrusted. Before anything parses them:
+
+* the size is checked against ``IMPORT_MAX_MB``;
+* the type is decided by the bytes, not the name: an XLSX is a zip with
+  ``[Content_Types].xml`` and a workbook part; old binary .xls files,
+  password-protected workbooks, OpenDocument and .xlsb files are refused
+  with advice on how to save the file;
+* a zip's member count, the sum of its members' unpacked sizes and each
+  member's compression ratio are checked from its directory, before any
+  member is unpacked (zip bombs);
+* macros (``vbaProject.bin`` or a macro-enabled content type) and links to
+  other workbooks (``xl/externalLinks``) are refused.
+
+Only then does openpyxl read the workbook, in read-only mode, through
+defusedxml (no entity expansion), without loading external links, and
+without evaluating anything: a formula arrives as a ``Formula`` holding
+its text, so the importer can say where it is. Rows are capped
+(``IMPORT_MAX_ROWS``) while reading, so tens of thousands of rows are
+refused without being held in memory.
+
+CSV files are decoded as UTF-8 (with or without a byte-order mark) or,
+failing that, Windows-1252, which is what Excel in the UK writes.
+"""
+
+import csv
+import datetime
+import io
+import logging
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from send_portal.tabular import unescape_formula
+
+logger = logging.getLogger(__name__)
+
+MAX_ZIP_MEMBERS = 500
+MAX_UNPACKED_BYTES = 60 * 1024 * 1024
+MAX_MEMBER_RATIO = 250
+MAX_COLUMNS = 60
+MAX_SHEETS = 30
+# Rows are read until this many have content; blank and formatted-but-empty
+# rows count towards a larger cap so a sheet styled to row 1,048,576 stops too.
+MAX_SCANNED_ROWS_FACTOR = 20
+
+SAVE_AS_XLSX = "Save it as an Excel Workbook (.xlsx) or as CSV, then upload it again."
+
+
+class UnsafeFile(Exception):
+    """The file cannot be imported; the message says why and what to do, in plain English."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A cell holding a formula. It is never evaluated; only its text is kept for messages."""
+
+    text: str
+
+    def __str__(self):
+        return self.text
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list = field(default_factory=list)  # rows[i] is row i + 1: a list of cell values
+
+
+@dataclass
+class Workbook:
+    kind: str  # "xlsx" or "csv"
+    sheets: list
+    skipped_sheets: list = field(default_factory=list)  # (name, why)
+
+
+def max_rows():
+    return settings.IMPORT_MAX_ROWS
+
+
+def max_bytes():
+    return settings.IMPORT_MAX_MB * 1024 * 1024
+
+
+def read_spreadsheet(content, filename):
+    """Check ``content`` (bytes) and read it into a Workbook, or raise UnsafeFile."""
+    if not content:
+        raise UnsafeFile("The selected file is empty.")
+    if len(content) > max_bytes():
+        raise UnsafeFile(f"The selected file must be smaller than {settings.IMPORT_MAX_MB} MB.")
+    if content.startswith(b"PK\x03\x04") or content.startswith(b"PK\x05\x06"):
+        return _read_xlsx(content)
+    if content.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        raise UnsafeFile(
+            "The selected file is an older Excel file (.xls) or a password-protected workbook. "
+            "Remove any password. " + SAVE_AS_XLSX
+        )
+    if content.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"{\\rtf", b"MZ")):
+        raise UnsafeFile("The selected file must be a spreadsheet: an XLSX or CSV file.")
+    if not filename.lower().endswith((".csv", ".txt", ".tsv")):
+        raise UnsafeFile("The selected file must be a spreadsheet: an XLSX or CSV file.")
+    return _read_csv(content)
+
+
+# --- XLSX ---------------------------------------------------------------
+
+
+def check_zip(content):
+    """Refuse a zip that is not a plain workbook, before unpacking any member."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise UnsafeFile(
+            "The selected file is damaged or is not an Excel workbook. " + SAVE_AS_XLSX
+        ) from error
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise UnsafeFile(
+            "The selected file holds too many parts to be a normal workbook. " + SAVE_AS_XLSX
+        )
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise UnsafeFile(
+            "The selected file unpacks to more than "
+            f"{MAX_UNPACKED_BYTES // (1024 * 1024)} MB, which is far too big for an action plan. "
+            "Remove other sheets, pictures and formatting, or split it."
+        )
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > 1024 * 1024 and ratio > MAX_MEMBER_RATIO:
+            raise UnsafeFile(
+                "The selected file contains a part that unpacks to an unusually large size "
+                "(a 'zip bomb'), so it was not opened."
+            )
+    names = {member.filename for member in members}
+    if "mimetype" in names and "content.xml" in names:
+        raise UnsafeFile("The selected file is an OpenDocument spreadsheet (.ods). " + SAVE_AS_XLSX)
+    if "[Content_Types].xml" not in names:
+        raise UnsafeFile("The selected file is a zip file, not an Excel workbook. " + SAVE_AS_XLSX)
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        raise UnsafeFile(
+            "The selected file contains macros. Save it as an Excel Workbook (.xlsx), "
+            "which removes them, then upload it again."
+        )
+    if any(name.startswith("xl/externalLinks/") for name in names):
+        raise UnsafeFile(
+            "The selected file links to other workbooks (external links). Break the links "
+            "(in Excel: Data, then Edit Links, then Break Link), save it and upload it again."
+        )
+    content_types = archive.read("[Content_Types].xml").decode("utf-8", "replace")
+    if "macroEnabled" in content_types:
+        raise UnsafeFile(
+            "The selected file is a macro-enabled workbook (.xlsm). Save it as an Excel "
+            "Workbook (.xlsx), which removes the macros, then upload it again."
+        )
+    if "xl/workbook.xml" not in names:
+        raise UnsafeFile(
+            "The selected file is not an Excel workbook this portal can read "
+            "(it may be a binary .xlsb workbook). " + SAVE_AS_XLSX
+        )
+
+
+def _read_xlsx(content):
+    check_zip(content)
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=False, keep_links=False)
+    except Exception as error:  # openpyxl raises many kinds on damaged or hostile files
+        logger.info("Workbook could not be read: %r", error)
+        raise UnsafeFile(
+            "The selected file could not be read as an Excel workbook. Open it in your "
+            "spreadsheet program, check it opens, then save it as .xlsx and upload it again."
+        ) from error
+    try:
+        if len(book.worksheets) > MAX_SHEETS:
+            raise UnsafeFile(
+                f"The selected file has more than {MAX_SHEETS} sheets. Copy the action plan "
+                "into a workbook of its own and upload that."
+            )
+        result = Workbook(kind="xlsx", sheets=[])
+        budget = _RowBudget()
+        for worksheet in book.worksheets:
+            if getattr(worksheet, "sheet_state", "visible") != "visible":
+                result.skipped_sheets.append((worksheet.title, "it is hidden"))
+                continue
+            try:
+                rows = _sheet_rows(worksheet, budget)
+            except UnsafeFile:
+                raise
+            except Exception as error:
+                logger.info("Sheet %r could not be read: %r", worksheet.title, error)
+                raise UnsafeFile(
+                    f"The sheet ‘{worksheet.title}’ could not be read. Open the file in your "
+                    "spreadsheet program, save it as .xlsx and upload it again."
+                ) from error
+            result.sheets.append(Sheet(name=worksheet.title, rows=rows))
+        return result
+    finally:
+        book.close()
+
+
+class _RowBudget:
+    """Counts rows across a whole file so several big sheets cannot add up to too many."""
+
+    def __init__(self):
+        self.rows_with_content = 0
+        self.scanned = 0
+
+    def take(self, has_content):
+        self.scanned += 1
+        if has_content:
+            self.rows_with_content += 1
+        if (
+            self.rows_with_content > max_rows()
+            or self.scanned > max_rows() * MAX_SCANNED_ROWS_FACTOR
+        ):
+            raise UnsafeFile(
+                f"The selected file has more than {max_rows():,} rows. An action plan should "
+                "fit in far fewer: remove other data, or split the plan and import each part."
+            )
+
+
+def _cell_value(cell):
+    value = cell.value
+    if getattr(cell, "data_type", None) == "f" or (
+        isinstance(value, str) and cell.data_type == "f"
+    ):
+        return Formula(str(value))
+    if hasattr(value, "text") and type(value).__name__ in ("ArrayFormula", "DataTableFormula"):
+        return Formula(str(getattr(value, "text", "")))
+    return _clean(value)
+
+
+def _sheet_rows(worksheet, budget):
+    rows = []
+    for cells in worksheet.iter_rows():
+        values = [_cell_value(cell) for cell in cells if hasattr(cell, "value")]
+        while values and values[-1] is None:
+            values.pop()
+        budget.take(bool(values))
+        if len(values) > MAX_COLUMNS:
+            raise UnsafeFile(
+                f"The sheet ‘{worksheet.title}’ uses more than {MAX_COLUMNS} columns. Remove the "
+                "columns the action plan does not need and upload it again."
+            )
+        rows.append(values)
+    while rows and not rows[-1]:
+        rows.pop()
+    _fill_merged_cells(worksheet, rows)
+    return rows
+
+
+MERGE_REF = re.compile(r"^([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)$")
+
+
+def merged_ranges(worksheet):
+    """The sheet's merged ranges as (first column, first row, last column, last row), 1-based.
+
+    Read-only worksheets do not expose merged cells, so the sheet's XML is
+    streamed for its ``mergeCell`` elements (through defusedxml).
+    """
+    from openpyxl.utils import column_index_from_string
+    from openpyxl.xml.functions import iterparse
+
+    ranges = []
+    source = worksheet._get_source()
+    try:
+        for _event, element in iterparse(source):
+            if element.tag.endswith("}mergeCell"):
+                match = MERGE_REF.match(element.get("ref", ""))
+                if match:
+                    ranges.append(
+                        (
+                            column_index_from_string(match[1]),
+                            int(match[2]),
+                            column_index_from_string(match[3]),
+                            int(match[4]),
+                        )
+                    )
+            elif element.tag.endswith("}row"):
+                element.clear()
+    finally:
+        source.close()
+    return ranges
+
+
+def _fill_merged_cells(worksheet, rows):
+    """Copy each merged range's value down its first column.
+
+    A lead organisation or area of weakness merged down several action rows
+    then applies to each of them. Merges across a row (a section heading
+    spanning the table) are left alone, so the heading stays one cell.
+    """
+    for first_col, first_row, _last_col, last_row in merged_ranges(worksheet):
+        if last_row == first_row or first_row > len(rows):
+            continue
+        top = rows[first_row - 1]
+        value = top[first_col - 1] if first_col - 1 < len(top) else None
+        if value is None:
+            continue
+        for number in range(first_row + 1, min(last_row, len(rows)) + 1):
+            row = rows[number - 1]
+            while len(row) < first_col:
+                row.append(None)
+            if row[first_col - 1] is None:
+                row[first_col - 1] = value
+
+
+def _clean(value):
+    if isinstance(value, str):
+        value = unescape_formula(value.strip().replace("\r\n", "\n"))
+        return value or None
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time(0):
+        return value.date()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# --- CSV ----------------------------------------------------------------
+
+
+def _decode(content):
+    if b"\x00" in content[:8192]:
+        raise UnsafeFile("The selected file must be a spreadsheet: an XLSX or CSV file.")
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return content.decode("cp1252")
+        except UnicodeDecodeError as error:
+            raise UnsafeFile(
+                "The selected CSV file is not in a text encoding the portal can read. "
+                "Save it as ‘CSV UTF-8’ and upload it again."
+            ) from error
+
+
+def _read_csv(content):
+    text = _decode(content)
+    try:
+        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    budget = _RowBudget()
+    rows = []
+    try:
+        for raw in csv.reader(io.StringIO(text), dialect):
+            values = [_csv_value(cell) for cell in raw]
+            while values and values[-1] is None:
+                values.pop()
+            budget.take(bool(values))
+            if len(values) > MAX_COLUMNS:
+                raise UnsafeFile(
+                    f"The selected file uses more than {MAX_COLUMNS} columns. Remove the "
+                    "columns the action plan does not need and upload it again."
+                )
+            rows.append(values)
+    except csv.Error as error:
+        raise UnsafeFile(
+            f"The selected CSV file could not be read ({error}). Save it from your "
+            "spreadsheet program as CSV and upload it again."
+        ) from error
+    while rows and not rows[-1]:
+        rows.pop()
+    return Workbook(kind="csv", sheets=[Sheet(name="CSV", rows=rows)])
+
+
+def _csv_value(cell):
+    cell = cell.strip()
+    if cell.startswith("="):
+        # A spreadsheet would run this; the portal never does, and says where it is.
+        return Formula(cell)
+    return _clean(cell)

@@ -1,0 +1,273 @@
+"""Reading real-shaped action-plan spreadsheets: the preview, its messages, and the write."""
+
+import datetime
+
+import pytest
+
+from actions.models import ActionItem, Milestone, PlanFinding
+from actions.plan_import import PreviewOutOfDate, analyse, apply
+from actions.spreadsheets import read_spreadsheet
+from inspections.models import Organisation
+from tests.actions import workbooks
+from tests.factories import make_finding, make_organisation, make_partner
+
+D = datetime.date
+
+
+@pytest.fixture
+def plan_cast(cast):
+    """Testshire's WSOA addresses weakness 1 so far; weaknesses 2 and 3 are in the report."""
+    inspection = cast.plan.responds_to
+    cast.finding1 = cast.action.finding
+    cast.finding1.text = "Weakness 1"
+    cast.finding1.save()
+    cast.finding2 = make_finding(inspection=inspection, number=2, text="Waiting times for therapy")
+    cast.finding3 = make_finding(inspection=inspection, number=3, text="Quality of EHC plans")
+    cast.icb = make_organisation(
+        slug="testshire-icb", name="NHS Testshire ICB", kind=Organisation.Kind.ICB
+    )
+    make_partner(area=cast.area, organisation=cast.icb, order=1)
+    cast.action.lead_officer = None
+    cast.action.save()
+    return cast
+
+
+def preview(plan, content, filename="plan.xlsx", columns=None):
+    return analyse(plan, read_spreadsheet(content, filename), columns)
+
+
+def messages(analysis):
+    return [str(p) for p in analysis.problems]
+
+
+def test_it_reads_a_messy_plan_with_title_block_sections_merged_cells_and_text_dates(plan_cast):
+    analysis = preview(plan_cast.plan, workbooks.messy_plan())
+
+    assert messages(analysis) == []
+    assert not analysis.needs_columns
+    [layout] = [layout for layout in analysis.layouts if layout.kind]
+    assert (layout.sheet, layout.header_row) == ("WSOA", 5)
+    assert {name for name, _why in analysis.skipped_sheets} == {"Cover", "Key"}
+    new = {change.instance.ref: change.instance for change in analysis.new_actions}
+    assert sorted(new) == ["1.2", "2.1", "2.2", "3.1"]
+    assert new["1.2"].finding == plan_cast.finding1
+    assert new["1.2"].lead_officer == plan_cast.officer
+    assert (new["1.2"].start_date, new["1.2"].due_date) == (D(2024, 10, 1), D(2025, 6, 30))
+    assert new["1.2"].delivery_status == "on_track"
+    assert new["2.1"].finding == plan_cast.finding2
+    assert new["2.1"].lead_organisation == plan_cast.icb
+    assert new["2.1"].start_date == D(2024, 10, 1)
+    assert new["2.1"].due_date == D(2026, 3, 31)  # "March 2026": the end of the month
+    assert new["2.2"].lead_organisation == plan_cast.icb  # merged down from row 10
+    assert new["2.2"].due_date == D(2025, 12, 31)
+    assert new["2.2"].delivery_status == "at_risk"
+    assert new["3.1"].finding == plan_cast.finding3
+    assert new["3.1"].delivery_status == "off_track"
+    assert analysis.unchanged_actions == 1  # 1.1 is as the portal has it
+    assert [change.label for change in analysis.links] == [
+        "Area of significant weakness 2",
+        "Area of significant weakness 3",
+    ]
+    assert [str(w) for w in analysis.warnings] == [
+        "Sheet ‘WSOA’, row 10, column F: ‘March 2026’ is read as 31 March 2026, "
+        "the end of that month"
+    ]
+    assert analysis.can_import
+
+
+def test_it_explains_each_problem_by_row_and_column_in_plain_english(plan_cast):
+    content = workbooks.csv_bytes(
+        [
+            [
+                "Ref",
+                "Finding",
+                "Action",
+                "Lead organisation",
+                "Due date",
+                "Success criteria",
+                "Delivery status",
+            ],
+            [
+                "1.2",
+                "Area of weakness 1",
+                "Publish the Local Offer",
+                "Testshire Council",
+                "next spring",
+                "Families use it",
+                "On track",
+            ],
+            ["1.3", "Area of weakness 1", "", "Testshire Council", "31/3/2026", "x", ""],
+            ["1.4", "Area of weakness 9", "An action", "Testshire Council", "31/3/2026", "x", ""],
+            ["1.5", "Area of weakness 1", "An action", "The Moon", "31/3/2026", "x", "Purple"],
+            ["1.2", "Area of weakness 1", "Again", "Testshire Council", "31/3/2026", "x", ""],
+            ["1.6", "Area of weakness 1", "An action", "Testshire Council", "=TODAY()+30", "", ""],
+        ]
+    )
+    analysis = preview(plan_cast.plan, content, "plan.csv")
+
+    assert messages(analysis) == [
+        "Row 2, column E: enter the due date as a date, like 31/3/2026",
+        "Row 3, column C: enter what the action is",
+        "Row 4, column B: ‘Area of weakness 9’ is not one of the findings this plan "
+        "addresses: name it by number, like ‘Area of significant weakness 2’",
+        "Row 5, column D: ‘The Moon’ is not one of this area's partners: use NHS Testshire ICB "
+        "or Testshire Council",
+        "Row 5, column G: ‘Purple’ is not a delivery status: use Not started, On track, At "
+        "risk, Off track or Delivered (or Red, Amber, Green and Blue)",
+        "Row 6, column A: the reference 1.2 is also used in row 2: give each action its own",
+        "Row 7, column E: this cell holds a formula (=TODAY()+30), which the portal does not "
+        "run: replace it with its value (copy the cells, then use Paste Special, Values)",
+        "Row 7, column F: enter the success criteria: how everyone will know the action has worked",
+    ]
+    assert not analysis.can_import
+
+
+def test_an_import_writes_everything_with_history_and_a_reimport_changes_nothing(plan_cast):
+    content = workbooks.messy_plan()
+    analysis = preview(plan_cast.plan, content)
+    workbook = read_spreadsheet(content, "wsoa.xlsx")
+    untouched_history = plan_cast.action.history.count()
+
+    apply(
+        plan_cast.plan,
+        workbook,
+        None,
+        by=plan_cast.officer,
+        filename="wsoa.xlsx",
+        expected_digest=analysis.digest,
+    )
+
+    assert set(plan_cast.plan.actions.values_list("ref", flat=True)) == {
+        "1.1",
+        "1.2",
+        "2.1",
+        "2.2",
+        "3.1",
+    }
+    assert set(
+        PlanFinding.objects.filter(plan=plan_cast.plan).values_list("finding__number", flat=True)
+    ) == {1, 2, 3}
+    for action in plan_cast.plan.actions.exclude(ref="1.1"):
+        [record] = action.history.all()
+        assert (record.history_user, record.history_change_reason) == (
+            plan_cast.officer,
+            "Imported from wsoa.xlsx",
+        )
+    link = PlanFinding.objects.get(plan=plan_cast.plan, finding=plan_cast.finding2)
+    assert link.history.get().history_change_reason == "Imported from wsoa.xlsx"
+    assert plan_cast.action.history.count() == untouched_history  # 1.1 was unchanged
+
+    again = preview(plan_cast.plan, content)
+    assert again.changes == []
+    assert again.unchanged_actions == 5
+    assert not again.can_import
+
+
+def test_a_corrected_file_updates_in_place_and_bumps_the_version(plan_cast):
+    content = workbooks.messy_plan()
+    analysis = preview(plan_cast.plan, content)
+    apply(
+        plan_cast.plan,
+        read_spreadsheet(content, "a.xlsx"),
+        None,
+        by=plan_cast.officer,
+        filename="a.xlsx",
+        expected_digest=analysis.digest,
+    )
+    corrected = workbooks.messy_plan(due_14="30/6/2026")
+
+    analysis = preview(plan_cast.plan, corrected)
+    [change] = analysis.changed_actions
+    assert [(f.label, f.before, f.after) for f in change.fields] == [
+        ("Due date", "31 March 2026", "30 June 2026")
+    ]
+    apply(
+        plan_cast.plan,
+        read_spreadsheet(corrected, "b.xlsx"),
+        None,
+        by=plan_cast.officer,
+        filename="b.xlsx",
+        expected_digest=analysis.digest,
+    )
+
+    action = ActionItem.objects.get(plan=plan_cast.plan, ref="3.1")
+    assert (action.due_date, action.version) == (D(2026, 6, 30), 2)
+    assert action.history.first().history_change_reason == "Imported from b.xlsx"
+    assert ActionItem.objects.filter(plan=plan_cast.plan).count() == 5
+
+
+def test_one_bad_row_means_nothing_is_written(plan_cast):
+    content = workbooks.messy_plan(due_14="whenever")
+    analysis = preview(plan_cast.plan, content)
+    assert messages(analysis) == [
+        "Sheet ‘WSOA’, row 14, column F: enter the due date as a date, like 31/3/2026"
+    ]
+    before = ActionItem.objects.count(), PlanFinding.objects.count()
+
+    with pytest.raises(PreviewOutOfDate):
+        apply(
+            plan_cast.plan,
+            read_spreadsheet(content, "a.xlsx"),
+            None,
+            by=plan_cast.officer,
+            filename="a.xlsx",
+            expected_digest=analysis.digest,
+        )
+
+    assert (ActionItem.objects.count(), PlanFinding.objects.count()) == before
+
+
+def test_a_change_made_after_the_preview_stops_the_import(plan_cast):
+    content = workbooks.messy_plan()
+    analysis = preview(plan_cast.plan, content)
+    plan_cast.action.title = "Renamed while the preview was open"
+    plan_cast.action.save()
+
+    with pytest.raises(PreviewOutOfDate):
+        apply(
+            plan_cast.plan,
+            read_spreadsheet(content, "a.xlsx"),
+            None,
+            by=plan_cast.officer,
+            filename="a.xlsx",
+            expected_digest=analysis.digest,
+        )
+
+    assert plan_cast.plan.actions.count() == 1
+
+
+def test_milestones_sheet_is_matched_to_actions_by_ref(plan_cast):
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(workbooks.messy_plan()))
+    sheet = book.create_sheet("Milestones")
+    sheet.append(["Action ref", "Milestone", "Due date", "Completed on", "Notes"])
+    sheet.append(["1.1", "Draft agreed", "30/9/2025", "12/9/2025", ""])
+    sheet.append(["2.1", "Therapists recruited", "31/12/2025", "", "Advert out"])
+    sheet.append(["9.9", "Nothing", "31/12/2025", "", ""])
+    content = workbooks.xlsx_bytes(book)
+
+    analysis = preview(plan_cast.plan, content)
+    assert messages(analysis) == [
+        "Sheet ‘Milestones’, row 4, column A: there is no action 9.9 in this plan or in the file"
+    ]
+    book["Milestones"].delete_rows(4)
+    content = workbooks.xlsx_bytes(book)
+    analysis = preview(plan_cast.plan, content)
+    apply(
+        plan_cast.plan,
+        read_spreadsheet(content, "a.xlsx"),
+        None,
+        by=plan_cast.officer,
+        filename="a.xlsx",
+        expected_digest=analysis.digest,
+    )
+
+    milestones = Milestone.objects.filter(action__plan=plan_cast.plan).order_by("due_date")
+    assert [(m.action.ref, m.title, m.completed_on) for m in milestones] == [
+        ("1.1", "Draft agreed", D(2025, 9, 12)),
+        ("2.1", "Therapists recruited", None),
+    ]
+    assert preview(plan_cast.plan, content).changes == []
