@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "actions"
 
@@ -27,5 +27,41 @@ urlpatterns = [
         "board/<slug:area_slug>/milestones/<int:pk>/edit/",
         views.milestone_edit,
         name="milestone-edit",
+    ),
+    # Board: spreadsheets in and out
+    path(
+        "board/<slug:area_slug>/plans/<int:plan_pk>/import/",
+        import_views.plan_import,
+        name="plan-import",
+    ),
+    path(
+        "board/<slug:area_slug>/plans/<int:plan_pk>/import/template.xlsx",
+        import_views.plan_import_template,
+        name="plan-import-template",
+    ),
+    path(
+        "board/<slug:area_slug>/plans/<int:plan_pk>/import/<uuid:uuid>/",
+        import_views.plan_import_preview,
+        name="plan-import-preview",
+    ),
+    path(
+        "board/<slug:area_slug>/plans/<int:plan_pk>/import/<uuid:uuid>/columns/",
+        import_views.plan_import_columns,
+        name="plan-import-columns",
+    ),
+    path(
+        "board/<slug:area_slug>/plans/<int:plan_pk>/export.xlsx",
+        import_views.plan_export_xlsx,
+        name="plan-export-xlsx",
+    ),
+    path(
+        "board/<slug:area_slug>/plans/<int:plan_pk>/actions.csv",
+        import_views.plan_export_actions_csv,
+        name="plan-export-actions-csv",
+    ),
+    path(
+        "board/<slug:area_slug>/plans/<int:plan_pk>/milestones.csv",
+        import_views.plan_export_milestones_csv,
+        name="plan-export-milestones-csv",
     ),
 ]

@@ -139,6 +139,24 @@ def _you_said(cast):
     return entry
 
 
+def _plan_import(cast):
+    from actions.models import PlanImport
+    from tests.actions.workbooks import csv_bytes
+
+    content = csv_bytes([["Ref", "Action", "Due date", "Success criteria"]])
+    record = PlanImport.objects.filter(plan=cast.plan).first()
+    if record is None:
+        record = PlanImport.objects.create(
+            plan=cast.plan,
+            uploaded_by=cast.officer,
+            filename="plan.csv",
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            content=content,
+        )
+    return {"area_slug": cast.area.slug, "plan_pk": cast.plan.pk, "uuid": record.uuid}
+
+
 def _membership(cast):
     return Membership.objects.get(user=cast.board_member, area=cast.area)
 
@@ -200,6 +218,26 @@ BOARD_URLS = {
     "progress:report-preview": (Can.VIEW, _in_area("pk", _report)),
     "progress:report-pdf": (Can.VIEW, _in_area("pk", _report)),
     "progress:you-said-edit": (Can.EDIT, _in_area("pk", _you_said)),
+    # Spreadsheets in and out: officers only (the export holds internal narratives)
+    "actions:plan-import": (Can.EDIT, lambda c: {"area_slug": c.area.slug, "plan_pk": c.plan.pk}),
+    "actions:plan-import-template": (
+        Can.EDIT,
+        lambda c: {"area_slug": c.area.slug, "plan_pk": c.plan.pk},
+    ),
+    "actions:plan-import-preview": (Can.EDIT, _plan_import),
+    "actions:plan-import-columns": (Can.EDIT, _plan_import),
+    "actions:plan-export-xlsx": (
+        Can.EDIT,
+        lambda c: {"area_slug": c.area.slug, "plan_pk": c.plan.pk},
+    ),
+    "actions:plan-export-actions-csv": (
+        Can.EDIT,
+        lambda c: {"area_slug": c.area.slug, "plan_pk": c.plan.pk},
+    ),
+    "actions:plan-export-milestones-csv": (
+        Can.EDIT,
+        lambda c: {"area_slug": c.area.slug, "plan_pk": c.plan.pk},
+    ),
     # Memberships
     "inspections:members": (Can.MANAGE_MEMBERS, lambda c: {"area_slug": c.area.slug}),
     "inspections:member-add": (Can.MANAGE_MEMBERS, lambda c: {"area_slug": c.area.slug}),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from inspections.models import Inspection
+from inspections.models import Inspection, Organisation
 from tests.factories import (
     make_area,
     make_finding,
@@ -44,3 +44,21 @@ def inspection(area):
 @pytest.fixture
 def plan(inspection):
     return make_plan(inspection=inspection, findings=list(inspection.findings.all()))
+
+
+@pytest.fixture
+def plan_cast(cast):
+    """Testshire's WSOA addresses weakness 1 so far; weaknesses 2 and 3 are in the report."""
+    inspection = cast.plan.responds_to
+    cast.finding1 = cast.action.finding
+    cast.finding1.text = "Weakness 1"
+    cast.finding1.save()
+    cast.finding2 = make_finding(inspection=inspection, number=2, text="Waiting times for therapy")
+    cast.finding3 = make_finding(inspection=inspection, number=3, text="Quality of EHC plans")
+    cast.icb = make_organisation(
+        slug="testshire-icb", name="NHS Testshire ICB", kind=Organisation.Kind.ICB
+    )
+    make_partner(area=cast.area, organisation=cast.icb, order=1)
+    cast.action.lead_officer = None
+    cast.action.save()
+    return cast

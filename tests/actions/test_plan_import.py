@@ -7,29 +7,9 @@ import pytest
 from actions.models import ActionItem, Milestone, PlanFinding
 from actions.plan_import import PreviewOutOfDate, analyse, apply
 from actions.spreadsheets import read_spreadsheet
-from inspections.models import Organisation
 from tests.actions import workbooks
-from tests.factories import make_finding, make_organisation, make_partner
 
 D = datetime.date
-
-
-@pytest.fixture
-def plan_cast(cast):
-    """Testshire's WSOA addresses weakness 1 so far; weaknesses 2 and 3 are in the report."""
-    inspection = cast.plan.responds_to
-    cast.finding1 = cast.action.finding
-    cast.finding1.text = "Weakness 1"
-    cast.finding1.save()
-    cast.finding2 = make_finding(inspection=inspection, number=2, text="Waiting times for therapy")
-    cast.finding3 = make_finding(inspection=inspection, number=3, text="Quality of EHC plans")
-    cast.icb = make_organisation(
-        slug="testshire-icb", name="NHS Testshire ICB", kind=Organisation.Kind.ICB
-    )
-    make_partner(area=cast.area, organisation=cast.icb, order=1)
-    cast.action.lead_officer = None
-    cast.action.save()
-    return cast
 
 
 def preview(plan, content, filename="plan.xlsx", columns=None):
