@@ -2,16 +2,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import FileResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
 from progress.charts import measure_display
 from progress.models import Evidence, ProgressReport
+from send_portal.tabular import csv_response
 
-from . import public, selectors
+from . import opendata, public, selectors
 from .access import Can, areas_for, get_area_for_user, get_in_area, user_can
 from .editing import edit_record
 from .forms import FindingForm, InspectionForm, JudgementForm, MemberAddForm, MembershipForm
@@ -89,6 +91,54 @@ def accessibility(request):
             "accessibility_email": settings.PORTAL_ACCESSIBILITY_EMAIL,
             "statement_prepared": "22 November 2026",
             "statement_reviewed": "22 November 2026",
+        },
+    )
+
+
+def _open_data(response):
+    # Open data: any website may read it from a browser script.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@cached_public_page
+def area_open_data_csv(request, slug):
+    """The area's published progress as CSV (one row per action): see /open-data/."""
+    area = _public_area(slug)
+    records = opendata.progress_records(area, absolute=request.build_absolute_uri)
+    return _open_data(
+        csv_response(f"{area.slug}-progress.csv", opendata.COLUMN_NAMES, opendata.csv_rows(records))
+    )
+
+
+@cached_public_page
+def area_open_data_json(request, slug):
+    """The same rows as the CSV, as JSON, with the file's licence and date."""
+    area = _public_area(slug)
+    records = opendata.progress_records(area, absolute=request.build_absolute_uri)
+    document = opendata.json_document(
+        area,
+        records,
+        documentation=request.build_absolute_uri(reverse("inspections:open-data")),
+        generated_at=timezone.now(),
+    )
+    return _open_data(
+        JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    )
+
+
+@cached_public_page
+def open_data(request):
+    """What the open data is, its licence, every column, and each area's files."""
+    return render(
+        request,
+        "inspections/open_data.html",
+        {
+            "columns": opendata.COLUMNS,
+            "json_fields": opendata.JSON_FIELDS,
+            "licence": opendata.LICENCE,
+            "licence_url": opendata.LICENCE_URL,
+            "areas": LocalArea.objects.order_by("name"),
         },
     )
 

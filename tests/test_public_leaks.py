@@ -13,7 +13,9 @@ following every same-origin link it finds (``href``, ``src``, ``action``):
 pages and downloads alike, reading every byte and header it is given. Only
 the board, the admin, sign-in and static files are left out. A public page
 added later (a CSV or JSON download, a report) is crawled as soon as a public
-page links to it, so it is checked without changing this file.
+page links to it, so it is checked without changing this file. Every body is
+read as text whatever its content type, so the open data files (CSV and JSON,
+linked from each area's page and the open data page) are checked like pages.
 """
 
 import contextlib
@@ -659,7 +661,7 @@ def test_the_crawl_reaches_every_public_page_and_download(client, site):
     pages = crawl(client)
 
     assert not not_ok(pages), f"Public addresses that did not answer 200: {not_ok(pages)}"
-    expected = {"/", reverse("inspections:accessibility")}
+    expected = {"/", reverse("inspections:accessibility"), reverse("inspections:open-data")}
     for built in site.areas:
         slug = built.area.slug
         expected |= {
@@ -667,6 +669,8 @@ def test_the_crawl_reaches_every_public_page_and_download(client, site):
             reverse("inspections:area-measures", args=[slug]),
             reverse("inspections:area-meetings", args=[slug]),
             reverse("inspections:area-you-said", args=[slug]),
+            reverse("inspections:area-open-data-csv", args=[slug]),
+            reverse("inspections:area-open-data-json", args=[slug]),
         }
         expected |= {evidence_path(built.area, e) for e in built.evidence.public}
         expected.add(reverse("inspections:public-report", args=[slug, built.reports.public.uuid]))
@@ -745,6 +749,47 @@ def test_a_scheduled_update_moved_into_the_past_shows_once_the_cache_is_cleared(
 
     assert not missing(after, site.markers.scheduled)
     assert not leaks(after, site.markers.internal)
+
+
+def open_data_files(pages):
+    """The crawled open data files, as (CSV pages, JSON pages)."""
+    csvs = [page for page in pages.values() if page.content_type.startswith("text/csv")]
+    jsons = [page for page in pages.values() if page.content_type.startswith("application/json")]
+    return csvs, jsons
+
+
+def test_the_open_data_files_are_crawled_and_hold_published_content_only(client, site, clock):
+    pages = crawl(client)
+
+    csvs, jsons = open_data_files(pages)
+    assert len(csvs) >= 1 and len(jsons) >= 1, "The crawler reached no open data file"
+    for built in site.areas:
+        slug = built.area.slug
+        assert reverse("inspections:area-open-data-csv", args=[slug]) in [p.path for p in csvs]
+        assert reverse("inspections:area-open-data-json", args=[slug]) in [p.path for p in jsons]
+    files = {page.path: page for page in csvs + jsons}
+    leaked = leaks(files, site.markers.internal | site.markers.scheduled)
+    assert not leaked, f"Internal or not-yet-published content in open data: {leaked}"
+    assert not forbidden_figures(files)
+    # Each file carries the published plan's actions and their published summaries.
+    published = {
+        marker
+        for marker in site.markers.public
+        if "-ACTION-TITLE-" in marker or "-UPDATE-SUMMARY-PUBLISHED-BEFORE-" in marker
+    }
+    assert published
+    for page in files.values():
+        assert any(page.has(marker) for marker in published), page.path
+    assert not missing({page.path: page for page in csvs}, published)
+    assert not missing({page.path: page for page in jsons}, published)
+
+    # Tomorrow, the scheduled update is in the files too, and still nothing internal.
+    clock.advance(days=1, minutes=1)
+    later = {path: fetch(client, path) for path in files}
+    scheduled = {m for m in site.markers.scheduled if "-UPDATE-SUMMARY-SCHEDULED-" in m}
+    assert scheduled
+    assert not missing(later, scheduled)
+    assert not leaks(later, site.markers.internal)
 
 
 def not_found(client, area, evidence):

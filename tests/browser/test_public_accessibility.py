@@ -48,6 +48,7 @@ PAGES = {
     "meetings": "/areas/testshire/board-meetings/",
     "you said, we did": "/areas/testshire/you-said-we-did/",
     "accessibility statement": "/accessibility/",
+    "open data": "/open-data/",
 }
 FINDING_TEXT = "Too many families wait too long for an assessment of their child's needs."
 

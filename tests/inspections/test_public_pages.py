@@ -765,6 +765,7 @@ def public_urls(built):
     return [
         "/",
         reverse("inspections:accessibility"),
+        reverse("inspections:open-data"),
         *(reverse(name, args=[slug]) for name in AREA_PAGES),
         reverse("inspections:area-finding", args=[slug, built.findings[0].pk]),
     ]
@@ -798,6 +799,7 @@ def test_every_public_page_links_to_the_accessibility_statement_in_its_footer(cl
         ),
         ("inspections:area-you-said", "You said, we did – Testshire – SEND Improvement Portal"),
         ("inspections:accessibility", "Accessibility statement – SEND Improvement Portal"),
+        ("inspections:open-data", "Open data – SEND Improvement Portal"),
     ],
 )
 def test_page_titles_say_where_you_are(client, name, title):
