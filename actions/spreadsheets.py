@@ -213,9 +213,11 @@ class _RowBudget:
     def __init__(self):
         self.rows_with_content = 0
         self.scanned = 0
+        self.cells = 0
 
-    def take(self, has_content):
+    def take(self, has_content, width=0):
         self.scanned += 1
+        self.cells += width
         if has_content:
             self.rows_with_content += 1
         if (
@@ -226,26 +228,36 @@ class _RowBudget:
                 f"The selected file has more than {max_rows():,} rows. An action plan should "
                 "fit in far fewer: remove other data, or split the plan and import each part."
             )
+        # A row is as wide as its last cell in the file, even an empty formatted one at
+        # column XFD; rows formatted across thousands of columns would take minutes to read.
+        if self.cells > max_rows() * MAX_SCANNED_ROWS_FACTOR * MAX_COLUMNS:
+            raise UnsafeFile(
+                "The selected file has formatting across far more rows and columns than an "
+                "action plan needs. Copy the action plan alone into a new workbook and upload that."
+            )
 
 
 def _cell_value(cell):
     value = cell.value
-    if getattr(cell, "data_type", None) == "f" or (
-        isinstance(value, str) and cell.data_type == "f"
-    ):
+    # An array or data-table formula arrives as an object, not text, so check for it first.
+    if type(value).__name__ in ("ArrayFormula", "DataTableFormula"):
+        return Formula(str(getattr(value, "text", None) or ""))
+    if getattr(cell, "data_type", None) == "f":
         return Formula(str(value))
-    if hasattr(value, "text") and type(value).__name__ in ("ArrayFormula", "DataTableFormula"):
-        return Formula(str(getattr(value, "text", "")))
     return _clean(value)
 
 
 def _sheet_rows(worksheet, budget):
+    # The sheet states its own size (<dimension ref="A1:XFD1048576"/>), and read-only
+    # openpyxl pads every row to that width and stops at that row: an understated size
+    # loses data and an overstated one takes minutes. Read the cells the file holds.
+    worksheet.reset_dimensions()
     rows = []
     for cells in worksheet.iter_rows():
         values = [_cell_value(cell) for cell in cells if hasattr(cell, "value")]
         while values and values[-1] is None:
             values.pop()
-        budget.take(bool(values))
+        budget.take(bool(values), width=len(cells))
         if len(values) > MAX_COLUMNS:
             raise UnsafeFile(
                 f"The sheet ‘{worksheet.title}’ uses more than {MAX_COLUMNS} columns. Remove the "
@@ -285,6 +297,7 @@ def merged_ranges(worksheet):
                             int(match[4]),
                         )
                     )
+                element.clear()
             elif element.tag.endswith("}row"):
                 element.clear()
     finally:
@@ -299,6 +312,9 @@ def _fill_merged_cells(worksheet, rows):
     then applies to each of them. Merges across a row (a section heading
     spanning the table) are left alone, so the heading stays one cell.
     """
+    # Merges that do not overlap fill at most every cell of the sheet once; more means
+    # overlapping merges, which spreadsheet programs do not save, repeated to take minutes.
+    cells_left = len(rows) * MAX_COLUMNS
     for first_col, first_row, _last_col, last_row in merged_ranges(worksheet):
         if last_row == first_row or first_row > len(rows):
             continue
@@ -306,6 +322,12 @@ def _fill_merged_cells(worksheet, rows):
         value = top[first_col - 1] if first_col - 1 < len(top) else None
         if value is None:
             continue
+        cells_left -= min(last_row, len(rows)) - first_row
+        if cells_left < 0:
+            raise UnsafeFile(
+                f"The sheet ‘{worksheet.title}’ has merged cells that overlap. Open the file in "
+                "your spreadsheet program, save it as .xlsx and upload it again."
+            )
         for number in range(first_row + 1, min(last_row, len(rows)) + 1):
             row = rows[number - 1]
             while len(row) < first_col:
@@ -329,7 +351,7 @@ def _clean(value):
 
 
 def _decode(content):
-    if b"\x00" in content[:8192]:
+    if b"\x00" in content:
         raise UnsafeFile("The selected file must be a spreadsheet: an XLSX or CSV file.")
     try:
         return content.decode("utf-8-sig")

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 import zipfile
 
 from openpyxl import Workbook
@@ -149,3 +150,88 @@ def zip_bomb():
             for _ in range(300):
                 member.write(chunk)
     return buffer.getvalue()
+
+
+# --- Hand-made and hostile workbooks for the safety tests -------------------
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+SHARED_STRINGS_TYPE = (
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+)
+
+
+def plain_xlsx(rows, *, title="Plan"):
+    """A one-sheet workbook holding ``rows``, written quickly (write-only mode)."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title)
+    for row in rows:
+        sheet.append(row)
+    return xlsx_bytes(book)
+
+
+def replace_member(content, name, data):
+    """A copy of a zip with one existing part's bytes replaced."""
+    assert name in zipfile.ZipFile(io.BytesIO(content)).namelist(), name
+    return add_member(content, name, data)
+
+
+def read_member(content, name):
+    return zipfile.ZipFile(io.BytesIO(content)).read(name).decode("utf-8")
+
+
+def inline_cell(ref, text):
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def sheet_xml(rows, *, dimension=None, after="", prolog=""):
+    """Worksheet XML written by hand: ``rows`` is the XML inside ``<sheetData>``, ``after``
+    goes after it (``<mergeCells>``...), ``prolog`` before the root (a DOCTYPE...)."""
+    size = f'<dimension ref="{dimension}"/>' if dimension else ""
+    return (
+        f'{prolog}<worksheet xmlns="{MAIN_NS}">{size}<sheetData>{rows}</sheetData>{after}'
+        "</worksheet>"
+    )
+
+
+def with_sheet_xml(xml, *, shared_strings=None):
+    """A real one-sheet xlsx whose sheet is ``xml``, with a shared strings part if given."""
+    content = xlsx_bytes(Workbook())
+    content = replace_member(content, "xl/worksheets/sheet1.xml", xml)
+    if shared_strings is not None:
+        types = read_member(content, "[Content_Types].xml").replace(
+            "</Types>",
+            f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHARED_STRINGS_TYPE}"/>'
+            "</Types>",
+        )
+        content = replace_member(content, "[Content_Types].xml", types)
+        content = add_member(content, "xl/sharedStrings.xml", shared_strings)
+    return content
+
+
+def shared_strings_xml(*strings, prolog=""):
+    items = "".join(f"<si><t>{text}</t></si>" for text in strings)
+    return f'{prolog}<sst xmlns="{MAIN_NS}" count="{len(strings)}">{items}</sst>'
+
+
+def billion_laughs(root):
+    """A DOCTYPE whose entity ``&lol9;`` expands to a billion "lol"s."""
+    entities = ['<!ENTITY lol0 "lol">']
+    for level in range(1, 10):
+        expansion = f"&lol{level - 1};" * 10
+        entities.append(f'<!ENTITY lol{level} "{expansion}">')
+    return f'<?xml version="1.0"?><!DOCTYPE {root} [{"".join(entities)}]>'
+
+
+def external_entity(root, url="file:///etc/passwd"):
+    """A DOCTYPE declaring ``&xxe;`` as the contents of ``url`` (XXE)."""
+    return f'<?xml version="1.0"?><!DOCTYPE {root} [<!ENTITY xxe SYSTEM "{url}">]>'
+
+
+def with_doctype(content, part, doctype, *, text=None, entity=None):
+    """A copy of an xlsx whose ``part`` starts with ``doctype``; if given, each ``>text<``
+    in it becomes a reference to ``&entity;``."""
+    xml = read_member(content, part)
+    xml = re.sub(r"^<\?xml[^>]*\?>", "", xml)
+    if text and entity:
+        xml = xml.replace(f">{text}<", f">&{entity};<")
+    return replace_member(content, part, doctype + xml)
