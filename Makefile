@@ -48,6 +48,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/area_page.py
 	$(PY) bench/reports.py
+	$(PY) bench/plan_import.py
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.dateformat import format as format_date
 from openpyxl.utils import get_column_letter
 
@@ -52,6 +52,9 @@ from .services import findings_a_plan_must_address
 from .spreadsheets import Formula
 
 HEADER_SEARCH_ROWS = 30
+# Related records come from the analysis's own lookups (one query each), so
+# per-row checks leave them out rather than query the database for every row.
+FOREIGN_KEYS = ("plan", "finding", "lead_organisation", "lead_officer", "action")
 REQUIRED = {
     "actions": ("ref", "title", "due_date", "success_criteria"),
     "milestones": ("action_ref", "title", "due_date"),
@@ -693,7 +696,13 @@ def analyse(plan, workbook, mapping=None):
         _analyse_milestones(analysis, context, milestone_rows, planned)
     for problem in analysis.problems + analysis.warnings:
         problem.show_sheet = several
-    analysis.problems.sort(key=lambda p: (p.sheet or "", p.row or 0, p.column or ""))
+    order = {sheet.name: index for index, sheet in enumerate(workbook.sheets)}
+
+    def place(problem):
+        return (order.get(problem.sheet, -1), problem.row or 0, problem.column or "")
+
+    analysis.problems.sort(key=place)
+    analysis.warnings.sort(key=place)
     return analysis
 
 
@@ -807,7 +816,7 @@ def _analyse_actions(analysis, context, rows):
             links.setdefault(row.finding.pk, row)
         if existing is None:
             action = ActionItem(plan=context.plan, ref=ref, **values)
-            if not _valid(action, check, exclude=("plan", "finding", "lead_organisation")):
+            if not _valid(action, check, exclude=FOREIGN_KEYS):
                 continue
             planned[ref] = action
             analysis.action_changes.append(
@@ -829,7 +838,7 @@ def _analyse_actions(analysis, context, rows):
         updated = _copy(existing)
         for name, value in values.items():
             setattr(updated, name, value)
-        if not _valid(updated, check, exclude=("plan", "finding", "lead_organisation")):
+        if not _valid(updated, check, exclude=FOREIGN_KEYS):
             continue
         analysis.action_changes.append(
             Change(
@@ -922,7 +931,7 @@ def _analyse_milestones(analysis, context, rows, planned):
         if existing is None:
             milestone = Milestone(action=action if action.pk else None, **values)
             milestone.action_ref = ref
-            if _valid(milestone, check, exclude=("action",)):
+            if _valid(milestone, check, exclude=FOREIGN_KEYS):
                 analysis.milestone_changes.append(
                     Change("milestone", f"{ref}: {title}", row.sheet, row.number, milestone)
                 )
@@ -941,7 +950,7 @@ def _analyse_milestones(analysis, context, rows, planned):
         updated = _copy(existing)
         for name, value in values.items():
             setattr(updated, name, value)
-        if _valid(updated, check, exclude=("action",)):
+        if _valid(updated, check, exclude=FOREIGN_KEYS):
             analysis.milestone_changes.append(
                 Change(
                     "milestone",
@@ -961,10 +970,19 @@ def _analyse_milestones(analysis, context, rows, planned):
 def apply(plan, workbook, mapping, *, by, filename, expected_digest):
     """Write what the preview showed, in one transaction, or nothing at all."""
     reason = f"Imported from {filename}"[:100]
+    try:
+        return _apply(plan, workbook, mapping, by=by, reason=reason, expected=expected_digest)
+    except IntegrityError as error:
+        # Someone added a clashing record through another page meanwhile; the
+        # transaction is rolled back, so nothing was written.
+        raise PreviewOutOfDate from error
+
+
+def _apply(plan, workbook, mapping, *, by, reason, expected):
     with transaction.atomic():
         plan = Plan.objects.select_for_update().get(pk=plan.pk)
         analysis = analyse(plan, workbook, mapping)
-        if not analysis.can_import or analysis.digest != expected_digest:
+        if not analysis.can_import or analysis.digest != expected:
             raise PreviewOutOfDate
         for change in analysis.links:
             _save(change.instance, by, reason)
@@ -987,7 +1005,9 @@ def apply(plan, workbook, mapping, *, by, filename, expected_digest):
 
 
 def _save(instance, by, reason):
+    """Save with history. The analysis checked every value and uniqueness against the
+    locked plan; the database's constraints still stand behind it."""
     instance._history_user = by
     instance._change_reason = reason
-    instance.full_clean()
+    instance.full_clean(exclude=FOREIGN_KEYS, validate_unique=False, validate_constraints=False)
     instance.save()

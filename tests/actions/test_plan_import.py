@@ -8,6 +8,7 @@ from actions.models import ActionItem, Milestone, PlanFinding
 from actions.plan_import import PreviewOutOfDate, analyse, apply
 from actions.spreadsheets import read_spreadsheet
 from tests.actions import workbooks
+from tests.factories import make_finding
 
 D = datetime.date
 
@@ -331,3 +332,134 @@ def test_the_command_uses_the_same_checks_and_writes(plan_cast, tmp_path):
             user="olivia",
             stdout=StringIO(),
         )
+
+
+def test_the_documentation_describes_every_column():
+    from pathlib import Path
+
+    from actions.plan_columns import ACTION_COLUMNS, INFO_COLUMNS, MILESTONE_COLUMNS
+
+    text = (Path(__file__).parents[2] / "docs" / "plan-spreadsheets.md").read_text()
+    for column in ACTION_COLUMNS + INFO_COLUMNS + MILESTONE_COLUMNS:
+        assert column.heading in text
+        assert column.guidance in text
+
+
+def test_an_old_export_cannot_overwrite_a_newer_change(plan_cast):
+    content = workbooks.csv_bytes(
+        [
+            [
+                "Ref",
+                "Finding",
+                "Action",
+                "Lead organisation",
+                "Due date",
+                "Success criteria",
+                "Version (do not change)",
+            ],
+            [
+                "1.1",
+                "Area of significant weakness 1",
+                "Action 1.1",
+                "Testshire Council",
+                "2027-03-31",
+                "Families notice the difference.",
+                "1",
+            ],
+        ]
+    )
+    plan_cast.action.version = 4  # three saves in the portal since version 1 was exported
+    plan_cast.action.save()
+
+    analysis = preview(plan_cast.plan, content, "old-export.csv")
+
+    assert messages(analysis) == [
+        "Row 2, column G: action 1.1 has been changed in the portal since this file was "
+        "exported: export the plan again and make your changes in the new file, so theirs "
+        "are not lost"
+    ]
+
+
+def test_unknown_people_and_stray_notes_are_things_to_check_not_problems(plan_cast):
+    content = workbooks.messy_plan(
+        extra_rows=[
+            [],
+            [
+                "3.2",
+                "Train staff",
+                "Testshire Council",
+                "Nobody Known",
+                "",
+                "30/6/2026",
+                "Staff trained",
+                "",
+            ],
+            [],
+            ["Key: RAG colours are explained on the Key sheet"],
+        ]
+    )
+    analysis = preview(plan_cast.plan, content)
+
+    assert messages(analysis) == []
+    assert [str(w) for w in analysis.warnings][1:] == [  # after the month read as its end
+        "Sheet ‘WSOA’, row 16, column D: nobody called ‘Nobody Known’ is a member of this "
+        "area, so the lead officer is left as it is; add them as a member and import again "
+        "to name them",
+        "Sheet ‘WSOA’, row 18: ‘Key: RAG colours are explained on the Key sheet’ was not "
+        "read: it is not an action and does not name one of this plan's findings",
+    ]
+    new = {c.instance.ref: c.instance for c in analysis.new_actions}
+    assert new["3.2"].lead_officer is None
+
+
+def test_a_heading_that_names_no_finding_stops_the_actions_under_it(plan_cast):
+    content = workbooks.csv_bytes(
+        [
+            ["Ref", "Action", "Lead organisation", "Due date", "Success criteria"],
+            ["Housing and transport"],
+            ["9.1", "Review transport", "Testshire Council", "31/3/2026", "Fewer complaints"],
+        ]
+    )
+    analysis = preview(plan_cast.plan, content, "plan.csv")
+
+    assert messages(analysis) == [
+        "Row 3: the heading in row 2 (‘Housing and transport’) does not name one of the "
+        "findings this plan addresses: start it with the finding's number, like ‘Area of "
+        "significant weakness 2’"
+    ]
+
+
+def test_under_the_2023_framework_a_number_alone_is_ambiguous(cast):
+    from actions.models import Plan
+    from tests.factories import make_inspection, make_plan
+
+    inspection = make_inspection(area=cast.area, ref="2024-full", framework="2023", kind="full")
+    make_finding(inspection=inspection, number=1, kind="area_for_priority_action", text="Waits")
+    make_finding(inspection=inspection, number=1, kind="area_for_improvement", text="Advice")
+    plan = make_plan(inspection=inspection, kind=Plan.Kind.PRIORITY_ACTION, ref="pap")
+    header = ["Ref", "Finding", "Action", "Lead organisation", "Due date", "Success criteria"]
+    row = ["1", "Testshire Council", "31/3/2026", "Shorter waits"]
+
+    analysis = preview(
+        plan, workbooks.csv_bytes([header, [row[0], "1", "Cut waits", *row[1:]]]), "p.csv"
+    )
+    assert messages(analysis) == [
+        "Row 2, column B: ‘1’ is not one of the findings this plan addresses: say which kind "
+        "of finding it is, like ‘Area for priority action 1’ or ‘Area for improvement 1’"
+    ]
+    analysis = preview(
+        plan,
+        workbooks.csv_bytes(
+            [
+                header,
+                [row[0], "AfPA 1", "Cut waits", *row[1:]],
+                ["2", "Area for improvement 1", "Advise", *row[1:]],
+            ]
+        ),
+        "p.csv",
+    )
+    assert messages(analysis) == []
+    assert [c.instance.finding.kind for c in analysis.new_actions] == [
+        "area_for_priority_action",
+        "area_for_improvement",
+    ]

@@ -25,7 +25,7 @@ from .conftest import describe_violations, run_axe, sign_in, write_draft
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 CRAWL_LIMIT = 40
 # Links that download a file rather than show a page.
-DOWNLOAD = re.compile(r"/board/[^/]+/evidence/\d+/$")
+DOWNLOAD = re.compile(r"/board/[^/]+/evidence/\d+/$|\.(xlsx|csv)$")
 
 
 class Checker:
