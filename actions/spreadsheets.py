@@ -160,10 +160,11 @@ def check_zip(content):
             "The selected file is a macro-enabled workbook (.xlsm). Save it as an Excel "
             "Workbook (.xlsx), which removes the macros, then upload it again."
         )
+    if "xl/workbook.bin" in names:
+        raise UnsafeFile("The selected file is a binary Excel workbook (.xlsb). " + SAVE_AS_XLSX)
     if "xl/workbook.xml" not in names:
         raise UnsafeFile(
-            "The selected file is not an Excel workbook this portal can read "
-            "(it may be a binary .xlsb workbook). " + SAVE_AS_XLSX
+            "The selected file is an Office document, but not an Excel workbook. " + SAVE_AS_XLSX
         )
 
 
@@ -351,6 +352,11 @@ def _clean(value):
 
 
 def _decode(content):
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UnsafeFile(
+            "The selected file is saved as ‘Unicode Text’ (UTF-16). Save it as ‘CSV UTF-8’ "
+            "and upload it again."
+        )
     if b"\x00" in content:
         raise UnsafeFile("The selected file must be a spreadsheet: an XLSX or CSV file.")
     try:
@@ -386,9 +392,13 @@ def _read_csv(content):
                 )
             rows.append(values)
     except csv.Error as error:
+        # The csv module's own words (such as "field larger than field limit")
+        # mean nothing to the person uploading.
+        logger.info("CSV could not be read: %s", error)
         raise UnsafeFile(
-            f"The selected CSV file could not be read ({error}). Save it from your "
-            "spreadsheet program as CSV and upload it again."
+            "The selected CSV file could not be read: a cell may be far too long, or a "
+            "quotation mark may be unmatched. Save it from your spreadsheet program as "
+            "‘CSV UTF-8’ and upload it again."
         ) from error
     while rows and not rows[-1]:
         rows.pop()

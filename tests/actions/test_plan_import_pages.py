@@ -171,16 +171,77 @@ def test_export_then_reimport_changes_nothing(officer, plan_cast):
     assert analysis.changes == []
     assert (analysis.unchanged_actions, analysis.unchanged_milestones) == (5, 1)
 
-    for name in ("plan-export-actions-csv", "plan-export-milestones-csv"):
+    escaped = {
+        "plan-export-actions-csv": "'+44 is not a formula",
+        "plan-export-milestones-csv": "'=cmd|' /C calc'!A0",
+    }
+    for name, cell in escaped.items():
         exported = officer.get(url(plan_cast, name))
         rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
         flat = [cell for row in rows for cell in row]
+        assert cell in flat
         assert not [cell for cell in flat if cell[:1] in ("=", "+", "-", "@")]
         again = upload(officer, plan_cast, exported.content, name=f"{name}.csv")
         analysis = officer.get(again["Location"]).context["analysis"]
         assert [str(p) for p in analysis.problems] == []
         assert analysis.changes == []
-    assert "'+44 is not a formula" in flat or "'=cmd|' /C calc'!A0" in flat
+
+
+def test_two_officers_confirming_the_same_file_import_it_once(client, plan_cast):
+    from django.test import Client
+
+    olivia, ada = client, Client()
+    olivia.force_login(plan_cast.officer)
+    ada.force_login(plan_cast.area_admin)
+    previews = []
+    for person in (olivia, ada):
+        response = upload(person, plan_cast, workbooks.messy_plan())
+        previews.append((response["Location"], person.get(response["Location"])))
+    (first_url, first), (second_url, second) = previews
+    first_digest = first.context["analysis"].digest
+    assert second.context["analysis"].digest == first_digest
+
+    assert olivia.post(first_url, {"action": "import", "digest": first_digest}).status_code == 302
+    history_rows = sum(a.history.count() for a in ActionItem.objects.all())
+    late = ada.post(second_url, {"action": "import", "digest": first_digest})
+
+    assert late.status_code == 409
+    assert "Nothing was imported" in late.content.decode()
+    assert "The file matches the plan: importing it would change nothing." in late.content.decode()
+    assert ActionItem.objects.filter(plan=plan_cast.plan).count() == 5
+    assert sum(a.history.count() for a in ActionItem.objects.all()) == history_rows
+
+
+def test_abandoning_an_upload_forgets_the_file(officer, plan_cast):
+    upload(officer, plan_cast, workbooks.messy_plan())
+    record = PlanImport.objects.get()
+    response = officer.post(
+        url(plan_cast, "plan-import-preview", uuid=record.uuid), {"action": "discard"}
+    )
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert (record.state, bytes(record.content)) == (PlanImport.State.DISCARDED, b"")
+    assert ActionItem.objects.filter(plan=plan_cast.plan).count() == 1
+    page = officer.get(url(plan_cast, "plan-import-preview", uuid=record.uuid))
+    assert "This file was not imported." in page.content.decode()
+
+
+def test_another_areas_officer_cannot_reach_an_upload(client, plan_cast):
+    client.force_login(plan_cast.officer)
+    upload_response = upload(client, plan_cast, workbooks.messy_plan())
+    record = PlanImport.objects.get()
+    other = plan_cast.outsider
+    from inspections.models import Membership
+
+    Membership.objects.filter(user=other).update(role=Membership.Role.OFFICER)
+    client.force_login(other)
+    # Under their own area's address, the upload still belongs to Testshire's plan.
+    wrong = reverse(
+        "actions:plan-import-preview",
+        kwargs={"area_slug": "otherton", "plan_pk": plan_cast.other_plan.pk, "uuid": record.uuid},
+    )
+    assert client.get(wrong).status_code == 404
+    assert client.get(upload_response["Location"]).status_code == 404
 
 
 def test_the_template_reads_back_with_nothing_to_do(officer, plan_cast):

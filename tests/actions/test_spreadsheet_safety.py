@@ -102,7 +102,7 @@ def test_a_word_document_is_not_taken_for_a_workbook():
             "word/document.xml": "<w:document/>",
         }
     )
-    assert "not an Excel workbook this portal can read" in refusal(docx, "plan.docx")
+    assert "an Office document, but not an Excel workbook" in refusal(docx, "plan.docx")
 
 
 def test_a_plain_zip_of_text_files_is_refused():
@@ -213,7 +213,7 @@ def test_a_binary_xlsb_workbook_is_refused():
             "xl/worksheets/sheet1.bin": b"\x81\x01\x00",
         }
     )
-    assert "binary .xlsb workbook" in refusal(xlsb, "plan.xlsb")
+    assert "binary Excel workbook (.xlsb)" in refusal(xlsb, "plan.xlsb")
 
 
 # --- XML attacks ----------------------------------------------------------
@@ -524,4 +524,11 @@ def test_a_csv_with_a_nul_byte_far_into_it_is_refused():
 
 def test_a_utf16_text_export_is_refused():
     content = "Ref\tAction\n1.1\tDo it\n".encode("utf-16")
-    assert "must be a spreadsheet" in refusal(content, "plan.txt")
+    assert "Save it as ‘CSV UTF-8’" in refusal(content, "plan.txt")
+
+
+def test_a_csv_cell_too_long_for_the_csv_reader_gets_a_plain_message():
+    content = b"Ref,Action\n1.1," + b"x" * 200_000 + b"\n"
+    message = refusal(content, "plan.csv")
+    assert "a cell may be far too long" in message
+    assert "field limit" not in message
