@@ -225,19 +225,15 @@ def plan_export_xlsx(request, area_slug, plan_pk):
     )
 
 
-@login_required
-def plan_export_actions_csv(request, area_slug, plan_pk):
-    _area, plan = _plan(request, area_slug, plan_pk)
-    header, rows = plan_export.actions_csv_rows(plan)
-    return csv_response(
-        plan_export.filename(plan, "actions", "csv"), header, rows, byte_order_mark=True
-    )
+CSV_EXPORTS = {
+    "actions": plan_export.actions_csv_rows,
+    "milestones": plan_export.milestones_csv_rows,
+}
 
 
 @login_required
-def plan_export_milestones_csv(request, area_slug, plan_pk):
+def plan_export_csv(request, area_slug, plan_pk, what):
+    """The plan's actions or milestones as CSV, with a byte-order mark so Excel reads UTF-8."""
     _area, plan = _plan(request, area_slug, plan_pk)
-    header, rows = plan_export.milestones_csv_rows(plan)
-    return csv_response(
-        plan_export.filename(plan, "milestones", "csv"), header, rows, byte_order_mark=True
-    )
+    header, rows = CSV_EXPORTS[what](plan)
+    return csv_response(plan_export.filename(plan, what, "csv"), header, rows, byte_order_mark=True)

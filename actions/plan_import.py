@@ -814,43 +814,24 @@ def _analyse_actions(analysis, context, rows):
         in_file.add(ref)
         if row.finding is not None and row.finding.pk not in context.linked_ids:
             links.setdefault(row.finding.pk, row)
-        if existing is None:
-            action = ActionItem(plan=context.plan, ref=ref, **values)
-            if not _valid(action, check, exclude=FOREIGN_KEYS):
-                continue
-            planned[ref] = action
-            analysis.action_changes.append(
-                Change("action", f"{ref} {title}", row.sheet, row.number, action)
-            )
-            continue
-        fields = _changed_fields(existing, values, ACTION_FIELD_LABELS)
-        if not fields:
-            analysis.unchanged_actions += 1
-            continue
-        if version is not None and version < existing.version:
-            check.problem(
-                "version",
-                f"action {ref} has been changed in the portal since this file was exported: "
-                "export the plan again and make your changes in the new file, so theirs are "
-                "not lost",
-            )
-            continue
-        updated = _copy(existing)
-        for name, value in values.items():
-            setattr(updated, name, value)
-        if not _valid(updated, check, exclude=FOREIGN_KEYS):
-            continue
-        analysis.action_changes.append(
-            Change(
-                "action",
-                f"{ref} {existing.title}",
-                row.sheet,
-                row.number,
-                updated,
-                fields,
-                is_new=False,
-            )
+        change, unchanged = _compare(
+            check,
+            what="action",
+            label=f"{ref} {existing.title if existing else title}",
+            existing=existing,
+            new=(ActionItem, {"plan": context.plan, "ref": ref, **values}),
+            values=values,
+            labels=ACTION_FIELD_LABELS,
+            version=version,
+            conflict=f"action {ref} has been changed in the portal since this file was "
+            "exported: export the plan again and make your changes in the new file, so theirs "
+            "are not lost",
         )
+        analysis.unchanged_actions += unchanged
+        if change:
+            analysis.action_changes.append(change)
+            if change.is_new:
+                planned[ref] = change.instance
     for finding_pk, row in links.items():
         finding = next(f for f in context.findings if f.pk == finding_pk)
         analysis.links.append(
@@ -928,40 +909,51 @@ def _analyse_milestones(analysis, context, rows, planned):
         if not check.ok:
             continue
         existing = context.milestones.get(key)
-        if existing is None:
-            milestone = Milestone(action=action if action.pk else None, **values)
-            milestone.action_ref = ref
-            if _valid(milestone, check, exclude=FOREIGN_KEYS):
-                analysis.milestone_changes.append(
-                    Change("milestone", f"{ref}: {title}", row.sheet, row.number, milestone)
-                )
-            continue
-        fields = _changed_fields(existing, values, MILESTONE_FIELD_LABELS)
-        if not fields:
-            analysis.unchanged_milestones += 1
-            continue
-        if version is not None and version < existing.version:
-            check.problem(
-                "version",
-                f"this milestone of action {ref} has been changed in the portal since this file "
-                "was exported: export the plan again and make your changes in the new file",
-            )
-            continue
-        updated = _copy(existing)
-        for name, value in values.items():
-            setattr(updated, name, value)
-        if _valid(updated, check, exclude=FOREIGN_KEYS):
-            analysis.milestone_changes.append(
-                Change(
-                    "milestone",
-                    f"{ref}: {existing.title}",
-                    row.sheet,
-                    row.number,
-                    updated,
-                    fields,
-                    is_new=False,
-                )
-            )
+        change, unchanged = _compare(
+            check,
+            what="milestone",
+            label=f"{ref}: {existing.title if existing else title}",
+            existing=existing,
+            # An action added by this import has no key yet: apply() sets it by ref.
+            new=(Milestone, {"action": action if action.pk else None, **values}),
+            values=values,
+            labels=MILESTONE_FIELD_LABELS,
+            version=version,
+            conflict=f"this milestone of action {ref} has been changed in the portal since this "
+            "file was exported: export the plan again and make your changes in the new file",
+        )
+        analysis.unchanged_milestones += unchanged
+        if change:
+            change.instance.action_ref = ref
+            analysis.milestone_changes.append(change)
+
+
+def _compare(check, *, what, label, existing, new, values, labels, version, conflict):
+    """What a checked row would write: (Change or None, whether the record is unchanged).
+
+    A new record is ``new``'s model made with its fields; an existing one is copied with the row's
+    values, unless they are what it has already, or it has been saved since
+    the ``version`` an exported file carries (then ``conflict`` is the problem).
+    """
+    row = check.row
+    if existing is None:
+        model, fields = new
+        instance = model(**fields)
+        if not _valid(instance, check, exclude=FOREIGN_KEYS):
+            return None, False
+        return Change(what, label, row.sheet, row.number, instance), False
+    fields = _changed_fields(existing, values, labels)
+    if not fields:
+        return None, True
+    if version is not None and version < existing.version:
+        check.problem("version", conflict)
+        return None, False
+    updated = _copy(existing)
+    for name, value in values.items():
+        setattr(updated, name, value)
+    if not _valid(updated, check, exclude=FOREIGN_KEYS):
+        return None, False
+    return Change(what, label, row.sheet, row.number, updated, fields, is_new=False), False
 
 
 # --- Writing ------------------------------------------------------------------

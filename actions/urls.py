@@ -56,12 +56,14 @@ urlpatterns = [
     ),
     path(
         "board/<slug:area_slug>/plans/<int:plan_pk>/actions.csv",
-        import_views.plan_export_actions_csv,
+        import_views.plan_export_csv,
+        {"what": "actions"},
         name="plan-export-actions-csv",
     ),
     path(
         "board/<slug:area_slug>/plans/<int:plan_pk>/milestones.csv",
-        import_views.plan_export_milestones_csv,
+        import_views.plan_export_csv,
+        {"what": "milestones"},
         name="plan-export-milestones-csv",
     ),
 ]

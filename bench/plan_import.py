@@ -13,7 +13,6 @@ Run with `make bench`. Prints figures; asserts nothing about time.
 """
 
 import datetime
-import io
 import os
 import resource
 import sys
@@ -28,6 +27,8 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+from tests.actions.workbooks import xlsx_bytes  # noqa: E402
 
 SIZES = (100, 500, 1500)
 FINDINGS = 10
@@ -114,9 +115,7 @@ def workbook(size, council):
                 milestones.append(
                     [f"{f}.{a}", f"Milestone {m}", datetime.date(2025, 3 * m, 1), None]
                 )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(book)
 
 
 def timed(function, *args, **kwargs):

@@ -254,84 +254,57 @@ def test_milestones_sheet_is_matched_to_actions_by_ref(plan_cast):
     assert preview(plan_cast.plan, content).changes == []
 
 
-def test_the_command_uses_the_same_checks_and_writes(plan_cast, tmp_path):
+def run_import_plan(path, plan="wsoa-2018-inspection", **options):
+    """Run the command as an administrator would; returns (stdout, stderr)."""
     from io import StringIO
 
-    from django.core.management import CommandError, call_command
+    from django.core.management import call_command
 
+    out, err = StringIO(), StringIO()
+    call_command(
+        "import_plan",
+        str(path),
+        area="testshire",
+        plan=plan,
+        user="olivia",
+        stdout=out,
+        stderr=err,
+        **options,
+    )
+    return out.getvalue(), err.getvalue()
+
+
+def test_the_command_uses_the_same_checks_and_writes(plan_cast, tmp_path):
+    from django.core.management import CommandError
+
+    assert plan_cast.plan.ref == "wsoa-2018-inspection"
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(workbooks.messy_plan(due_14="soon"))
-    errors = StringIO()
     with pytest.raises(CommandError, match="1 problem in the file; nothing was imported"):
-        call_command(
-            "import_plan",
-            str(bad),
-            area="testshire",
-            plan=plan_cast.plan.ref,
-            user="olivia",
-            stdout=StringIO(),
-            stderr=errors,
-        )
-    assert "Sheet ‘WSOA’, row 14, column F: enter the due date as a date" in errors.getvalue()
+        run_import_plan(bad)
     assert plan_cast.plan.actions.count() == 1
 
     good = tmp_path / "wsoa.xlsx"
     good.write_bytes(workbooks.messy_plan())
-    out = StringIO()
-    call_command(
-        "import_plan",
-        str(good),
-        area="testshire",
-        plan=plan_cast.plan.ref,
-        user="olivia",
-        dry_run=True,
-        stdout=out,
-    )
-    assert "Action to add: 1.2 Publish a clear Local Offer" in out.getvalue()
+    out, _ = run_import_plan(good, dry_run=True)
+    assert "Action to add: 1.2 Publish a clear Local Offer" in out
     assert plan_cast.plan.actions.count() == 1
 
-    call_command(
-        "import_plan",
-        str(good),
-        area="testshire",
-        plan=plan_cast.plan.ref,
-        user="olivia",
-        stdout=StringIO(),
-    )
+    run_import_plan(good)
     assert plan_cast.plan.actions.count() == 5
-    assert ActionItem.objects.get(plan=plan_cast.plan, ref="3.1").history.get().history_user == (
-        plan_cast.officer
+    record = ActionItem.objects.get(plan=plan_cast.plan, ref="3.1").history.get()
+    assert (record.history_user, record.history_change_reason) == (
+        plan_cast.officer,
+        "Imported from wsoa.xlsx",
     )
-    out = StringIO()
-    call_command(
-        "import_plan",
-        str(good),
-        area="testshire",
-        plan=plan_cast.plan.ref,
-        user="olivia",
-        stdout=out,
-    )
-    assert "nothing to change" in out.getvalue()
+    out, _ = run_import_plan(good)
+    assert "nothing to change" in out
 
+    (tmp_path / "x.pdf").write_bytes(b"%PDF-1.4")
     with pytest.raises(CommandError, match="must be a spreadsheet"):
-        (tmp_path / "x.pdf").write_bytes(b"%PDF-1.4")
-        call_command(
-            "import_plan",
-            str(tmp_path / "x.pdf"),
-            area="testshire",
-            plan=plan_cast.plan.ref,
-            user="olivia",
-            stdout=StringIO(),
-        )
+        run_import_plan(tmp_path / "x.pdf")
     with pytest.raises(CommandError, match="no plan"):
-        call_command(
-            "import_plan",
-            str(good),
-            area="testshire",
-            plan="no-such-plan",
-            user="olivia",
-            stdout=StringIO(),
-        )
+        run_import_plan(good, plan="no-such-plan")
 
 
 def test_the_documentation_describes_every_column():
