@@ -10,6 +10,7 @@ from inspections.forms_base import (
     RecordForm,
     gov_errors,
 )
+from inspections.history import person_name
 from inspections.models import Finding, Inspection, Organisation
 
 from .deadlines import portal_today
@@ -72,7 +73,7 @@ class PlanChoiceField(forms.ModelChoiceField):
 
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.get_username()
+        return person_name(obj)
 
 
 def people_in_area(area):

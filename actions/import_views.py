@@ -12,15 +12,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
 from inspections.access import Can, get_area_for_user, get_in_area
-from send_portal.tabular import csv_response
+from send_portal.tabular import csv_response, download_response
 
 from . import plan_export
 from .import_forms import ColumnsForm, UploadForm
@@ -46,12 +44,6 @@ def _plan(request, area_slug, plan_pk):
 
 def _import_url(plan, name="actions:plan-import", **kwargs):
     return reverse(name, kwargs={"area_slug": plan.area.slug, "plan_pk": plan.pk, **kwargs})
-
-
-def _download(content, filename, content_type):
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
 
 
 def _forget_old_uploads(plan):
@@ -208,7 +200,7 @@ def plan_import_columns(request, area_slug, plan_pk, uuid):
 @login_required
 def plan_import_template(request, area_slug, plan_pk):
     _area, plan = _plan(request, area_slug, plan_pk)
-    return _download(
+    return download_response(
         plan_export.template_workbook(plan),
         plan_export.filename(plan, "import-template", "xlsx"),
         plan_export.XLSX_TYPE,
@@ -218,7 +210,7 @@ def plan_import_template(request, area_slug, plan_pk):
 @login_required
 def plan_export_xlsx(request, area_slug, plan_pk):
     _area, plan = _plan(request, area_slug, plan_pk)
-    return _download(
+    return download_response(
         plan_export.export_workbook(plan, by=request.user),
         plan_export.filename(plan, "plan", "xlsx"),
         plan_export.XLSX_TYPE,

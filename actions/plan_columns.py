@@ -308,7 +308,6 @@ MILESTONE_COLUMNS = [
 ]
 
 TABLES = {"actions": ACTION_COLUMNS + INFO_COLUMNS, "milestones": MILESTONE_COLUMNS}
-TABLE_NAMES = {"actions": "actions", "milestones": "milestones"}
 
 
 def normalise_heading(text):

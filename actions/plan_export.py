@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from inspections.history import person_name
 from progress.models import ProgressUpdate
 
 from .models import ActionItem, DeliveryStatus, ImpactStatus, Milestone, PlanFinding
@@ -77,10 +78,6 @@ def finding_heading(finding):
     return f"{finding.get_kind_display()} {finding.number}: {finding.short_text}"
 
 
-def finding_name(finding):
-    return f"{finding.get_kind_display()} {finding.number}"
-
-
 def plan_actions(plan):
     return list(
         ActionItem.objects.filter(plan=plan)
@@ -108,10 +105,6 @@ def plan_milestones(plan):
     )
 
 
-def _person(user):
-    return (user.get_full_name() or user.get_username()) if user else ""
-
-
 def action_values(action, update, *, with_finding=False):
     """The cells of an action's row, keyed like the columns."""
     values = {
@@ -119,7 +112,7 @@ def action_values(action, update, *, with_finding=False):
         "title": action.title,
         "description": action.description,
         "lead_organisation": action.lead_organisation.name,
-        "lead_officer": _person(action.lead_officer),
+        "lead_officer": person_name(action.lead_officer),
         "start_date": action.start_date,
         "due_date": action.due_date,
         "success_criteria": action.success_criteria,
@@ -133,7 +126,7 @@ def action_values(action, update, *, with_finding=False):
         "latest_update_public": update.public_summary if update else "",
     }
     if with_finding:
-        values["finding"] = finding_name(action.finding)
+        values["finding"] = str(action.finding)  # "Area of significant weakness 2"
     return values
 
 
@@ -303,7 +296,7 @@ def export_workbook(plan, *, by):
         lines=[
             plan.title,
             f"{plan.area.name}. Exported from the SEND Improvement Portal on {today} by "
-            f"{_person(by)}.",
+            f"{person_name(by)}.",
             "Change what you need and import the file again. Keep Ref and Version as they are. "
             "The latest update columns are for reading only: they are not imported.",
         ],

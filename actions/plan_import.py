@@ -32,10 +32,10 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils.dateformat import format as format_date
 from openpyxl.utils import get_column_letter
 
 from inspections.forms import partner_queryset
+from inspections.history import name_of, show_value
 from inspections.models import Finding
 
 from .models import ActionItem, Milestone, Plan, PlanFinding
@@ -124,13 +124,6 @@ class Layout:
             (get_column_letter(i + 1), self.headings.get(i, ""), kind_columns[key])
             for i, key in sorted(self.columns.items())
         ]
-
-    def as_mapping(self):
-        return {
-            "kind": self.kind or "",
-            "header_row": self.header_row,
-            "columns": {str(i): key for i, key in self.columns.items()},
-        }
 
 
 @dataclass
@@ -395,7 +388,7 @@ def read_rows(sheet, layout, matcher, analysis):
                 and (index != title_index or matcher.match(value)[0] is not None)
             ):
                 if pending_heading is not None:
-                    _unused_heading(pending_heading, analysis)
+                    analysis.warnings.append(pending_heading)
                 finding, why = matcher.match(value)
                 current = finding
                 current_problem = None
@@ -449,12 +442,8 @@ def read_rows(sheet, layout, matcher, analysis):
             pending_heading = None
         rows.append(row)
     if pending_heading is not None:
-        _unused_heading(pending_heading, analysis)
+        analysis.warnings.append(pending_heading)
     return rows
-
-
-def _unused_heading(problem, analysis):
-    analysis.warnings.append(problem)
 
 
 # --- Checking values ---------------------------------------------------------
@@ -546,47 +535,25 @@ class Checker:
             return None
 
 
-def _show(value):
-    if value is None or value == "":
-        return "(blank)"
-    if hasattr(value, "strftime"):
-        return format_date(value, "j F Y")
-    if hasattr(value, "get_full_name"):
-        return value.get_full_name() or value.get_username()
-    return str(value)
-
-
-ACTION_FIELD_LABELS = {
-    "title": "Action",
-    "description": "Description",
-    "lead_organisation": "Lead organisation",
-    "lead_officer": "Lead officer",
-    "start_date": "Start date",
-    "due_date": "Due date",
-    "success_criteria": "Success criteria",
-    "delivery_status": "Delivery status",
-    "impact_status": "Impact status",
-    "public_summary": "Public summary",
-    "finding": "Finding",
-}
-
-
-def _display(instance, name):
-    value = getattr(instance, name)
-    if name in ("delivery_status", "impact_status"):
-        return getattr(instance, f"get_{name}_display")()
-    return _show(value)
-
-
-def _changed_fields(existing, values, labels):
+def _changed_fields(existing, values, kind):
+    """Each field whose value the row would change, in words, labelled by its column heading."""
     changes = []
     for name, value in values.items():
         before = getattr(existing, name)
-        if before != value:
-            after_instance = type(existing)(**{name: value})
-            changes.append(
-                FieldChange(labels[name], _display(existing, name), _display(after_instance, name))
+        if before == value:
+            continue
+        model_field = type(existing)._meta.get_field(name)
+        names = {}
+        pair = (before, value)
+        if model_field.is_relation:
+            names = {(model_field.related_model, o.pk): name_of(o) for o in pair if o is not None}
+            pair = tuple(o.pk if o is not None else None for o in pair)
+        changes.append(
+            FieldChange(
+                COLUMNS_BY_KEY[kind][name].heading,
+                *(show_value(model_field, v, names) for v in pair),
             )
+        )
     return changes
 
 
@@ -821,7 +788,7 @@ def _analyse_actions(analysis, context, rows):
             existing=existing,
             new=(ActionItem, {"plan": context.plan, "ref": ref, **values}),
             values=values,
-            labels=ACTION_FIELD_LABELS,
+            kind="actions",
             version=version,
             conflict=f"action {ref} has been changed in the portal since this file was "
             "exported: export the plan again and make your changes in the new file, so theirs "
@@ -868,14 +835,6 @@ def _valid(instance, check, *, exclude=()):
     return True
 
 
-MILESTONE_FIELD_LABELS = {
-    "due_date": "Due date",
-    "completed_on": "Completed on",
-    "notes": "Notes",
-    "title": "Milestone",
-}
-
-
 def _analyse_milestones(analysis, context, rows, planned):
     seen = {}
     for row in rows:
@@ -917,7 +876,7 @@ def _analyse_milestones(analysis, context, rows, planned):
             # An action added by this import has no key yet: apply() sets it by ref.
             new=(Milestone, {"action": action if action.pk else None, **values}),
             values=values,
-            labels=MILESTONE_FIELD_LABELS,
+            kind="milestones",
             version=version,
             conflict=f"this milestone of action {ref} has been changed in the portal since this "
             "file was exported: export the plan again and make your changes in the new file",
@@ -928,7 +887,7 @@ def _analyse_milestones(analysis, context, rows, planned):
             analysis.milestone_changes.append(change)
 
 
-def _compare(check, *, what, label, existing, new, values, labels, version, conflict):
+def _compare(check, *, what, label, existing, new, values, kind, version, conflict):
     """What a checked row would write: (Change or None, whether the record is unchanged).
 
     A new record is ``new``'s model made with its fields; an existing one is copied with the row's
@@ -942,7 +901,7 @@ def _compare(check, *, what, label, existing, new, values, labels, version, conf
         if not _valid(instance, check, exclude=FOREIGN_KEYS):
             return None, False
         return Change(what, label, row.sheet, row.number, instance), False
-    fields = _changed_fields(existing, values, labels)
+    fields = _changed_fields(existing, values, kind)
     if not fields:
         return None, True
     if version is not None and version < existing.version:
@@ -997,9 +956,9 @@ def _apply(plan, workbook, mapping, *, by, reason, expected):
 
 
 def _save(instance, by, reason):
-    """Save with history. The analysis checked every value and uniqueness against the
-    locked plan; the database's constraints still stand behind it."""
+    """Save with history. The analysis has just checked these very instances (fields,
+    findings, uniqueness) against the locked plan; the database's constraints still
+    stand behind it, so they are not checked again row by row."""
     instance._history_user = by
     instance._change_reason = reason
-    instance.full_clean(exclude=FOREIGN_KEYS, validate_unique=False, validate_constraints=False)
     instance.save()

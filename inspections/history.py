@@ -38,9 +38,7 @@ class ChangeEntry:
 
     @property
     def who_name(self):
-        if self.who is None:
-            return "The system"
-        return self.who.get_full_name() or self.who.get_username()
+        return person_name(self.who) if self.who is not None else "The system"
 
 
 def _concrete_fields(model, hidden):
@@ -98,8 +96,8 @@ def _entry(record, pairs, names):
             FieldChange(
                 name=model_field.name,
                 label=_label(model_field),
-                old=_show(model_field, old, names),
-                new=_show(model_field, new, names),
+                old=show_value(model_field, old, names),
+                new=show_value(model_field, new, names),
             )
             for _, model_field, old, new in pairs
         ],
@@ -122,17 +120,24 @@ def _related_names(raw):
     names = {}
     for related, pks in wanted.items():
         for obj in related._default_manager.filter(pk__in=pks):
-            names[related, obj.pk] = _name_of(obj)
+            names[related, obj.pk] = name_of(obj)
     return names
 
 
-def _name_of(obj):
-    if hasattr(obj, "get_full_name"):
-        return obj.get_full_name() or obj.get_username()
-    return str(obj)
+def person_name(user):
+    """How the portal names a person: their full name, else their username ('' for nobody)."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
 
 
-def _show(model_field, value, names):
+def name_of(obj):
+    """A related record as people read it: a person by name, anything else by its str()."""
+    return person_name(obj) if hasattr(obj, "get_full_name") else str(obj)
+
+
+def show_value(model_field, value, names):
+    """A field's stored value in words; ``names`` gives related records' names by (model, pk)."""
     if value is None or value == "":
         return "(blank)"
     if model_field.is_relation:

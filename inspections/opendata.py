@@ -26,8 +26,6 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils import timezone
 
-from progress.models import ProgressUpdate
-
 from .models import Finding
 from .public import current_plan, public_actions, public_plans
 
@@ -150,10 +148,6 @@ JSON_FIELDS = (
 )
 
 
-def _finding_label(finding):
-    return f"{finding.get_kind_display()} {finding.number}"
-
-
 def _iso(value):
     return value.isoformat() if value else None
 
@@ -184,13 +178,6 @@ def progress_records(area, *, absolute, now=None):
 
     actions = [(plan, action) for plan in plans for action in public_actions(plan, now)]
     findings = Finding.objects.in_bulk({action.finding_id for _, action in actions})
-    published_at = dict(
-        ProgressUpdate.objects.filter(
-            pk__in=[action.update_id for _, action in actions if action.update_id]
-        )
-        .order_by()
-        .values_list("pk", "publish_at")
-    )
 
     records = []
     for plan, action in actions:
@@ -198,7 +185,6 @@ def progress_records(area, *, absolute, now=None):
         url = reverse("inspections:area-finding", args=[area.slug, finding.pk])
         if shown_on_page.get(finding.pk) == plan:
             url += f"#action-{action.pk}"
-        publish_at = published_at.get(action.update_id)
         record = {
             "area": area.name,
             "area_slug": area.slug,
@@ -206,7 +192,7 @@ def progress_records(area, *, absolute, now=None):
             "plan_title": plan.title,
             "plan_kind": plan.get_kind_display(),
             "plan_status": plan.get_status_display(),
-            "finding": _finding_label(finding),
+            "finding": str(finding),
             "finding_text": finding.text or None,
             "finding_wording": finding.get_wording_display(),
             "action_ref": action.ref,
@@ -219,7 +205,7 @@ def progress_records(area, *, absolute, now=None):
             "latest_update_summary": action.summary or None,
             "latest_update_period_end": _iso(action.summary_period_end),
             "latest_update_published_on": (
-                _iso(timezone.localdate(publish_at)) if publish_at else None
+                _iso(timezone.localdate(action.published_at)) if action.published_at else None
             ),
             "action_url": absolute(url),
             "is_illustrative": bool(action.is_illustrative or plan.is_illustrative),

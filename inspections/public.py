@@ -129,6 +129,7 @@ class PublicAction:
     impact_label: str | None
     summary: str | None
     summary_period_end: object
+    published_at: object = None  # when the latest published update appeared publicly
     evidence: list = field(default_factory=list)
 
 
@@ -160,7 +161,9 @@ def public_actions(plan, now):
         row["pk"]: row
         for row in ProgressUpdate.objects.filter(
             pk__in=[a["public_update_id"] for a in actions if a["public_update_id"]]
-        ).values("pk", "delivery_status", "impact_status", "public_summary", "period_end")
+        ).values(
+            "pk", "delivery_status", "impact_status", "public_summary", "period_end", "publish_at"
+        )
     }
     delivery = dict(ProgressUpdate._meta.get_field("delivery_status").flatchoices)
     impact = dict(ProgressUpdate._meta.get_field("impact_status").flatchoices)
@@ -184,6 +187,7 @@ def public_actions(plan, now):
                 impact_label=impact.get(update.get("impact_status")),
                 summary=update.get("public_summary"),
                 summary_period_end=update.get("period_end"),
+                published_at=update.get("publish_at"),
             )
         )
     return result

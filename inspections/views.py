@@ -17,6 +17,7 @@ from . import opendata, public, selectors
 from .access import Can, areas_for, get_area_for_user, get_in_area, user_can
 from .editing import edit_record
 from .forms import FindingForm, InspectionForm, JudgementForm, MemberAddForm, MembershipForm
+from .history import person_name
 from .models import Finding, Inspection, Judgement, LocalArea, Membership
 from .public_cache import cached_public_page
 
@@ -368,7 +369,7 @@ def member_edit(request, area_slug, pk):
         pk=pk,
         need=Can.MANAGE_MEMBERS,
     )
-    name = membership.user.get_full_name() or membership.user.get_username()
+    name = person_name(membership.user)
     return edit_record(
         request,
         area=area,

@@ -64,7 +64,7 @@ from actions.models import (
 )
 from actions.selectors import is_overdue
 from inspections.dates import PartialDate, format_date
-from inspections.history import describe_histories
+from inspections.history import describe_histories, person_name
 from inspections.models import Finding, Judgement, Partnership
 from inspections.public import public_measures, public_meetings, public_plans, published_updates
 
@@ -225,12 +225,6 @@ class LogEntry:
 def _ref_key(ref):
     """Sort "1.2" before "1.10": split into text and whole numbers."""
     return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", ref)]
-
-
-def _person(user):
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
 
 
 def _moment(day, end=False):
@@ -518,7 +512,7 @@ def _actions(plan, *, board, period_start, period_end, now):
                 latest_update=own[-1] if own else None,
                 updates=own,
                 milestones=milestones,
-                lead_officer_name=_person(row.lead_officer) if board else "",
+                lead_officer_name=person_name(row.lead_officer) if board else "",
             )
         )
     actions.sort(key=lambda a: _ref_key(a.ref))
@@ -561,8 +555,8 @@ def _report_update(update, *, board, now):
     report_update.narrative = update.narrative
     report_update.status_change_reason = update.status_change_reason
     report_update.return_reason = update.return_reason
-    report_update.author_name = _person(update.author)
-    report_update.approved_by_name = _person(update.approved_by)
+    report_update.author_name = person_name(update.author)
+    report_update.approved_by_name = person_name(update.approved_by)
     return report_update
 
 

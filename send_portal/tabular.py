@@ -42,10 +42,15 @@ def csv_text(header, rows):
     return buffer.getvalue()
 
 
+def download_response(content, filename, content_type):
+    """Send ``content`` as a file to save, named safely however odd ``filename`` is."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
 def csv_response(filename, header, rows, *, byte_order_mark=False):
     """Send a CSV download. A byte-order mark helps Excel read UTF-8 correctly."""
     text = csv_text(header, rows)
     encoding = "utf-8-sig" if byte_order_mark else "utf-8"
-    response = HttpResponse(text.encode(encoding), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return download_response(text.encode(encoding), filename, "text/csv; charset=utf-8")
