@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.html import format_html_join
 
-from send_portal.admin import AuditedAdmin
+from kit.admin import AuditedAdmin
 
 from .deadlines import plan_deadlines, portal_today
 from .models import ActionItem, DeadlineRule, Milestone, Plan, PlanFinding, PlanImport

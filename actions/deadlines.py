@@ -65,9 +65,9 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from inspections.calendar import add_working_days, working_days_between
-from inspections.dates import PartialDate, Precision, format_date
 from inspections.models import Inspection, ProgressReview
+from kit.calendar import add_working_days, working_days_between
+from kit.dates import PartialDate, Precision, format_date
 
 from .models import DeadlineRule, Plan
 

@@ -3,15 +3,15 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from inspections.forms import FindingChoiceField, partner_queryset
-from inspections.forms_base import (
+from inspections.models import Finding, Inspection, Organisation
+from kit.forms import (
     GovDateField,
     PartialDateField,
     PortalFormMixin,
     RecordForm,
     gov_errors,
 )
-from inspections.history import person_name
-from inspections.models import Finding, Inspection, Organisation
+from kit.history import person_name
 
 from .deadlines import portal_today
 from .models import ActionItem, DeliveryStatus, ImpactStatus, Milestone, Plan

@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from openpyxl.utils import get_column_letter
 
-from inspections.forms_base import PortalFormMixin
+from kit.forms import PortalFormMixin
 
 from .plan_columns import COLUMNS_BY_KEY, MILESTONE_COLUMNS
 from .plan_import import REQUIRED, detect_layout, layout_from_mapping

@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from inspections.access import Can, get_area_for_user, get_in_area
-from send_portal.tabular import csv_response, download_response
+from kit.tabular import download_response
+from kit.versioning import save_with_history
 
 from . import plan_export
 from .import_forms import ColumnsForm, UploadForm
@@ -29,7 +30,8 @@ from .spreadsheets import UnsafeFile, read_spreadsheet
 KEEP_UNCONFIRMED = datetime.timedelta(days=7)
 
 
-def _plan(request, area_slug, plan_pk):
+def plan_for_spreadsheets(request, area_slug, plan_pk):
+    """The area and plan of a spreadsheet page, for officers (Can.EDIT) only."""
     area = get_area_for_user(request, area_slug, Can.EDIT)
     plan = get_in_area(
         request,
@@ -58,17 +60,21 @@ def _forget_old_uploads(plan):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_import(request, area_slug, plan_pk):
-    area, plan = _plan(request, area_slug, plan_pk)
+    area, plan = plan_for_spreadsheets(request, area_slug, plan_pk)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         _forget_old_uploads(plan)
-        upload = PlanImport.objects.create(
-            plan=plan,
-            uploaded_by=request.user,
-            filename=form.filename,
-            size=len(form.content),
-            sha256=hashlib.sha256(form.content).hexdigest(),
-            content=form.content,
+        upload = save_with_history(
+            PlanImport(
+                plan=plan,
+                uploaded_by=request.user,
+                filename=form.filename,
+                size=len(form.content),
+                sha256=hashlib.sha256(form.content).hexdigest(),
+                content=form.content,
+            ),
+            by=request.user,
+            reason="Spreadsheet uploaded",
         )
         return redirect(_import_url(plan, "actions:plan-import-preview", uuid=upload.uuid))
     recent = (
@@ -126,7 +132,7 @@ def _describe(summary):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_import_preview(request, area_slug, plan_pk, uuid):
-    area, plan = _plan(request, area_slug, plan_pk)
+    area, plan = plan_for_spreadsheets(request, area_slug, plan_pk)
     upload = _upload(plan, uuid)
     context = {"area": area, "plan": plan, "upload": upload}
     if upload.state != PlanImport.State.PREVIEWED:
@@ -140,7 +146,7 @@ def plan_import_preview(request, area_slug, plan_pk, uuid):
     if request.method == "POST" and request.POST.get("action") == "discard":
         upload.state = PlanImport.State.DISCARDED
         upload.content = b""
-        upload.save()
+        save_with_history(upload, by=request.user, reason="Import abandoned")
         messages.success(request, f"Nothing was imported from {upload.filename}.")
         return redirect(_import_url(plan))
     if request.method == "POST":
@@ -160,11 +166,11 @@ def plan_import_preview(request, area_slug, plan_pk, uuid):
             upload.imported_at = timezone.now()
             upload.summary = _summary(analysis)
             upload.content = b""
-            upload.save()
+            save_with_history(upload, by=request.user, reason="Imported")
             messages.success(
                 request, f"Imported from {upload.filename}: {_describe(upload.summary)}."
             )
-            url = reverse("actions:my-area", kwargs={"area_slug": area.slug})
+            url = reverse("board:my-area", kwargs={"area_slug": area.slug})
             return redirect(f"{url}#plan-{plan.pk}")
     analysis = analyse(plan, workbook, upload.columns)
     context["analysis"] = analysis
@@ -175,7 +181,7 @@ def plan_import_preview(request, area_slug, plan_pk, uuid):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_import_columns(request, area_slug, plan_pk, uuid):
-    area, plan = _plan(request, area_slug, plan_pk)
+    area, plan = plan_for_spreadsheets(request, area_slug, plan_pk)
     upload = _upload(plan, uuid)
     preview_url = _import_url(plan, "actions:plan-import-preview", uuid=upload.uuid)
     if upload.state != PlanImport.State.PREVIEWED:
@@ -188,7 +194,7 @@ def plan_import_columns(request, area_slug, plan_pk, uuid):
     form = ColumnsForm(request.POST or None, workbook=workbook, mapping=upload.columns)
     if request.method == "POST" and form.is_valid():
         upload.columns = form.mapping
-        upload.save()
+        save_with_history(upload, by=request.user, reason="Columns chosen")
         return redirect(preview_url)
     return render(
         request,
@@ -199,33 +205,9 @@ def plan_import_columns(request, area_slug, plan_pk, uuid):
 
 @login_required
 def plan_import_template(request, area_slug, plan_pk):
-    _area, plan = _plan(request, area_slug, plan_pk)
+    _area, plan = plan_for_spreadsheets(request, area_slug, plan_pk)
     return download_response(
         plan_export.template_workbook(plan),
         plan_export.filename(plan, "import-template", "xlsx"),
         plan_export.XLSX_TYPE,
     )
-
-
-@login_required
-def plan_export_xlsx(request, area_slug, plan_pk):
-    _area, plan = _plan(request, area_slug, plan_pk)
-    return download_response(
-        plan_export.export_workbook(plan, by=request.user),
-        plan_export.filename(plan, "plan", "xlsx"),
-        plan_export.XLSX_TYPE,
-    )
-
-
-CSV_EXPORTS = {
-    "actions": plan_export.actions_csv_rows,
-    "milestones": plan_export.milestones_csv_rows,
-}
-
-
-@login_required
-def plan_export_csv(request, area_slug, plan_pk, what):
-    """The plan's actions or milestones as CSV, with a byte-order mark so Excel reads UTF-8."""
-    _area, plan = _plan(request, area_slug, plan_pk)
-    header, rows = CSV_EXPORTS[what](plan)
-    return csv_response(plan_export.filename(plan, what, "csv"), header, rows, byte_order_mark=True)

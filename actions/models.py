@@ -12,13 +12,19 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from inspections.dates import PartialDateAccessor, partial_date_is_normalised, precision_field
 from inspections.models import Finding, Inspection, LocalArea, Organisation
-from inspections.versioning import Versioned
+from kit.dates import PartialDateAccessor, partial_date_is_normalised, precision_field
+from kit.versioning import Versioned
 
 NORMALISED_MESSAGE = (
     "A date known only to the month or year must be stored as the first day of that month or year."
 )
+
+
+class PlanQuerySet(models.QuerySet):
+    def public(self):
+        """Plans the public may see: all but one still being written (draft)."""
+        return self.exclude(status=Plan.Status.DRAFT)
 
 
 class Plan(Versioned):
@@ -109,6 +115,7 @@ class Plan(Versioned):
     published = PartialDateAccessor("published_on")
     closed = PartialDateAccessor("closed_on")
 
+    objects = PlanQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

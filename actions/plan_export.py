@@ -8,7 +8,7 @@ nothing. Each row carries the record's version, so an import of an old
 export cannot overwrite a change made in the portal since.
 
 Text that a spreadsheet would run as a formula is stored as plain text
-(XLSX) or escaped with an apostrophe (CSV); see ``send_portal.tabular``.
+(XLSX) or escaped with an apostrophe (CSV); see ``kit.tabular``.
 """
 
 import io
@@ -20,8 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from inspections.history import person_name
-from progress.models import ProgressUpdate
+from kit.history import person_name
 
 from .models import ActionItem, DeliveryStatus, ImpactStatus, Milestone, PlanFinding
 from .plan_columns import ACTION_COLUMNS, INFO_COLUMNS, MILESTONE_COLUMNS
@@ -84,17 +83,6 @@ def plan_actions(plan):
         .select_related("finding", "lead_organisation", "lead_officer")
         .order_by("finding__kind", "finding__number", "ref")
     )
-
-
-def latest_updates(plan):
-    """Each action's latest approved or published update (one query)."""
-    latest = {}
-    for update in ProgressUpdate.objects.filter(
-        action__plan=plan,
-        state__in=[ProgressUpdate.State.APPROVED, ProgressUpdate.State.PUBLISHED],
-    ).order_by("action_id", "-period_end", "-pk"):
-        latest.setdefault(update.action_id, update)
-    return latest
 
 
 def plan_milestones(plan):
@@ -284,8 +272,13 @@ def _save(book):
     return buffer.getvalue()
 
 
-def export_workbook(plan, *, by):
-    """The plan with its actions, milestones and latest approved updates, as XLSX bytes."""
+def export_workbook(plan, *, by, updates):
+    """The plan with its actions, milestones and latest approved updates, as XLSX bytes.
+
+    ``updates`` maps an action's id to its latest approved or published update
+    (``progress.selectors.latest_reported_updates``): this module sits below
+    the progress app, so whoever asks for the export supplies them.
+    """
     book = Workbook()
     sheet = book.active
     sheet.title = "Actions"
@@ -301,7 +294,7 @@ def export_workbook(plan, *, by):
             "The latest update columns are for reading only: they are not imported.",
         ],
         actions=plan_actions(plan),
-        updates=latest_updates(plan),
+        updates=updates,
     )
     milestones_sheet(book.create_sheet("Milestones"), plan_milestones(plan))
     return _save(book)
@@ -335,8 +328,7 @@ def _csv_cell(value):
     return value
 
 
-def actions_csv_rows(plan):
-    updates = latest_updates(plan)
+def actions_csv_rows(plan, updates):
     header = [c.heading for c in CSV_ACTION_COLUMNS]
     rows = [
         [
@@ -348,7 +340,7 @@ def actions_csv_rows(plan):
     return header, rows
 
 
-def milestones_csv_rows(plan):
+def milestones_csv_rows(plan, updates=None):
     header = [c.heading for c in MILESTONE_COLUMNS]
     rows = [
         [_csv_cell(milestone_values(m)[c.key]) for c in MILESTONE_COLUMNS]

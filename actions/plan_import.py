@@ -35,8 +35,9 @@ from django.db import IntegrityError, transaction
 from openpyxl.utils import get_column_letter
 
 from inspections.forms import partner_queryset
-from inspections.history import name_of, show_value
 from inspections.models import Finding
+from kit.history import name_of, show_value
+from kit.versioning import save_with_history
 
 from .models import ActionItem, Milestone, Plan, PlanFinding
 from .plan_columns import (
@@ -939,26 +940,19 @@ def _apply(plan, workbook, mapping, *, by, reason, expected):
             _save(change.instance, by, reason)
         created = {}
         for change in analysis.action_changes:
-            action = change.instance
-            if not change.is_new:
-                action.version += 1
-            _save(action, by, reason)
-            created[action.ref] = action
+            _save(change.instance, by, reason)
+            created[change.instance.ref] = change.instance
         for change in analysis.milestone_changes:
             milestone = change.instance
-            if change.is_new:
-                if milestone.action_id is None:
-                    milestone.action = created[milestone.action_ref]
-            else:
-                milestone.version += 1
+            if change.is_new and milestone.action_id is None:
+                milestone.action = created[milestone.action_ref]
             _save(milestone, by, reason)
     return analysis
 
 
 def _save(instance, by, reason):
-    """Save with history. The analysis has just checked these very instances (fields,
-    findings, uniqueness) against the locked plan; the database's constraints still
-    stand behind it, so they are not checked again row by row."""
-    instance._history_user = by
-    instance._change_reason = reason
-    instance.save()
+    """Save with history and a raised version. The analysis has just checked these
+    very instances (fields, findings, uniqueness) against the locked plan, and the
+    database's constraints still stand behind it, so uniqueness and constraints
+    are not queried again row by row."""
+    save_with_history(instance, by=by, reason=reason, validate_constraints=False)

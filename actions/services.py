@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from inspections.models import Finding, Judgement
+from kit.versioning import save_with_history
 
 from .models import Plan, PlanFinding
 
@@ -26,14 +27,7 @@ def findings_a_plan_must_address(*, kind, inspection):
 def create_plan(*, area, responds_to, kind, ref, title, by, reason, **fields):
     """Create a plan with the findings it must address, each link in history."""
     plan = Plan(area=area, responds_to=responds_to, kind=kind, ref=ref, title=title, **fields)
-    plan._history_user = by
-    plan._change_reason = reason
-    plan.full_clean()
-    plan.save()
+    save_with_history(plan, by=by, reason=reason)
     for finding in findings_a_plan_must_address(kind=kind, inspection=responds_to):
-        link = PlanFinding(plan=plan, finding=finding)
-        link._history_user = by
-        link._change_reason = reason
-        link.full_clean()
-        link.save()
+        save_with_history(PlanFinding(plan=plan, finding=finding), by=by, reason=reason)
     return plan

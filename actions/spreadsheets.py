@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from send_portal.tabular import unescape_formula
+from kit.tabular import unescape_formula
 
 logger = logging.getLogger(__name__)
 

@@ -5,10 +5,6 @@ from . import import_views, views
 app_name = "actions"
 
 urlpatterns = [
-    # Board: an area's plans and actions
-    path("board/<slug:area_slug>/", views.my_area, name="my-area"),
-    path("board/<slug:area_slug>/todo/", views.todo, name="todo"),
-    path("board/<slug:area_slug>/actions/<int:pk>/", views.action_detail, name="action"),
     # Board: records editing (plans, actions, milestones)
     path("board/<slug:area_slug>/plans/new/", views.plan_create, name="plan-create"),
     path("board/<slug:area_slug>/plans/<int:pk>/edit/", views.plan_edit, name="plan-edit"),
@@ -48,22 +44,5 @@ urlpatterns = [
         "board/<slug:area_slug>/plans/<int:plan_pk>/import/<uuid:uuid>/columns/",
         import_views.plan_import_columns,
         name="plan-import-columns",
-    ),
-    path(
-        "board/<slug:area_slug>/plans/<int:plan_pk>/export.xlsx",
-        import_views.plan_export_xlsx,
-        name="plan-export-xlsx",
-    ),
-    path(
-        "board/<slug:area_slug>/plans/<int:plan_pk>/actions.csv",
-        import_views.plan_export_csv,
-        {"what": "actions"},
-        name="plan-export-actions-csv",
-    ),
-    path(
-        "board/<slug:area_slug>/plans/<int:plan_pk>/milestones.csv",
-        import_views.plan_export_csv,
-        {"what": "milestones"},
-        name="plan-export-milestones-csv",
     ),
 ]

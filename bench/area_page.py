@@ -130,7 +130,7 @@ def build():
 
 
 def measure(client, url, *, clear_cache):
-    from inspections.public_cache import clear_public_cache
+    from public.cache import clear_public_cache
 
     times, queries = [], set()
     for _ in range(RUNS):

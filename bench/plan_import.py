@@ -155,7 +155,7 @@ def main():
             )
             again, repeat = timed(analyse, plan, book)
             assert not again.changes
-            _, export = timed(export_workbook, plan, by=user)
+            _, export = timed(export_workbook, plan, by=user, updates={})
             print(
                 f"{size:>8} {len(content) // 1024:>6}KB {read:>6.2f}s {preview:>7.2f}s "
                 f"{len(queries):>8} {confirm:>7.2f}s {repeat:>6.2f}s {export:>6.2f}s"

@@ -10,7 +10,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from .forms_base import PartialDateField, RecordForm, gov_errors
+from kit.forms import PartialDateField, RecordForm, gov_errors
+
 from .models import Finding, Inspection, Judgement, Membership, Organisation
 
 REFERENCE_INVALID = (

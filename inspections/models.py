@@ -6,12 +6,12 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .dates import (
+from kit.dates import (
     PartialDateAccessor,
     partial_date_is_normalised,
     precision_field,
 )
-from .versioning import Versioned
+from kit.versioning import Versioned
 
 
 class Organisation(models.Model):
@@ -66,7 +66,7 @@ class LocalArea(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("inspections:area", kwargs={"slug": self.slug})
+        return reverse("public:area", kwargs={"slug": self.slug})
 
     @property
     def source_list(self):

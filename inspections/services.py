@@ -3,6 +3,8 @@
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from kit.versioning import save_with_history
+
 from .models import Membership
 
 ROLE_ALIASES = {
@@ -70,8 +72,5 @@ def grant_role(*, username, area, role, organisation=KEEP, by=None, reason, user
         membership.role = role
         if organisation is not KEEP:
             membership.organisation = organisation
-    membership._history_user = by
-    membership._change_reason = reason
-    membership.full_clean()
-    membership.save()
+    save_with_history(membership, by=by, reason=reason)
     return membership, user_created, what

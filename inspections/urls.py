@@ -5,31 +5,7 @@ from . import views
 app_name = "inspections"
 
 urlpatterns = [
-    # Public
-    path("", views.home, name="home"),
-    path("areas/<slug:slug>/", views.area, name="area"),
-    path("areas/<slug:slug>/findings/<int:pk>/", views.area_finding, name="area-finding"),
-    path("areas/<slug:slug>/measures/", views.area_measures, name="area-measures"),
-    path("areas/<slug:slug>/board-meetings/", views.area_meetings, name="area-meetings"),
-    path("areas/<slug:slug>/you-said-we-did/", views.area_you_said, name="area-you-said"),
-    path("areas/<slug:slug>/evidence/<uuid:uuid>/", views.public_evidence, name="public-evidence"),
-    path("areas/<slug:slug>/reports/<uuid:uuid>/", views.public_report, name="public-report"),
-    path(
-        "areas/<slug:slug>/open-data/progress.csv",
-        views.area_open_data_csv,
-        name="area-open-data-csv",
-    ),
-    path(
-        "areas/<slug:slug>/open-data/progress.json",
-        views.area_open_data_json,
-        name="area-open-data-json",
-    ),
-    path("accessibility/", views.accessibility, name="accessibility"),
-    path("open-data/", views.open_data, name="open-data"),
-    # Board: the areas I belong to
-    path("board/", views.board_home, name="board-home"),
     # Board: records editing (inspections, findings, judgements, members)
-    path("board/<slug:area_slug>/records/", views.records, name="records"),
     path(
         "board/<slug:area_slug>/inspections/new/",
         views.inspection_create,

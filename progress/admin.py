@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from send_portal.admin import AuditedAdmin
+from kit.admin import AuditedAdmin
 
 from .models import (
     BoardMeeting,

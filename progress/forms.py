@@ -8,14 +8,14 @@ from django.utils import timezone
 from actions.forms import PlanChoiceField
 from actions.models import DELIVERY_MEANINGS, IMPACT_MEANINGS, DeliveryStatus, ImpactStatus, Plan
 from inspections.forms import FindingChoiceField
-from inspections.forms_base import (
+from inspections.models import Finding
+from kit.forms import (
     AuditedModelForm,
     GovDateField,
     PortalFormMixin,
     RecordForm,
     gov_errors,
 )
-from inspections.models import Finding
 
 from .evidence import EvidenceProblem, check_evidence_file
 from .models import (
@@ -27,7 +27,7 @@ from .models import (
     ProgressUpdate,
     YouSaidWeDid,
 )
-from .services import status_changes
+from .workflow import status_changes
 
 
 def _choices_with_meanings(choices, meanings):

@@ -5,11 +5,63 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from actions.models import ActionItem, DeliveryStatus, ImpactStatus, Plan
 from inspections.models import Finding, LocalArea
-from inspections.versioning import Versioned
+from kit.versioning import Versioned
+
+# What the public may see is decided by these querysets, next to the models
+# they guard; public.selectors builds every public page from them and progress
+# reports for the public read through them too.
+
+
+class ProgressUpdateQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """Updates published, whose publication time has come."""
+        return self.filter(
+            state=ProgressUpdate.State.PUBLISHED, publish_at__lte=now or timezone.now()
+        )
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def public(self, now=None):
+        """Files marked public, on published updates of plans the public may see."""
+        return self.filter(
+            visibility=Evidence.Visibility.PUBLIC,
+            update__in=ProgressUpdate.objects.published(now),
+            update__action__plan__in=Plan.objects.public(),
+        )
+
+
+class MeasureQuerySet(models.QuerySet):
+    def public(self):
+        """Measures marked public (small numbers are still suppressed when shown)."""
+        return self.filter(is_public=True)
+
+
+class BoardMeetingQuerySet(models.QuerySet):
+    def announced(self):
+        """Meetings whose public summary is published: their date may be shown."""
+        return self.filter(is_published=True)
+
+    def public(self):
+        """Announced meetings with something to say publicly."""
+        return self.announced().exclude(models.Q(what_was_said="") & models.Q(what_we_will_do=""))
+
+
+class YouSaidWeDidQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(is_published=True)
+
+
+class ProgressReportQuerySet(models.QuerySet):
+    def public(self):
+        """Published public reports (board packs are never public)."""
+        return self.filter(
+            audience=ProgressReport.Audience.PUBLIC, state=ProgressReport.State.PUBLISHED
+        )
 
 
 class ProgressUpdate(Versioned):
@@ -80,6 +132,7 @@ class ProgressUpdate(Versioned):
     )
     is_illustrative = models.BooleanField("illustrative (invented for the demo)", default=False)
 
+    objects = ProgressUpdateQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -161,6 +214,7 @@ class Evidence(models.Model):
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    objects = EvidenceQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -206,6 +260,7 @@ class Measure(Versioned):
     is_public = models.BooleanField(default=True)
     is_illustrative = models.BooleanField("illustrative (invented for the demo)", default=False)
 
+    objects = MeasureQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -287,6 +342,7 @@ class BoardMeeting(Versioned):
     is_published = models.BooleanField("public summary published", default=False)
     is_illustrative = models.BooleanField("illustrative (invented for the demo)", default=False)
 
+    objects = BoardMeetingQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -318,6 +374,7 @@ class YouSaidWeDid(Versioned):
     is_published = models.BooleanField("published", default=False)
     is_illustrative = models.BooleanField("illustrative (invented for the demo)", default=False)
 
+    objects = YouSaidWeDidQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -376,6 +433,7 @@ class ProgressReport(models.Model):
     )
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    objects = ProgressReportQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["html", "snapshot"])
 
     class Meta:

@@ -7,6 +7,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from kit.versioning import save_with_history
+
 from .models import ProgressReport
 from .tasks import generate_report
 
@@ -20,11 +22,8 @@ def request_report(*, plan, audience, period_start, period_end, by):
         period_end=period_end,
         requested_by=by,
     )
-    report._history_user = by
-    report._change_reason = "Report requested"
-    report.full_clean()
     with transaction.atomic():
-        report.save()
+        save_with_history(report, by=by, reason="Report requested")
         transaction.on_commit(lambda: _enqueue(report))
     return report
 
@@ -69,8 +68,5 @@ def publish_report(report, *, by):
     report.state = ProgressReport.State.PUBLISHED
     report.published_by = by
     report.published_at = timezone.now()
-    report._history_user = by
-    report._change_reason = f"Published as report {report.number}"
-    report.full_clean()
-    report.save()
+    save_with_history(report, by=by, reason=f"Published as report {report.number}")
     return report

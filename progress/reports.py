@@ -4,8 +4,8 @@
 period shows, in a fixed number of queries whatever the size of the plan.
 There are two audiences:
 
-* ``public``: reads through ``inspections.public`` and follows its rules
-  exactly. Only published updates whose ``publish_at`` has come (and whose
+* ``public``: reads through the models' ``public()``/``published()``
+  querysets, the same rules the public pages follow. Only published updates whose ``publish_at`` has come (and whose
   period ends within the report's period) are shown, with their public
   evidence; an action's status is the one its latest such update reported,
   never the internal current status; only public measures (small numbers
@@ -63,10 +63,9 @@ from actions.models import (
     Plan,
 )
 from actions.selectors import is_overdue
-from inspections.dates import PartialDate, format_date
-from inspections.history import describe_histories, person_name
 from inspections.models import Finding, Judgement, Partnership
-from inspections.public import public_measures, public_meetings, public_plans, published_updates
+from kit.dates import PartialDate, format_date
+from kit.history import describe_histories, person_name
 
 from .charts import measure_display
 from .models import BoardMeeting, Evidence, Measure, MeasureValue, ProgressReport, ProgressUpdate
@@ -285,7 +284,7 @@ def build_report_context(
     now = now or timezone.now()
     board = audience == BOARD
 
-    plans = public_plans() if not board else Plan.objects.all()
+    plans = Plan.objects.public() if not board else Plan.objects.all()
     plan = plans.select_related("area", "responds_to").filter(pk=plan.pk).first()
     if plan is None:
         raise ValueError("A public report cannot be made for a plan that is still being written.")
@@ -435,7 +434,9 @@ def _actions(plan, *, board, period_start, period_end, now):
             state__in=[UpdateState.APPROVED, UpdateState.PUBLISHED]
         ).order_by("-period_end", "-pk")
     else:
-        reported = published_updates(now).order_by("-period_end", "-publish_at", "-pk")
+        reported = ProgressUpdate.objects.published(now).order_by(
+            "-period_end", "-publish_at", "-pk"
+        )
     reported = reported.filter(action=OuterRef("pk"), period_end__lte=period_end)
     rows = list(
         ActionItem.objects.filter(plan=plan)
@@ -454,8 +455,8 @@ def _actions(plan, *, board, period_start, period_end, now):
         updates = ProgressUpdate.objects.select_related("author", "approved_by")
         evidence = Evidence.objects.order_by("pk")
     else:
-        updates = published_updates(now)
-        evidence = Evidence.objects.filter(visibility=Evidence.Visibility.PUBLIC).order_by("pk")
+        updates = ProgressUpdate.objects.published(now)
+        evidence = Evidence.objects.public(now).order_by("pk")
     updates = list(
         updates.filter(action__plan=plan, period_end__gte=period_start, period_end__lte=period_end)
         .prefetch_related(Prefetch("evidence", queryset=evidence))
@@ -570,16 +571,12 @@ def _measures(plan, area, findings, *, board, period_end):
             return measure.finding_id in finding_ids
         return True
 
-    if board:
-        measures = list(
-            Measure.objects.filter(area=area)
-            .prefetch_related(
-                Prefetch("values", queryset=MeasureValue.objects.order_by("period_end"))
-            )
-            .order_by("name")
-        )
-    else:
-        measures = public_measures(area)
+    measures = Measure.objects.filter(area=area)
+    if not board:
+        measures = measures.public()
+    measures = measures.prefetch_related(
+        Prefetch("values", queryset=MeasureValue.objects.order_by("period_end"))
+    ).order_by("name")
     result = []
     for measure in measures:
         if not belongs(measure):
@@ -607,7 +604,9 @@ def _meetings(area, *, board, period_start, period_end):
             area=area, held_on__gte=period_start, held_on__lte=period_end
         )
     else:
-        meetings = [m for m in public_meetings(area) if period_start <= m.held_on <= period_end]
+        meetings = BoardMeeting.objects.public().filter(
+            area=area, held_on__gte=period_start, held_on__lte=period_end
+        )
     meetings = sorted(meetings, key=lambda m: (m.held_on, m.pk))
     return [
         ReportMeeting(

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
+from kit.versioning import save_with_history
+
 from .models import ProgressReport
 
 log = logging.getLogger(__name__)
@@ -69,6 +71,5 @@ def generate_report(report_id):
     report.pdf.save(f"{report.uuid}.pdf", ContentFile(pdf), save=False)
     report.state = ProgressReport.State.READY
     report.generated_at = timezone.now()
-    report._change_reason = "Report generated"
-    report.save()
+    save_with_history(report, by=None, reason="Report generated")
     return report.sha256

@@ -5,17 +5,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from actions.models import ActionItem
-from actions.views import action_url
 from inspections.access import Can, get_area_for_user, get_in_area, user_can
-from inspections.editing import edit_record
-from inspections.versioning import EditConflict
-from inspections.views import records_url
+from kit.editing import edit_record
+from kit.links import action_url, records_url
+from kit.versioning import EditConflict
 
-from . import report_services, services
+from . import report_services, workflow
 from .forms import (
     BoardMeetingForm,
     EvidenceForm,
@@ -67,7 +65,7 @@ def update_create(request, area_slug, action_pk):
     if request.method == "POST" and form.is_valid():
         update = form.save(commit=False)
         update.action = action
-        services.create_update(update, by=request.user)
+        workflow.create_update(update, by=request.user)
         messages.success(request, "Draft update saved. Submit it for approval when it is ready.")
         return redirect(action_url(area, action) + f"#update-{update.pk}")
     return _update_page(request, area, form, action=action, title=title)
@@ -90,10 +88,10 @@ def update_edit(request, area_slug, pk):
     area = get_area_for_user(request, area_slug, Can.UPDATE)
     update = _update_in_area(request, area, pk, Can.UPDATE)
     action = update.action
-    if update.author_id != request.user.pk and not user_can(request.user, area, Can.APPROVE):
-        raise PermissionDenied("Only the person who wrote this update, or an officer, can edit it.")
-    if update.state not in ProgressUpdate.EDITABLE_STATES:
-        messages.error(request, "This update has been submitted, so it can no longer be changed.")
+    try:
+        workflow.check(update, request.user, "edit")
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
         return redirect(action_url(area, action) + f"#update-{update.pk}")
     return edit_record(
         request,
@@ -107,8 +105,13 @@ def update_edit(request, area_slug, pk):
         success_message="Draft update saved.",
         template="progress/update_form.html",
         extra_context={"action": action},
-        edit_reason="Draft edited",
         what="this update",
+        save=lambda obj, form: workflow.edit_update(
+            obj,
+            by=request.user,
+            expected_version=form.loaded_version,
+            reason=form.reason("Draft edited"),
+        ),
     )
 
 
@@ -116,7 +119,7 @@ def update_edit(request, area_slug, pk):
 @require_http_methods(["GET", "POST"])
 def update_transition(request, area_slug, pk, transition):
     area = get_area_for_user(request, area_slug)
-    step = services.TRANSITIONS.get(transition)
+    step = workflow.TRANSITIONS.get(transition)
     if step is None:
         raise Http404("No such step")
     update = _update_in_area(request, area, pk, step.permission)
@@ -128,7 +131,7 @@ def update_transition(request, area_slug, pk, transition):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.apply_transition(
+            workflow.apply_transition(
                 update,
                 transition,
                 by=request.user,
@@ -146,7 +149,7 @@ def update_transition(request, area_slug, pk, transition):
             for message in error.messages:
                 form.add_error(None, message)
         else:
-            messages.success(request, _done_message(step, update))
+            messages.success(request, step.done)
             return redirect(action_url(area, action) + f"#update-{update.pk}")
     return render(
         request,
@@ -163,41 +166,33 @@ def update_transition(request, area_slug, pk, transition):
     )
 
 
-def _done_message(step, update):
-    if step.slug == "publish" and update.publish_at > timezone.now():
-        when = timezone.localtime(update.publish_at)
-        return f"Update scheduled to appear publicly at {when:%H:%M} on {when:%-d %B %Y}."
-    return {
-        "submit": "Update submitted for approval.",
-        "approve": "Update approved. The action's status now shows what it reported.",
-        "return": "Update returned to its author with your reason.",
-        "publish": "Update published.",
-    }[step.slug]
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def evidence_upload(request, area_slug, pk):
     area = get_area_for_user(request, area_slug, Can.UPDATE)
     update = _update_in_area(request, area, pk, Can.UPDATE)
     action = update.action
-    if update.state not in ProgressUpdate.EDITABLE_STATES:
-        messages.error(request, "Evidence can only be added to a draft or returned update.")
-        return redirect(action_url(area, action) + f"#update-{update.pk}")
+    back = action_url(area, action) + f"#update-{update.pk}"
+    try:
+        workflow.check(update, request.user, "add_evidence")
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect(back)
     form = EvidenceForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         evidence = form.save(commit=False)
-        evidence.update = update
         evidence.original_name = request.FILES["file"].name[:255]
         evidence.content_type = form.checked.content_type
         evidence.size = request.FILES["file"].size
-        evidence.uploaded_by = request.user
         evidence.file.name = f"upload.{form.checked.extension}"
-        evidence._history_user = request.user
-        evidence._change_reason = "Evidence uploaded"
-        evidence.save()
+        try:
+            workflow.add_evidence(update, evidence, by=request.user)
+        except ValidationError as error:
+            # The update was submitted while the file was on its way.
+            messages.error(request, error.messages[0])
+            return redirect(back)
         messages.success(request, f"Evidence “{evidence.title}” uploaded.")
-        return redirect(action_url(area, action) + f"#update-{update.pk}")
+        return redirect(back)
     return render(
         request,
         "progress/evidence_form.html",

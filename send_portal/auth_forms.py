@@ -11,7 +11,7 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
-from inspections.forms_base import PortalFormMixin, gov_errors
+from kit.forms import PortalFormMixin, gov_errors
 
 INVALID_LOGIN = "Enter a correct username and password. Both are case-sensitive."
 

@@ -79,9 +79,14 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "django_tasks_db",
     "axes",
+    # The portal's own apps, lowest layer first (docs/architecture.md).
+    "kit",
     "inspections",
     "actions",
     "progress",
+    "board",
+    "public",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -104,8 +109,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "inspections:board-home"
-LOGOUT_REDIRECT_URL = "inspections:home"
+LOGIN_REDIRECT_URL = "board:home"
+LOGOUT_REDIRECT_URL = "public:home"
 
 # Repeated failed sign-ins lock out the combination of username and address,
 # so one attacker cannot lock a real user out from everywhere.

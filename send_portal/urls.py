@@ -6,9 +6,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Sign in, sign out, password change and reset.
     path("accounts/", include("send_portal.auth_urls")),
-    # Public pages and the board's area pages (inspections, findings, members).
+    # The visitors' site: home, each area's public pages, open data.
+    path("", include("public.urls")),
+    # The board's own pages: my areas, My area, My to-do, action pages, records, exports.
+    path("", include("board.urls")),
+    # The board's editing pages, each in the app that owns the records.
     path("", include("inspections.urls")),
-    # The board: my area, to-do, action pages, plans and actions.
     path("", include("actions.urls")),
     # The board: progress updates, evidence, measures and meetings.
     path("", include("progress.urls")),

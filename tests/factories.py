@@ -6,7 +6,6 @@ matters to them; dates are written as in the import format ("2018-05-16",
 """
 
 from actions.models import ActionItem, Plan, PlanFinding
-from inspections.dates import PartialDate
 from inspections.models import (
     Finding,
     Inspection,
@@ -15,6 +14,7 @@ from inspections.models import (
     Partnership,
     ProgressReview,
 )
+from kit.dates import PartialDate
 
 
 def partial(text):

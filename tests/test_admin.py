@@ -23,6 +23,7 @@ from django.utils.html import escape
 
 from actions.models import DeadlineRule, DeliveryStatus, ImpactStatus, Milestone, PlanImport
 from inspections.models import Finding, Inspection, Judgement, Membership, Organisation
+from kit.admin import AuditedAdmin
 from progress.models import (
     BoardMeeting,
     Evidence,
@@ -32,7 +33,7 @@ from progress.models import (
     ProgressUpdate,
     YouSaidWeDid,
 )
-from send_portal.admin import AuditedAdmin, SuperuserAdminSite
+from send_portal.admin import SuperuserAdminSite
 from tests.factories import (
     make_action,
     make_area,

@@ -167,10 +167,10 @@ def _in_area(pk_name, builder):
 
 # url name -> (permission needed, kwargs builder). None means any signed-in person.
 BOARD_URLS = {
-    "inspections:board-home": (None, lambda c: {}),
-    "actions:my-area": (Can.VIEW, lambda c: {"area_slug": c.area.slug}),
-    "actions:todo": (Can.VIEW, lambda c: {"area_slug": c.area.slug}),
-    "actions:action": (Can.VIEW, lambda c: {"area_slug": c.area.slug, "pk": c.action.pk}),
+    "board:home": (None, lambda c: {}),
+    "board:my-area": (Can.VIEW, lambda c: {"area_slug": c.area.slug}),
+    "board:todo": (Can.VIEW, lambda c: {"area_slug": c.area.slug}),
+    "board:action": (Can.VIEW, lambda c: {"area_slug": c.area.slug, "pk": c.action.pk}),
     "progress:update-create": (
         Can.UPDATE,
         lambda c: {"area_slug": c.area.slug, "action_pk": c.action.pk},
@@ -185,7 +185,7 @@ BOARD_URLS = {
         lambda c: {"area_slug": c.area.slug, "pk": _evidence(c).pk},
     ),
     # Records editing
-    "inspections:records": (Can.EDIT, lambda c: {"area_slug": c.area.slug}),
+    "board:records": (Can.EDIT, lambda c: {"area_slug": c.area.slug}),
     "inspections:inspection-create": (Can.EDIT, lambda c: {"area_slug": c.area.slug}),
     "inspections:inspection-edit": (Can.EDIT, _in_area("pk", _inspection)),
     "inspections:finding-create": (Can.EDIT, _in_area("inspection_pk", _inspection)),
@@ -226,15 +226,15 @@ BOARD_URLS = {
     ),
     "actions:plan-import-preview": (Can.EDIT, _plan_import),
     "actions:plan-import-columns": (Can.EDIT, _plan_import),
-    "actions:plan-export-xlsx": (
+    "board:plan-export-xlsx": (
         Can.EDIT,
         lambda c: {"area_slug": c.area.slug, "plan_pk": c.plan.pk},
     ),
-    "actions:plan-export-actions-csv": (
+    "board:plan-export-actions-csv": (
         Can.EDIT,
         lambda c: {"area_slug": c.area.slug, "plan_pk": c.plan.pk},
     ),
-    "actions:plan-export-milestones-csv": (
+    "board:plan-export-milestones-csv": (
         Can.EDIT,
         lambda c: {"area_slug": c.area.slug, "plan_pk": c.plan.pk},
     ),
@@ -336,7 +336,7 @@ def test_each_person_gets_exactly_what_they_may(client, board, role, name):
         client.force_login(getattr(board, role))
     response = client.get(url)
     expected = expected_status(role, permission)
-    if name == "inspections:board-home" and role != "anonymous":
+    if name == "board:home" and role != "anonymous":
         # One area: straight to My area; the outsider goes to theirs.
         expected = 302
     assert response.status_code == expected, f"{role} GET {url}"

@@ -46,7 +46,6 @@ from pypdf.errors import PyPdfError
 
 from actions.models import Plan
 from inspections.models import Finding, Inspection, Judgement, Membership
-from inspections.public_cache import clear_public_cache
 from progress.models import (
     BoardMeeting,
     Evidence,
@@ -58,6 +57,7 @@ from progress.models import (
 )
 from progress.report_services import publish_report
 from progress.tasks import generate_report
+from public.cache import clear_public_cache
 from tests.cast import make_user
 from tests.factories import (
     make_action,
@@ -651,7 +651,7 @@ def not_ok(pages):
 
 
 def evidence_path(area, evidence):
-    return reverse("inspections:public-evidence", args=[area.slug, evidence.uuid])
+    return reverse("public:public-evidence", args=[area.slug, evidence.uuid])
 
 
 # The tests
@@ -661,21 +661,21 @@ def test_the_crawl_reaches_every_public_page_and_download(client, site):
     pages = crawl(client)
 
     assert not not_ok(pages), f"Public addresses that did not answer 200: {not_ok(pages)}"
-    expected = {"/", reverse("inspections:accessibility"), reverse("inspections:open-data")}
+    expected = {"/", reverse("public:accessibility"), reverse("public:open-data")}
     for built in site.areas:
         slug = built.area.slug
         expected |= {
-            reverse("inspections:area", args=[slug]),
-            reverse("inspections:area-measures", args=[slug]),
-            reverse("inspections:area-meetings", args=[slug]),
-            reverse("inspections:area-you-said", args=[slug]),
-            reverse("inspections:area-open-data-csv", args=[slug]),
-            reverse("inspections:area-open-data-json", args=[slug]),
+            reverse("public:area", args=[slug]),
+            reverse("public:area-measures", args=[slug]),
+            reverse("public:area-meetings", args=[slug]),
+            reverse("public:area-you-said", args=[slug]),
+            reverse("public:area-open-data-csv", args=[slug]),
+            reverse("public:area-open-data-json", args=[slug]),
         }
         expected |= {evidence_path(built.area, e) for e in built.evidence.public}
-        expected.add(reverse("inspections:public-report", args=[slug, built.reports.public.uuid]))
+        expected.add(reverse("public:public-report", args=[slug, built.reports.public.uuid]))
         expected |= {
-            reverse("inspections:area-finding", args=[slug, finding.pk])
+            reverse("public:area-finding", args=[slug, finding.pk])
             for finding in built.plan_findings
         }
     assert expected <= set(pages), f"Never reached: {sorted(expected - set(pages))}"
@@ -704,7 +704,7 @@ def test_everything_published_appears_somewhere(client, site):
     )
     # The public figures of the rate measure, and the words that replace the withheld ones.
     measures = "".join(
-        pages[reverse("inspections:area-measures", args=[b.area.slug])].text for b in site.areas
+        pages[reverse("public:area-measures", args=[b.area.slug])].text for b in site.areas
     )
     assert "46.3%" in measures
     assert "75.0%" in measures
@@ -765,8 +765,8 @@ def test_the_open_data_files_are_crawled_and_hold_published_content_only(client,
     assert len(csvs) >= 1 and len(jsons) >= 1, "The crawler reached no open data file"
     for built in site.areas:
         slug = built.area.slug
-        assert reverse("inspections:area-open-data-csv", args=[slug]) in [p.path for p in csvs]
-        assert reverse("inspections:area-open-data-json", args=[slug]) in [p.path for p in jsons]
+        assert reverse("public:area-open-data-csv", args=[slug]) in [p.path for p in csvs]
+        assert reverse("public:area-open-data-json", args=[slug]) in [p.path for p in jsons]
     files = {page.path: page for page in csvs + jsons}
     leaked = leaks(files, site.markers.internal | site.markers.scheduled)
     assert not leaked, f"Internal or not-yet-published content in open data: {leaked}"
@@ -822,7 +822,7 @@ def test_evidence_of_a_plan_still_being_written_cannot_be_fetched(client, site):
 def test_pages_reached_by_their_address_alone_show_nothing_internal(client, site):
     """Addresses with guessable numbers (every finding's page, under every area) leak nothing."""
     paths = [
-        reverse("inspections:area-finding", args=[built.area.slug, finding.pk])
+        reverse("public:area-finding", args=[built.area.slug, finding.pk])
         for built in site.areas
         for finding in Finding.objects.all()
     ]
@@ -855,12 +855,12 @@ def test_the_crawler_follows_same_origin_links_only():
 def test_a_published_board_pack_is_never_served_and_the_public_report_reads_clean(client, site):
     for built in site.areas:
         pack = reverse(
-            "inspections:public-report", args=[built.area.slug, built.reports.board_pack.uuid]
+            "public:public-report", args=[built.area.slug, built.reports.board_pack.uuid]
         )
         assert client.get(pack).status_code == 404
         public = fetch(
             client,
-            reverse("inspections:public-report", args=[built.area.slug, built.reports.public.uuid]),
+            reverse("public:public-report", args=[built.area.slug, built.reports.public.uuid]),
         )
         # The report's own words are readable, and carry no internal marker.
         assert built.area.name in public.text

@@ -21,8 +21,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from actions.models import ActionItem, Milestone, Plan, PlanFinding
-from inspections.dates import Precision
 from inspections.models import Finding, Inspection, Judgement, Membership, Organisation
+from kit.dates import Precision
 from progress.models import BoardMeeting, Measure, MeasureValue, YouSaidWeDid
 from tests.factories import (
     make_action,
@@ -1090,7 +1090,7 @@ def test_a_plans_kind_and_inspection_are_fixed_once_added(client, w):
 
 def test_the_records_page_lists_everything_with_links_to_add_and_edit(client, w):
     client.force_login(w.officer)
-    response = client.get(url("inspections:records", w))
+    response = client.get(url("board:records", w))
     assert response.status_code == 200
     text = response.text
     for name, args in [
@@ -1120,28 +1120,28 @@ def test_the_records_page_lists_everything_with_links_to_add_and_edit(client, w)
 
 def test_the_records_page_offers_member_management_to_area_administrators(client, w):
     client.force_login(w.admin)
-    assert url("inspections:members", w) in client.get(url("inspections:records", w)).text
+    assert url("inspections:members", w) in client.get(url("board:records", w)).text
 
 
 def test_the_records_page_is_for_editors_only(client, w):
     client.force_login(w.board_member)
-    assert client.get(url("inspections:records", w)).status_code == 403
+    assert client.get(url("board:records", w)).status_code == 403
     client.force_login(w.outsider)
-    assert client.get(url("inspections:records", w)).status_code == 404
+    assert client.get(url("board:records", w)).status_code == 404
     client.logout()
-    assert client.get(url("inspections:records", w)).status_code == 302
+    assert client.get(url("board:records", w)).status_code == 302
 
 
 def test_the_navigation_links_to_the_records_page_only_for_editors(client, w):
-    records = f'href="{url("inspections:records", w)}"'
+    records = f'href="{url("board:records", w)}"'
     client.force_login(w.officer)
-    assert records in client.get(url("actions:my-area", w)).text
+    assert records in client.get(url("board:my-area", w)).text
     client.force_login(w.board_member)
-    assert records not in client.get(url("actions:my-area", w)).text
+    assert records not in client.get(url("board:my-area", w)).text
 
 
 def test_the_action_page_offers_editing_only_to_editors(client, w):
-    action_url = url("actions:action", w, w.action.pk)
+    action_url = url("board:action", w, w.action.pk)
     links = [
         url("actions:action-edit", w, w.action.pk),
         url("actions:milestone-create", w, w.action.pk),
@@ -1161,16 +1161,16 @@ def test_the_action_page_offers_editing_only_to_editors(client, w):
 def test_my_area_offers_adding_actions_only_to_editors(client, w):
     add = url("actions:action-create", w, w.plan.pk)
     client.force_login(w.officer)
-    assert add in client.get(url("actions:my-area", w)).text
+    assert add in client.get(url("board:my-area", w)).text
     client.force_login(w.board_member)
-    assert add not in client.get(url("actions:my-area", w)).text
+    assert add not in client.get(url("board:my-area", w)).text
 
 
 def test_saving_returns_to_where_the_record_is_listed(client, w):
     client.force_login(w.officer)
     response = client.post(CASES[4].create_url(w), CASES[4].create_data(w))
-    assert response["Location"] == url("actions:action", w, ActionItem.objects.get(ref="2.1").pk)
+    assert response["Location"] == url("board:action", w, ActionItem.objects.get(ref="2.1").pk)
     response = client.post(CASES[5].create_url(w), CASES[5].create_data(w))
-    assert response["Location"] == url("actions:action", w, w.action.pk) + "#milestones"
+    assert response["Location"] == url("board:action", w, w.action.pk) + "#milestones"
     response = client.post(CASES[8].create_url(w), CASES[8].create_data(w), follow=True)
     assert "Board meeting added." in response.text

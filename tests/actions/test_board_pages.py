@@ -54,11 +54,11 @@ def count_queries(client, url):
 
 
 def my_area_url(cast):
-    return reverse("actions:my-area", kwargs={"area_slug": cast.area.slug})
+    return reverse("board:my-area", kwargs={"area_slug": cast.area.slug})
 
 
 def action_url(cast, action):
-    return reverse("actions:action", kwargs={"area_slug": cast.area.slug, "pk": action.pk})
+    return reverse("board:action", kwargs={"area_slug": cast.area.slug, "pk": action.pk})
 
 
 def test_my_area_shows_actions_with_their_statuses_as_words(client, cast):
@@ -165,9 +165,7 @@ def test_todo_lists_what_needs_doing(client, cast):
         area=cast.area, held_on=datetime.date.today() + datetime.timedelta(days=10)
     )
     client.force_login(cast.board_member)
-    page = client.get(
-        reverse("actions:todo", kwargs={"area_slug": cast.area.slug})
-    ).content.decode()
+    page = client.get(reverse("board:todo", kwargs={"area_slug": cast.area.slug})).content.decode()
     assert "1.1 Action 1.1" in page
     assert "The next board meeting is on" in page
     ProgressUpdate.objects.create(
@@ -181,20 +179,16 @@ def test_todo_lists_what_needs_doing(client, cast):
         author=cast.board_member,
         state="submitted",
     )
-    page = client.get(
-        reverse("actions:todo", kwargs={"area_slug": cast.area.slug})
-    ).content.decode()
+    page = client.get(reverse("board:todo", kwargs={"area_slug": cast.area.slug})).content.decode()
     assert "Nothing to update." in page
     client.force_login(cast.officer)
-    page = client.get(
-        reverse("actions:todo", kwargs={"area_slug": cast.area.slug})
-    ).content.decode()
+    page = client.get(reverse("board:todo", kwargs={"area_slug": cast.area.slug})).content.decode()
     assert "Updates waiting for your approval" in page
     assert "from Bilal Board" in page
 
 
 def test_board_home_sends_a_one_area_member_straight_to_my_area(client, cast):
     client.force_login(cast.board_member)
-    response = client.get(reverse("inspections:board-home"))
+    response = client.get(reverse("board:home"))
     assert response.status_code == 302
     assert response["Location"] == my_area_url(cast)

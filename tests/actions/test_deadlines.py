@@ -17,8 +17,8 @@ from actions.deadlines import (
     portal_today,
 )
 from actions.models import DeadlineRule, Plan
-from inspections.dates import PartialDate, Precision
 from inspections.models import Inspection
+from kit.dates import PartialDate, Precision
 from tests.factories import make_area, make_inspection, make_plan, make_review
 
 D = datetime.date

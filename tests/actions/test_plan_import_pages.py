@@ -13,8 +13,9 @@ from tests.actions import workbooks
 
 
 def url(cast, name, **kwargs):
+    app = "board" if name.startswith("plan-export") else "actions"
     return reverse(
-        f"actions:{name}", kwargs={"area_slug": cast.area.slug, "plan_pk": cast.plan.pk, **kwargs}
+        f"{app}:{name}", kwargs={"area_slug": cast.area.slug, "plan_pk": cast.plan.pk, **kwargs}
     )
 
 

@@ -15,7 +15,7 @@ from openpyxl.styles import PatternFill
 
 from actions import spreadsheets
 from actions.spreadsheets import Formula, UnsafeFile, read_spreadsheet
-from send_portal.tabular import escape_formula
+from kit.tabular import escape_formula
 from tests.actions import workbooks
 
 PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n"

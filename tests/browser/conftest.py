@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from progress import services
+from progress import workflow
 from progress.models import ProgressUpdate
 from tests.cast import make_cast
 
@@ -95,7 +95,7 @@ def write_draft(cast, **fields):
         "public_summary": "We are hiring staff for a new clinic.",
         **fields,
     }
-    return services.create_update(
+    return workflow.create_update(
         ProgressUpdate(action=cast.action, **values), by=cast.board_member
     )
 

@@ -16,8 +16,8 @@ from playwright.sync_api import expect
 
 from actions.models import Milestone
 from inspections.models import Membership
-from inspections.versioning import save_versioned
-from progress import services
+from kit.versioning import save_with_history
+from progress import workflow
 from progress.models import ProgressUpdate
 
 from .conftest import describe_violations, run_axe, sign_in, write_draft
@@ -78,7 +78,7 @@ def updates(cast):
     )
 
     def step(update, slug, by, **kwargs):
-        return services.apply_transition(
+        return workflow.apply_transition(
             update, slug, by=by, expected_version=update.version, **kwargs
         )
 
@@ -157,7 +157,7 @@ def test_every_board_page(checker, live_server, cast, updates):
     checker.check("update edit form with errors")
     # Someone else saves meanwhile: the page then shows what they changed.
     draft.narrative = "Olivia's correction."
-    save_versioned(draft, expected_version=draft.version, by=cast.officer, reason="Draft edited")
+    save_with_history(draft, expected_version=draft.version, by=cast.officer, reason="Draft edited")
     page.get_by_label("Internal narrative").fill("Ada's wording.")
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#conflict")).to_contain_text("Olivia Officer")

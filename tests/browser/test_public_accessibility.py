@@ -216,7 +216,7 @@ def public_area(live_server, monkeypatch):
     area = seed_public_area()
     finding = area.inspections.get(ref="2018-inspection").findings.get(number=1)
     monkeypatch.setitem(
-        PAGES, "finding", reverse("inspections:area-finding", args=[area.slug, finding.pk])
+        PAGES, "finding", reverse("public:area-finding", args=[area.slug, finding.pk])
     )
     yield area
     cache.clear()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from inspections.area_history import IMPORTED_MODELS
+from actions.area_history import IMPORTED_MODELS
 
 EXAMPLE_PATH = (
     Path(__file__).resolve().parents[2] / "docs" / "examples" / "area-history-example.json"

@@ -49,7 +49,7 @@ def test_home_lists_every_area_with_a_link(client):
     worcestershire = make_area(slug="worcestershire", name="Worcestershire")
     make_inspection(area=worcestershire, start="2018-03")
     make_area(slug="essex", name="Essex")
-    response = client.get(reverse("inspections:home"))
+    response = client.get(reverse("public:home"))
     page = response.content.decode()
     assert response.status_code == 200
     assert 'href="/areas/essex/"' in page
@@ -61,7 +61,7 @@ def test_home_lists_every_area_with_a_link(client):
 def test_area_page_shows_findings_verdicts_and_due_dates(client):
     area = make_area(slug="worcestershire", name="Worcestershire")
     build_history(area, inspections=1)
-    response = client.get(reverse("inspections:area", kwargs={"slug": "worcestershire"}))
+    response = client.get(reverse("public:area", kwargs={"slug": "worcestershire"}))
     assert response.status_code == 200
     page = response.content.decode()
     assert '<h1 class="govuk-heading-xl">Worcestershire</h1>' in page
@@ -75,7 +75,7 @@ def test_area_page_shows_findings_verdicts_and_due_dates(client):
 
 @pytest.mark.django_db
 def test_an_unknown_area_is_not_found(client):
-    response = client.get(reverse("inspections:area", kwargs={"slug": "nowhere"}))
+    response = client.get(reverse("public:area", kwargs={"slug": "nowhere"}))
     assert response.status_code == 404
 
 
@@ -89,7 +89,7 @@ def test_area_page_queries_do_not_grow_with_the_history(client, django_assert_nu
     # verdicts; public plans (none: they are drafts); the next scheduled
     # publication, which caps how long the page is cached.
     with django_assert_num_queries(7):
-        client.get(reverse("inspections:area", kwargs={"slug": "small"}))
+        client.get(reverse("public:area", kwargs={"slug": "small"}))
     with django_assert_num_queries(7):
-        response = client.get(reverse("inspections:area", kwargs={"slug": "large"}))
+        response = client.get(reverse("public:area", kwargs={"slug": "large"}))
     assert response.content.decode().count("Sufficient progress") == 15

@@ -3,7 +3,7 @@
 import datetime
 import unittest
 
-from inspections.calendar import (
+from kit.calendar import (
     add_working_days,
     is_bank_holiday,
     is_working_day,

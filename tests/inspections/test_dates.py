@@ -3,7 +3,7 @@
 import datetime
 import unittest
 
-from inspections.dates import PartialDate, PartialDateError, Precision, format_date
+from kit.dates import PartialDate, PartialDateError, Precision, format_date
 
 D = datetime.date
 

@@ -7,14 +7,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from actions.models import Plan, PlanFinding
-from inspections.area_history import (
+from actions.area_history import (
     IMPORTED_MODELS,
     ImportProblems,
     import_document,
     validate,
 )
-from inspections.dates import Precision
+from actions.models import Plan, PlanFinding
 from inspections.models import (
     Finding,
     Inspection,
@@ -24,6 +23,7 @@ from inspections.models import (
     Partnership,
     ProgressReview,
 )
+from kit.dates import Precision
 
 from .conftest import EXAMPLE_PATH
 

@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from inspections.area_history import (
+from actions.area_history import (
     ImportProblems,
     Problem,
     import_document,

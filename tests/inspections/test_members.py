@@ -161,7 +161,7 @@ def test_the_new_member_can_then_use_the_area(client, area, admin, newcomer):
     client.force_login(admin)
     client.post(add_url(area), {"username": "nina", "role": Role.BOARD_MEMBER})
     client.force_login(newcomer)
-    assert client.get(reverse("actions:my-area", args=[area.slug])).status_code == 200
+    assert client.get(reverse("board:my-area", args=[area.slug])).status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -27,11 +27,11 @@ from django.utils import timezone
 
 from actions.models import Plan
 from inspections.models import Inspection, Judgement
-from inspections.opendata import COLUMN_NAMES, COLUMNS, JSON_FIELDS, LICENCE, LICENCE_URL
-from inspections.public_cache import clear_public_cache
-from progress import services
+from kit.tabular import unescape_formula
+from progress import workflow
 from progress.models import Evidence, ProgressUpdate
-from send_portal.tabular import unescape_formula
+from public.cache import clear_public_cache
+from public.opendata import COLUMN_NAMES, COLUMNS, JSON_FIELDS, LICENCE, LICENCE_URL
 from tests.factories import (
     make_action,
     make_area,
@@ -81,15 +81,15 @@ def _empty_cache():
 
 
 def csv_url(slug="testshire"):
-    return reverse("inspections:area-open-data-csv", args=[slug])
+    return reverse("public:area-open-data-csv", args=[slug])
 
 
 def json_url(slug="testshire"):
-    return reverse("inspections:area-open-data-json", args=[slug])
+    return reverse("public:area-open-data-json", args=[slug])
 
 
 def step(update, slug, by, **kwargs):
-    return services.apply_transition(update, slug, by=by, expected_version=update.version, **kwargs)
+    return workflow.apply_transition(update, slug, by=by, expected_version=update.version, **kwargs)
 
 
 def stored_update(action, *, state, summary, period=2, publish_at=None, **fields):
@@ -135,7 +135,7 @@ def world(cast):
         "narrative": SECRETS["narrative"],
         "public_summary": SUMMARY,
     }
-    published = services.create_update(
+    published = workflow.create_update(
         ProgressUpdate(action=action, **values), by=cast.board_member
     )
     published = step(step(published, "submit", cast.board_member), "approve", cast.officer)
@@ -158,7 +158,7 @@ def world(cast):
         "narrative": SECRETS["approved narrative"],
         "public_summary": SECRETS["approved summary"],
     }
-    approved = services.create_update(ProgressUpdate(action=action, **later), by=cast.board_member)
+    approved = workflow.create_update(ProgressUpdate(action=action, **later), by=cast.board_member)
     approved = step(step(approved, "submit", cast.board_member), "approve", cast.officer)
 
     # 1.2 to 1.5: titles a spreadsheet would run as formulas; 1.2 has a published update too.
@@ -270,7 +270,7 @@ def test_the_csv_has_a_header_and_one_row_per_action_with_its_published_status(c
     assert all(len(row) == len(header) for row in rows)
     records = csv_records(response)
     assert sorted(records) == ["1.1", "1.2", "1.3", "1.4", "1.5", "1.6"]
-    finding_url = reverse("inspections:area-finding", args=["testshire", world.finding.pk])
+    finding_url = reverse("public:area-finding", args=["testshire", world.finding.pk])
     assert records["1.1"] == {
         "area": "Testshire",
         "area_slug": "testshire",
@@ -336,7 +336,7 @@ def test_the_json_has_metadata_and_the_same_records_unescaped(client, world):
     assert document["area_slug"] == "testshire"
     assert document["licence"] == LICENCE == "Open Government Licence v3.0"
     assert document["licence_url"] == LICENCE_URL
-    assert document["documentation"] == "http://testserver" + reverse("inspections:open-data")
+    assert document["documentation"] == "http://testserver" + reverse("public:open-data")
     generated = datetime.datetime.fromisoformat(document["generated_at"])
     assert generated.tzinfo is not None
     assert abs(generated - timezone.now()) < datetime.timedelta(minutes=5)
@@ -479,7 +479,7 @@ def test_every_public_plan_is_included_and_links_go_where_the_action_is_shown(cl
         ("Accelerated progress plan", "Published and being delivered"),
     ]
     finding_url = "http://testserver" + reverse(
-        "inspections:area-finding", args=["testshire", built.finding.pk]
+        "public:area-finding", args=["testshire", built.finding.pk]
     )
     # The finding's page shows the accelerated plan's actions: only they get an anchor.
     assert rows[0]["action_url"] == finding_url
@@ -540,10 +540,10 @@ def test_queries_do_not_grow_with_the_actions(client, url):
 
 def test_the_documentation_page_queries_do_not_grow_with_the_areas(client):
     area_with_actions("one", 1)
-    first, _ = count_queries(client, reverse("inspections:open-data"))
+    first, _ = count_queries(client, reverse("public:open-data"))
     for n in range(2, 6):
         area_with_actions(f"area-{n}", 1)
-    more, response = count_queries(client, reverse("inspections:open-data"))
+    more, response = count_queries(client, reverse("public:open-data"))
     assert first == more
     assert response.content.decode().count('/open-data/progress.csv"') == 5
 
@@ -566,7 +566,7 @@ def test_a_second_download_is_served_from_the_cache_with_no_queries(
 
 
 def test_the_documentation_page_describes_every_column(client, world):
-    page = download(client, reverse("inspections:open-data"))
+    page = download(client, reverse("public:open-data"))
 
     assert unescape(text(page, tag="title")) == "Open data – SEND Improvement Portal"
     assert texts(page, tag="h1") == ["Open data"]
@@ -585,7 +585,7 @@ def test_the_documentation_page_describes_every_column(client, world):
 
 
 def test_the_documentation_page_explains_the_data_and_links_to_every_file(client, world):
-    page = download(client, reverse("inspections:open-data"))
+    page = download(client, reverse("public:open-data"))
     body = main(page)
     content = page.content.decode()
 
@@ -609,25 +609,25 @@ def test_the_documentation_page_explains_the_data_and_links_to_every_file(client
 
 
 def test_the_area_page_links_to_its_open_data(client, world):
-    content = download(client, reverse("inspections:area", args=["testshire"])).content.decode()
+    content = download(client, reverse("public:area", args=["testshire"])).content.decode()
     (section,) = re.findall(r'id="open-data">.*?</p>', content, re.S)
     assert f'href="{csv_url()}"' in section
     assert f'href="{json_url()}"' in section
-    assert f'href="{reverse("inspections:open-data")}"' in section
+    assert f'href="{reverse("public:open-data")}"' in section
     assert "Download this area’s progress as open data" in section
 
 
 def test_every_public_page_links_to_the_open_data_in_its_footer(client, world):
     urls = [
         "/",
-        reverse("inspections:area", args=["testshire"]),
-        reverse("inspections:area-finding", args=["testshire", world.finding.pk]),
-        reverse("inspections:accessibility"),
-        reverse("inspections:open-data"),
+        reverse("public:area", args=["testshire"]),
+        reverse("public:area-finding", args=["testshire", world.finding.pk]),
+        reverse("public:accessibility"),
+        reverse("public:open-data"),
     ]
     for url in urls:
         content = download(client, url).content.decode()
         (footer,) = re.findall(r"<footer.*?</footer>", content, re.S)
-        assert f'href="{reverse("inspections:open-data")}"' in footer, url
+        assert f'href="{reverse("public:open-data")}"' in footer, url
         assert ">Open data</a>" in footer, url
         assert 'href="/accessibility/"' in footer, url

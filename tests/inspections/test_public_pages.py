@@ -25,8 +25,7 @@ from django.utils import timezone
 
 from actions.models import Plan
 from inspections.models import Inspection, Judgement
-from inspections.public_cache import clear_public_cache
-from progress import services
+from progress import workflow
 from progress.models import (
     BoardMeeting,
     Evidence,
@@ -35,6 +34,7 @@ from progress.models import (
     ProgressUpdate,
     YouSaidWeDid,
 )
+from public.cache import clear_public_cache
 from tests.factories import (
     make_action,
     make_area,
@@ -47,8 +47,8 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-AREA_PAGES = ("inspections:area", "inspections:area-measures", "inspections:area-meetings")
-AREA_PAGES += ("inspections:area-you-said",)
+AREA_PAGES = ("public:area", "public:area-measures", "public:area-meetings")
+AREA_PAGES += ("public:area-you-said",)
 
 
 @pytest.fixture(autouse=True)
@@ -269,7 +269,7 @@ def test_home_says_where_each_area_stands(client):
     )
     make_area(slug="uninspected", name="Uninspected")
 
-    home = get(client, "inspections:home")
+    home = get(client, "public:home")
 
     assert "Written Statement of Action: being delivered" in row_for(home, "Delivering")
     assert "Accelerated progress plan after the 2021 revisit" in row_for(home, "Revisited")
@@ -295,7 +295,7 @@ def test_a_plan_being_written_does_not_change_where_an_area_stands(client):
         status=Plan.Status.DRAFT,
         findings=[make_finding(inspection=full)],
     )
-    row = row_for(get(client, "inspections:home"), "Testshire")
+    row = row_for(get(client, "public:home"), "Testshire")
     assert "Written Statement of Action: being delivered" in row
     assert "Priority action plan" not in row
 
@@ -314,7 +314,7 @@ def test_home_shows_the_next_board_meeting_as_the_next_key_date(client):
     )
     make_area(slug="quiet", name="Quiet")
 
-    home = get(client, "inspections:home")
+    home = get(client, "public:home")
 
     assert f"Next board meeting: {later.day} {later:%B %Y}" in row_for(home, "Testshire")
     assert "None set" in row_for(home, "Quiet")
@@ -344,7 +344,7 @@ def priority_plan_awaiting_publication(monkeypatch):
 
 def test_home_shows_a_statutory_deadline_as_the_next_key_date(client, monkeypatch):
     priority_plan_awaiting_publication(monkeypatch)
-    row = row_for(get(client, "inspections:home"), "Prioritised")
+    row = row_for(get(client, "public:home"), "Prioritised")
     # 70 working days from Monday 3 June 2024, skipping the 26 August bank holiday.
     assert "Publish the priority action plan" in row
     assert "10 september 2024" in row.lower()
@@ -352,7 +352,7 @@ def test_home_shows_a_statutory_deadline_as_the_next_key_date(client, monkeypatc
 
 def test_the_next_key_date_keeps_the_months_capital(client, monkeypatch):
     priority_plan_awaiting_publication(monkeypatch)
-    row = row_for(get(client, "inspections:home"), "Prioritised")
+    row = row_for(get(client, "public:home"), "Prioritised")
     assert "Publish the priority action plan: due 10 September 2024" in row
 
 
@@ -375,9 +375,9 @@ def test_a_plan_answering_an_inspection_with_no_dates_does_not_break_the_pages(c
     )
     client.raise_request_exception = True
     assert "Priority action plan after the 2024 inspection" in row_for(
-        get(client, "inspections:home"), "Undated"
+        get(client, "public:home"), "Undated"
     )
-    assert "What is being done now" in main(get(client, "inspections:area", "undated"))
+    assert "What is being done now" in main(get(client, "public:area", "undated"))
 
 
 # An area's page
@@ -385,7 +385,7 @@ def test_a_plan_answering_an_inspection_with_no_dates_does_not_break_the_pages(c
 
 def test_area_page_shows_inspections_at_the_precision_they_are_known(client):
     wsoa_area()
-    page = get(client, "inspections:area", "testshire")
+    page = get(client, "public:area", "testshire")
     inspections = main(page)
 
     assert "Joint local area SEND inspection, March 2018" in inspections
@@ -397,7 +397,7 @@ def test_area_page_shows_inspections_at_the_precision_they_are_known(client):
 
 def test_area_page_shows_outcomes_in_the_inspectors_words_and_findings_with_verdicts(client):
     built = wsoa_area(findings=2)
-    page = main(get(client, "inspections:area", "testshire"))
+    page = main(get(client, "public:area", "testshire"))
 
     assert (
         "Outcome, in the inspectors’ words The area must produce a written statement of action."
@@ -410,7 +410,7 @@ def test_area_page_shows_outcomes_in_the_inspectors_words_and_findings_with_verd
     finding = built.findings[0]
     finding.wording = finding.Wording.THEME
     finding.save()
-    page = main(get(client, "inspections:area", "testshire"))
+    page = main(get(client, "public:area", "testshire"))
     assert "(a theme, not the official wording)" in page
 
 
@@ -428,7 +428,7 @@ def test_area_page_shows_the_current_plan_with_families_summary_and_public_evide
     update = action.updates.get()
     add_evidence(update, "Clinic waiting list report")
     add_evidence(update, "Board paper with names", visibility=Evidence.Visibility.INTERNAL)
-    page = get(client, "inspections:area", "testshire")
+    page = get(client, "public:area", "testshire")
     body = main(page)
 
     assert "What is being done now" in body
@@ -442,7 +442,7 @@ def test_area_page_shows_the_current_plan_with_families_summary_and_public_evide
 
     # The finding's own page has every action's latest update and its public evidence.
     (link,) = finding_links(page)
-    assert link == reverse("inspections:area-finding", args=["testshire", built.findings[0].pk])
+    assert link == reverse("public:area-finding", args=["testshire", built.findings[0].pk])
     finding_page = client.get(link)
     assert finding_page.status_code == 200
     content = finding_page.content.decode()
@@ -451,14 +451,14 @@ def test_area_page_shows_the_current_plan_with_families_summary_and_public_evide
     assert "Clinic waiting list report" in section
     assert "Board paper with names" not in content
     public = Evidence.objects.get(title="Clinic waiting list report")
-    evidence_link = reverse("inspections:public-evidence", args=["testshire", public.uuid])
+    evidence_link = reverse("public:public-evidence", args=["testshire", public.uuid])
     assert f'href="{evidence_link}"' in content
     download = client.get(evidence_link)
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == PDF
     assert "clinic-waiting-list-report.pdf" in download["Content-Disposition"]
     internal = Evidence.objects.get(title="Board paper with names")
-    hidden = reverse("inspections:public-evidence", args=["testshire", internal.uuid])
+    hidden = reverse("public:public-evidence", args=["testshire", internal.uuid])
     assert client.get(hidden).status_code == 404
 
 
@@ -467,14 +467,14 @@ def test_a_plan_being_written_is_not_shown(client):
     built.plan.status = Plan.Status.DRAFT
     built.plan.title = "Plan still being written"
     built.plan.save()
-    page = get(client, "inspections:area", "testshire").content.decode()
+    page = get(client, "public:area", "testshire").content.decode()
     assert "Plan still being written" not in page
     assert "What is being done now" not in page
 
 
 def public_action(client, ref="1.1"):
     """What the public sees of action ``ref``: its row on the area page, its finding page section."""
-    area = get(client, "inspections:area", "testshire")
+    area = get(client, "public:area", "testshire")
     (row,) = [r for r in texts(area, tag="tr") if r.startswith(f"{ref} ")]
     (link,) = finding_links(area)
     finding = client.get(link)
@@ -484,7 +484,7 @@ def public_action(client, ref="1.1"):
 
 
 def step(update, slug, by, **kwargs):
-    return services.apply_transition(update, slug, by=by, expected_version=update.version, **kwargs)
+    return workflow.apply_transition(update, slug, by=by, expected_version=update.version, **kwargs)
 
 
 def write_update(cast, **fields):
@@ -498,7 +498,7 @@ def write_update(cast, **fields):
         "public_summary": "The new clinic has most of its staff.",
         **fields,
     }
-    update = services.create_update(
+    update = workflow.create_update(
         ProgressUpdate(action=cast.action, **values), by=cast.board_member
     )
     return step(update, "submit", cast.board_member)
@@ -630,7 +630,7 @@ def test_measures_page_shows_a_chart_a_data_table_and_withholds_small_numbers(cl
     )
     MeasureValue.objects.create(measure=hidden, period_end=datetime.date(2025, 3, 31), value=50)
 
-    page = get(client, "inspections:area-measures", "testshire")
+    page = get(client, "public:area-measures", "testshire")
     content = page.content.decode()
     body = main(page)
 
@@ -657,7 +657,7 @@ def test_measures_page_shows_a_chart_a_data_table_and_withholds_small_numbers(cl
 def test_measures_page_says_when_there_are_none(client):
     wsoa_area()
     assert "No measures have been published yet." in main(
-        get(client, "inspections:area-measures", "testshire")
+        get(client, "public:area-measures", "testshire")
     )
 
 
@@ -683,7 +683,7 @@ def test_meetings_page_shows_published_summaries_only_newest_first(client):
         what_was_said="Not agreed yet.",
         is_published=False,
     )
-    page = get(client, "inspections:area-meetings", "testshire")
+    page = get(client, "public:area-meetings", "testshire")
     body = main(page)
 
     assert "SEND improvement board, 11 June 2025" in body
@@ -710,7 +710,7 @@ def test_you_said_we_did_page_shows_published_entries_only(client):
         you_said="A draft we have not answered yet.",
         we_did="Nothing yet.",
     )
-    page = get(client, "inspections:area-you-said", "testshire")
+    page = get(client, "public:area-you-said", "testshire")
     body = main(page)
 
     assert "February 2025: Parent carer forum survey" in body
@@ -722,10 +722,10 @@ def test_you_said_we_did_page_shows_published_entries_only(client):
 def test_empty_meetings_and_you_said_pages_say_so(client):
     wsoa_area()
     assert "No meeting summaries have been published yet." in main(
-        get(client, "inspections:area-meetings", "testshire")
+        get(client, "public:area-meetings", "testshire")
     )
     assert "Nothing has been published here yet." in main(
-        get(client, "inspections:area-you-said", "testshire")
+        get(client, "public:area-you-said", "testshire")
     )
 
 
@@ -733,7 +733,7 @@ def test_empty_meetings_and_you_said_pages_say_so(client):
 
 
 def test_accessibility_statement_has_the_model_statement_sections(client):
-    page = get(client, "inspections:accessibility")
+    page = get(client, "public:accessibility")
     body = main(page)
     headings = texts(page, tag="h2") + texts(page, tag="h3")
 
@@ -764,10 +764,10 @@ def public_urls(built):
     slug = built.area.slug
     return [
         "/",
-        reverse("inspections:accessibility"),
-        reverse("inspections:open-data"),
+        reverse("public:accessibility"),
+        reverse("public:open-data"),
         *(reverse(name, args=[slug]) for name in AREA_PAGES),
-        reverse("inspections:area-finding", args=[slug, built.findings[0].pk]),
+        reverse("public:area-finding", args=[slug, built.findings[0].pk]),
     ]
 
 
@@ -784,27 +784,27 @@ def test_every_public_page_links_to_the_accessibility_statement_in_its_footer(cl
 @pytest.mark.parametrize(
     ("name", "title"),
     [
-        ("inspections:home", "SEND improvement in local areas – SEND Improvement Portal"),
+        ("public:home", "SEND improvement in local areas – SEND Improvement Portal"),
         (
-            "inspections:area",
+            "public:area",
             "Testshire: SEND inspections and progress – SEND Improvement Portal",
         ),
         (
-            "inspections:area-measures",
+            "public:area-measures",
             "Measures of progress – Testshire – SEND Improvement Portal",
         ),
         (
-            "inspections:area-meetings",
+            "public:area-meetings",
             "Improvement board meetings – Testshire – SEND Improvement Portal",
         ),
-        ("inspections:area-you-said", "You said, we did – Testshire – SEND Improvement Portal"),
-        ("inspections:accessibility", "Accessibility statement – SEND Improvement Portal"),
-        ("inspections:open-data", "Open data – SEND Improvement Portal"),
+        ("public:area-you-said", "You said, we did – Testshire – SEND Improvement Portal"),
+        ("public:accessibility", "Accessibility statement – SEND Improvement Portal"),
+        ("public:open-data", "Open data – SEND Improvement Portal"),
     ],
 )
 def test_page_titles_say_where_you_are(client, name, title):
     wsoa_area()
-    args = ["testshire"] if name.startswith("inspections:area") else []
+    args = ["testshire"] if name.startswith("public:area") else []
     page = get(client, name, *args)
     assert unescape(text(page, tag="title")) == title
     # And the page's one main heading says it too.
@@ -814,13 +814,13 @@ def test_page_titles_say_where_you_are(client, name, title):
 
 def test_area_pages_have_breadcrumbs_and_link_to_each_other(client):
     wsoa_area()
-    area_url = reverse("inspections:area", args=["testshire"])
+    area_url = reverse("public:area", args=["testshire"])
     for name in AREA_PAGES:
         page = get(client, name, "testshire")
         content = page.content.decode()
         (crumbs,) = re.findall(r'<nav class="govuk-breadcrumbs".*?</nav>', content, re.S)
         assert 'href="/"' in crumbs and "Local areas" in crumbs, name
-        if name == "inspections:area":
+        if name == "public:area":
             assert 'aria-current="page">Testshire' in crumbs
         else:
             assert f'href="{area_url}"' in crumbs, name
@@ -830,7 +830,7 @@ def test_area_pages_have_breadcrumbs_and_link_to_each_other(client):
         others = {reverse(other, args=["testshire"]) for other in AREA_PAGES if other != name}
         assert set(links) == others, name
         assert pages.count('aria-current="page"') == 1
-    accessibility = get(client, "inspections:accessibility").content.decode()
+    accessibility = get(client, "public:accessibility").content.decode()
     (crumbs,) = re.findall(r'<nav class="govuk-breadcrumbs".*?</nav>', accessibility, re.S)
     assert 'href="/"' in crumbs
 
@@ -846,25 +846,23 @@ def test_a_finding_is_found_only_under_its_own_area(client):
     otherton = wsoa_area("otherton", "Otherton")
     finding = testshire.findings[0].pk
     assert (
-        client.get(reverse("inspections:area-finding", args=["testshire", finding])).status_code
-        == 200
+        client.get(reverse("public:area-finding", args=["testshire", finding])).status_code == 200
     )
     for slug in ("nowhere", "otherton"):
-        response = client.get(reverse("inspections:area-finding", args=[slug, finding]))
+        response = client.get(reverse("public:area-finding", args=[slug, finding]))
         assert response.status_code == 404, slug
     missing = max(otherton.findings[-1].pk, finding) + 100
     assert (
-        client.get(reverse("inspections:area-finding", args=["testshire", missing])).status_code
-        == 404
+        client.get(reverse("public:area-finding", args=["testshire", missing])).status_code == 404
     )
 
 
 def test_a_finding_page_has_breadcrumbs_back_to_its_area_and_a_title(client):
     built = wsoa_area()
-    page = get(client, "inspections:area-finding", "testshire", built.findings[0].pk)
+    page = get(client, "public:area-finding", "testshire", built.findings[0].pk)
     (crumbs,) = re.findall(r'<nav class="govuk-breadcrumbs".*?</nav>', page.content.decode(), re.S)
     assert 'href="/"' in crumbs
-    assert f'href="{reverse("inspections:area", args=["testshire"])}"' in crumbs
+    assert f'href="{reverse("public:area", args=["testshire"])}"' in crumbs
     assert 'aria-current="page">Area of significant weakness 1' in crumbs
     title = unescape(text(page, tag="title"))
     assert title == "Area of significant weakness 1 – Testshire – SEND Improvement Portal"
@@ -875,9 +873,9 @@ def test_a_finding_page_has_breadcrumbs_back_to_its_area_and_a_title(client):
 def test_evidence_under_an_unknown_area_is_not_found(client):
     built = wsoa_area()
     evidence = Evidence.objects.filter(update__action__plan=built.plan).first()
-    ok = reverse("inspections:public-evidence", args=["testshire", evidence.uuid])
+    ok = reverse("public:public-evidence", args=["testshire", evidence.uuid])
     assert client.get(ok).status_code == 200
-    missing = reverse("inspections:public-evidence", args=["nowhere", evidence.uuid])
+    missing = reverse("public:public-evidence", args=["nowhere", evidence.uuid])
     assert client.get(missing).status_code == 404
 
 
@@ -896,8 +894,8 @@ def test_area_and_finding_pages_queries_do_not_grow_with_the_plan(client):
     small_area = wsoa_area("small", "Small", findings=2, actions=2, updates=2)
     large_area = wsoa_area("large", "Large", findings=6, actions=8, updates=6)
 
-    small, _ = count_queries(client, reverse("inspections:area", args=["small"]))
-    large, response = count_queries(client, reverse("inspections:area", args=["large"]))
+    small, _ = count_queries(client, reverse("public:area", args=["small"]))
+    large, response = count_queries(client, reverse("public:area", args=["large"]))
 
     assert small == large
     rows = [r for r in texts(response, tag="tr") if re.match(r"\d+\.\d+ Action", r)]
@@ -905,10 +903,10 @@ def test_area_and_finding_pages_queries_do_not_grow_with_the_plan(client):
     assert main(response).count("for the period to 30 June 2026") == 6
 
     small, _ = count_queries(
-        client, reverse("inspections:area-finding", args=["small", small_area.findings[-1].pk])
+        client, reverse("public:area-finding", args=["small", small_area.findings[-1].pk])
     )
     large, response = count_queries(
-        client, reverse("inspections:area-finding", args=["large", large_area.findings[-1].pk])
+        client, reverse("public:area-finding", args=["large", large_area.findings[-1].pk])
     )
     assert small == large
     # Each action shows its latest published update and that update's evidence.
@@ -922,8 +920,8 @@ def test_measures_page_queries_do_not_grow_with_the_measures(client):
     make_measures(wsoa_area("small", "Small").area, measures=1, values=2)
     make_measures(wsoa_area("large", "Large").area, measures=5, values=8)
 
-    small, _ = count_queries(client, reverse("inspections:area-measures", args=["small"]))
-    large, _ = count_queries(client, reverse("inspections:area-measures", args=["large"]))
+    small, _ = count_queries(client, reverse("public:area-measures", args=["small"]))
+    large, _ = count_queries(client, reverse("public:area-measures", args=["large"]))
 
     assert small == large
 
@@ -957,7 +955,7 @@ def test_publishing_an_update_shows_on_the_next_visit(client, cast):
     cast.plan.status = Plan.Status.PUBLISHED
     cast.plan.save()
     update = step(write_update(cast), "approve", cast.officer)
-    url = reverse("inspections:area", args=["testshire"])
+    url = reverse("public:area", args=["testshire"])
     assert "The new clinic has most of its staff." not in client.get(url).content.decode()
 
     step(update, "publish", cast.officer)
@@ -967,10 +965,10 @@ def test_publishing_an_update_shows_on_the_next_visit(client, cast):
 
 def test_saving_or_deleting_any_record_shows_on_the_next_visit(client):
     built = wsoa_area()
-    you_said = reverse("inspections:area-you-said", args=["testshire"])
-    meetings = reverse("inspections:area-meetings", args=["testshire"])
-    measures = reverse("inspections:area-measures", args=["testshire"])
-    area = reverse("inspections:area", args=["testshire"])
+    you_said = reverse("public:area-you-said", args=["testshire"])
+    meetings = reverse("public:area-meetings", args=["testshire"])
+    measures = reverse("public:area-measures", args=["testshire"])
+    area = reverse("public:area", args=["testshire"])
     entry = YouSaidWeDid.objects.create(
         area=built.area,
         heard_on=datetime.date(2025, 2, 3),
@@ -1005,7 +1003,7 @@ def test_saving_or_deleting_any_record_shows_on_the_next_visit(client):
 def test_signed_in_visitors_skip_the_cache(client, cast):
     cast.plan.status = Plan.Status.PUBLISHED
     cast.plan.save()
-    url = reverse("inspections:area", args=["testshire"])
+    url = reverse("public:area", args=["testshire"])
     client.get(url)  # cached for anonymous visitors
     # A change that sends no signal: the cached page is stale until it expires.
     Plan.objects.filter(pk=cast.plan.pk).update(public_summary="A change without a signal.")
@@ -1043,7 +1041,7 @@ def test_a_cached_page_does_not_outlive_the_next_scheduled_publication(client, c
     step(
         update, "publish", cast.officer, publish_at=timezone.now() + datetime.timedelta(seconds=60)
     )
-    url = reverse("inspections:area", args=["testshire"])
+    url = reverse("public:area", args=["testshire"])
     assert "The new clinic has most of its staff." not in client.get(url).content.decode()
 
     offset[0] = datetime.timedelta(seconds=90)  # well within the usual cache time
@@ -1057,7 +1055,7 @@ def test_a_visitor_with_a_message_waiting_is_not_served_or_stored_in_the_cache(c
     from django.core.cache import cache
     from django.http import HttpRequest
 
-    from inspections.public_cache import clear_public_cache
+    from public.cache import clear_public_cache
 
     clear_public_cache()
     storage = CookieStorage(HttpRequest())

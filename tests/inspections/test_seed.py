@@ -2,7 +2,7 @@
 
 from unittest import TestCase
 
-from inspections.demo.seed import (
+from demo.seed import (
     NOT_CAPTURED_TEXT,
     _clean_finding_text,
     _leading_date,

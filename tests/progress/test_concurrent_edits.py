@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from actions.models import ActionItem
-from inspections.versioning import EditConflict, save_versioned
+from kit.versioning import EditConflict, save_with_history
 from progress.models import ProgressUpdate
 from tests.cast import make_cast
 from tests.progress.test_update_workflow import update_payload, write_draft
@@ -108,7 +108,7 @@ def test_two_database_sessions_saving_at_once_cannot_both_win():
         try:
             action = ActionItem.objects.get(pk=action_pk)
             action.title = title
-            save_versioned(action, expected_version=loaded, by=user, reason=f"Edited by {name}")
+            save_with_history(action, expected_version=loaded, by=user, reason=f"Edited by {name}")
             results[name] = "saved"
         except EditConflict as conflict:
             results[name] = conflict

@@ -94,9 +94,9 @@ def test_an_officer_generates_previews_downloads_and_publishes_a_public_report(
 
     # Families find it on the public page, frozen: the same bytes as checked.
     client.logout()
-    area_page = client.get(reverse("inspections:area", kwargs={"slug": cast.area.slug}))
+    area_page = client.get(reverse("public:area", kwargs={"slug": cast.area.slug}))
     public_url = reverse(
-        "inspections:public-report", kwargs={"slug": cast.area.slug, "uuid": report.uuid}
+        "public:public-report", kwargs={"slug": cast.area.slug, "uuid": report.uuid}
     )
     assert public_url in area_page.content.decode()
     public = client.get(public_url)
@@ -143,9 +143,9 @@ def test_a_board_pack_is_never_listed_or_served_publicly(
     report.refresh_from_db()
     assert report.state == ProgressReport.State.PUBLISHED
     client.logout()
-    page = client.get(reverse("inspections:area", kwargs={"slug": cast.area.slug})).content.decode()
+    page = client.get(reverse("public:area", kwargs={"slug": cast.area.slug})).content.decode()
     assert str(report.uuid) not in page
-    url = reverse("inspections:public-report", kwargs={"slug": cast.area.slug, "uuid": report.uuid})
+    url = reverse("public:public-report", kwargs={"slug": cast.area.slug, "uuid": report.uuid})
     assert client.get(url).status_code == 404
 
 

@@ -111,7 +111,7 @@ def test_the_whole_cycle_records_who_when_and_why(client, cast):
     assert update.return_reason == "Add the dates."
 
     client.force_login(cast.board_member)
-    todo = client.get(reverse("actions:todo", kwargs={"area_slug": cast.area.slug}))
+    todo = client.get(reverse("board:todo", kwargs={"area_slug": cast.area.slug}))
     assert "Returned because: Add the dates." in todo.content.decode()
     edit_url = reverse(
         "progress:update-edit", kwargs={"area_slug": cast.area.slug, "pk": update.pk}
@@ -159,7 +159,7 @@ def test_the_whole_cycle_records_who_when_and_why(client, cast):
         ("olivia", "published", "Published"),
     ]
     page = client.get(
-        reverse("actions:action", kwargs={"area_slug": cast.area.slug, "pk": cast.action.pk})
+        reverse("board:action", kwargs={"area_slug": cast.area.slug, "pk": cast.action.pk})
     ).content.decode()
     assert "Returned for changes: Add the dates." in page
     assert "Olivia Officer" in page

@@ -3,15 +3,15 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from actions.area_history import ImportProblems, import_document, validate
 from actions.deadlines import portal_today
 from actions.models import Plan
-from inspections.area_history import ImportProblems, import_document, validate
-from inspections.demo.illustrative import (
+from demo.illustrative import (
     DEMO_PLANS,
     add_illustrative_content,
     publish_demo_report,
 )
-from inspections.demo.seed import SEED_FILE, seed_documents
+from demo.seed import SEED_FILE, seed_documents
 from inspections.models import LocalArea, Membership
 from inspections.services import grant_role
 

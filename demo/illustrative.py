@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from actions.models import ActionItem, DeliveryStatus, ImpactStatus, Milestone, Plan
-from inspections.versioning import create_versioned
+from kit.versioning import save_with_history
 from progress.models import BoardMeeting, Measure, MeasureValue, ProgressUpdate, YouSaidWeDid
 
 REASON = "Demo data (illustrative, invented for the demo)"
@@ -167,7 +167,7 @@ def _ideas_for(finding_text):
 
 
 def _audited(obj):
-    return create_versioned(obj, by=None, reason=REASON)
+    return save_with_history(obj, by=None, reason=REASON)
 
 
 def _plan_start(plan):
@@ -488,9 +488,7 @@ def publish_demo_report(plan, *, officer, today):
         period_end=end,
         requested_by=officer,
     )
-    report._history_user = officer
-    report._change_reason = "Demo report"
-    report.save()
+    save_with_history(report, by=officer, reason="Demo report")
     # Generated here and now rather than queued, so the demo's public pages
     # have a real report to download from the first run.
     generate_report.call(report.pk)

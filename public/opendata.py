@@ -2,7 +2,7 @@
 
 Anyone may download, for each area, one row for every action in the area's
 plans, with what its latest *published* progress update said. Everything is
-read through ``inspections.public``, so the files hold exactly what the public
+read through ``public.selectors``, so the files hold exactly what the public
 pages show and nothing more: plans still being written, updates not yet
 published (or published from a later date), internal narratives, notes,
 reasons, officers' names and internal evidence never appear.
@@ -17,7 +17,7 @@ In both files dates are ISO 8601 (``2026-03-31``). In the CSV an empty cell
 means "none" and ``true``/``false`` are written in lower case; in the JSON a
 missing value is ``null`` and true/false are real booleans. Only the CSV has
 cells that begin with ``=``, ``+``, ``-`` or ``@`` prefixed with an
-apostrophe (see ``send_portal.tabular``), so spreadsheets do not run them.
+apostrophe (see ``kit.tabular``), so spreadsheets do not run them.
 """
 
 from collections import defaultdict
@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Finding
-from .public import current_plan, public_actions, public_plans
+from inspections.models import Finding
+
+from .selectors import current_plan, public_actions, public_plans
 
 LICENCE = "Open Government Licence v3.0"
 LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
@@ -182,7 +183,7 @@ def progress_records(area, *, absolute, now=None):
     records = []
     for plan, action in actions:
         finding = findings[action.finding_id]
-        url = reverse("inspections:area-finding", args=[area.slug, finding.pk])
+        url = reverse("public:area-finding", args=[area.slug, finding.pk])
         if shown_on_page.get(finding.pk) == plan:
             url += f"#action-{action.pk}"
         record = {

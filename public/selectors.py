@@ -19,11 +19,13 @@ minutes, internal evidence and officers' names never leave this module.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from actions.deadlines import deadlines_for_plans
 from actions.models import ActionItem, Plan, PlanFinding
+from inspections.models import Finding, Inspection, Judgement, LocalArea
 from progress.models import (
     BoardMeeting,
     Evidence,
@@ -34,16 +36,40 @@ from progress.models import (
     YouSaidWeDid,
 )
 
-from .models import Finding, Inspection, Judgement, LocalArea
-
 
 def published_updates(now=None):
-    now = now or timezone.now()
-    return ProgressUpdate.objects.filter(state=ProgressUpdate.State.PUBLISHED, publish_at__lte=now)
+    return ProgressUpdate.objects.published(now)
 
 
 def public_plans():
-    return Plan.objects.exclude(status=Plan.Status.DRAFT)
+    return Plan.objects.public()
+
+
+def public_area(slug):
+    """The area a public page is about, or 404 (every area's public pages exist)."""
+    return get_object_or_404(LocalArea, slug=slug)
+
+
+def all_areas():
+    return LocalArea.objects.order_by("name")
+
+
+def public_findings(area):
+    """The area's findings with their verdicts, for a finding's public page."""
+    return (
+        Finding.objects.filter(inspection__area=area)
+        .select_related("inspection")
+        .prefetch_related(
+            Prefetch(
+                "judgements", queryset=Judgement.objects.select_related("inspection", "review")
+            )
+        )
+    )
+
+
+def public_evidence(area, now=None):
+    """Evidence files the public may download from ``area``'s pages."""
+    return Evidence.objects.public(now).filter(update__action__plan__area=area)
 
 
 def current_plan(plans):
@@ -282,7 +308,7 @@ def home_areas(*, now=None, today=None):
             Prefetch("plans", queryset=public_plans().order_by("pk")),
             Prefetch(
                 "board_meetings",
-                queryset=BoardMeeting.objects.filter(is_published=True, held_on__gte=today),
+                queryset=BoardMeeting.objects.announced().filter(held_on__gte=today),
             ),
         ).order_by("name")
     )
@@ -305,34 +331,29 @@ def home_areas(*, now=None, today=None):
 
 
 def public_measures(area):
-    measures = list(
-        Measure.objects.filter(area=area, is_public=True)
+    """The area's public measures, each with its values in time order."""
+    return (
+        Measure.objects.public()
+        .filter(area=area)
         .prefetch_related(Prefetch("values", queryset=MeasureValue.objects.order_by("period_end")))
         .order_by("name")
     )
-    return measures
 
 
 def public_meetings(area):
-    return list(
-        BoardMeeting.objects.filter(area=area, is_published=True)
-        .exclude(Q(what_was_said="") & Q(what_we_will_do=""))
-        .order_by("-held_on")
-    )
+    """Published board meeting summaries with something to say, newest first."""
+    return BoardMeeting.objects.public().filter(area=area).order_by("-held_on")
 
 
 def public_you_said_we_did(area):
-    return list(YouSaidWeDid.objects.filter(area=area, is_published=True).order_by("-heard_on"))
+    return YouSaidWeDid.objects.public().filter(area=area).order_by("-heard_on")
 
 
 def published_reports(area):
     """The area's published public reports, newest first (board packs are never public)."""
-    return list(
-        ProgressReport.objects.filter(
-            plan__area=area,
-            audience=ProgressReport.Audience.PUBLIC,
-            state=ProgressReport.State.PUBLISHED,
-        )
-        .select_related("plan")
+    return (
+        ProgressReport.objects.public()
+        .filter(plan__area=area)
+        .select_related("plan__area")
         .order_by("-published_at")
     )

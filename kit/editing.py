@@ -10,7 +10,7 @@ values, now against the latest version, so saving again is a decision.
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
-from .versioning import EditConflict, create_versioned, save_versioned
+from .versioning import EditConflict, save_with_history
 
 CONFLICT_MESSAGE = (
     "{who} changed {what} while you were editing it. Your changes have not been saved. "
@@ -34,6 +34,7 @@ def edit_record(
     extra_context=None,
     edit_reason="Edited",
     what="this",
+    save=None,
 ):
     """Handle a create or edit page for ``form_class``.
 
@@ -41,7 +42,9 @@ def edit_record(
     set what the form does not (its area, plan or action). ``success_url`` may
     be a callable taking the saved object. ``edit_reason`` is the history
     reason when the form asks for none; ``what`` names the record in the
-    conflict message ("this update").
+    conflict message ("this update"). ``save(obj, form)``, when given, saves
+    instead of ``save_with_history`` (a service with rules of its own, such as
+    who may edit a progress update); it may raise EditConflict.
     """
     form_kwargs = {"area": area, **(form_kwargs or {})}
     creating = instance is None or instance.pk is None
@@ -53,14 +56,14 @@ def edit_record(
             if prepare is not None and creating:
                 prepare(obj)
             try:
-                if creating:
-                    create_versioned(obj, by=request.user, reason=form.reason("Created"))
+                if save is not None:
+                    save(obj, form)
                 else:
-                    save_versioned(
+                    save_with_history(
                         obj,
-                        expected_version=form.loaded_version,
                         by=request.user,
-                        reason=form.reason(edit_reason),
+                        reason=form.reason("Created" if creating else edit_reason),
+                        expected_version=None if creating else form.loaded_version,
                     )
                 form.save_m2m()
             except EditConflict as error:

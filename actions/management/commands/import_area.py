@@ -5,7 +5,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from inspections.area_history import ImportProblems, import_document, load_document
+from actions.area_history import ImportProblems, import_document, load_document
 
 
 class Command(BaseCommand):

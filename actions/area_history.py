@@ -17,10 +17,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 
-from actions.models import Plan, PlanFinding
-
-from .dates import PartialDate, PartialDateError, Precision
-from .models import (
+from inspections.models import (
     Finding,
     Inspection,
     Judgement,
@@ -29,6 +26,10 @@ from .models import (
     Partnership,
     ProgressReview,
 )
+from kit.dates import PartialDate, PartialDateError, Precision
+from kit.versioning import save_with_history
+
+from .models import Plan, PlanFinding
 
 FORMAT = "send-portal-area-history"
 VERSION = 1
@@ -1115,13 +1116,10 @@ class _Writer:
                 setattr(instance, name, value)
             outcome = "updated"
         try:
-            instance.full_clean()
+            save_with_history(instance, by=self.user, reason=self.reason)
         except ValidationError as error:
             self.problems.extend(_problems_from(error, path=path, file_keys=file_keys))
             return None
-        instance._history_user = self.user
-        instance._change_reason = self.reason
-        instance.save()
         self.summary.counts[model][outcome] += 1
         return instance
 

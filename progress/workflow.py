@@ -1,0 +1,252 @@
+"""The progress-update workflow: draft → submitted → approved or returned → published.
+
+``STEPS`` is the whole workflow. Each step says which states it may be taken
+from and the state it moves to, the role permission it needs, its "who may"
+rule (the author or an officer; never the author, for approval) and its
+effect function. Editing a draft and adding evidence to it are steps too,
+so every page asks the one question ``may(update, user, step)`` and every
+write goes through the services below, which check the same rule again
+inside the transaction that saves.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from actions.models import ActionItem
+from inspections.access import Can, user_can
+from kit.versioning import save_with_history
+
+from .models import ProgressUpdate
+
+State = ProgressUpdate.State
+
+
+# "Who may" rules: each returns why ``user`` may not take the step, or None.
+
+
+def author_or_officer(verb):
+    def rule(update, user):
+        if update.author_id in (None, user.pk) or user_can(user, _area(update), Can.APPROVE):
+            return None
+        return f"Only the person who wrote this update, or an officer, can {verb}."
+
+    return rule
+
+
+def not_the_author(update, user):
+    # Maker and checker are different people.
+    if update.author_id == user.pk:
+        return "You cannot approve an update you wrote. Ask another officer to approve it."
+    return None
+
+
+def anyone_permitted(update, user):
+    return None
+
+
+# Effects: each changes the update for its step and returns the history reason.
+
+
+def _with_note(text, note):
+    return text + (f": {note.strip()}" if note.strip() else "")
+
+
+def on_submit(update, *, by, now, reason, publish_at):
+    validate_status_reason(update)
+    update.submitted_at = now
+    update.return_reason = ""
+    return _with_note("Submitted for approval", reason)
+
+
+def on_approve(update, *, by, now, reason, publish_at):
+    update.approved_by = by
+    update.approved_at = now
+    return _with_note("Approved", reason)
+
+
+def on_return(update, *, by, now, reason, publish_at):
+    update.return_reason = reason.strip()
+    return f"Returned for changes: {update.return_reason}"
+
+
+def on_publish(update, *, by, now, reason, publish_at):
+    if publish_at is not None and publish_at < now:
+        raise ValidationError({"publish_at": "The publication time must be in the future"})
+    update.publish_at = publish_at or now
+    if publish_at is None:
+        return "Published"
+    return f"Scheduled for publication at {timezone.localtime(publish_at):%-d %B %Y %H:%M}"
+
+
+def after_approve(update, *, by):
+    """An approved update sets the action's current statuses, with the update's reason."""
+    action = ActionItem.objects.select_for_update().get(pk=update.action_id)
+    if (action.delivery_status, action.impact_status) == (
+        update.delivery_status,
+        update.impact_status,
+    ):
+        return
+    action.delivery_status = update.delivery_status
+    action.impact_status = update.impact_status
+    period = f"{update.period_start:%-d %B %Y} to {update.period_end:%-d %B %Y}"
+    reason = f"Approved update for {period}: {update.status_change_reason}".rstrip(": ")
+    save_with_history(action, by=by, reason=reason)
+
+
+EDITABLE = frozenset(ProgressUpdate.EDITABLE_STATES)
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str
+    label: str
+    source: frozenset  # the states the step may be taken from
+    target: str | None  # the state it moves to; None for a step that keeps the state
+    permission: Can  # what the person's role must allow in the area
+    who: Callable  # (update, user) -> why not, or None
+    not_now: str  # why not, when the update is in another state
+    effect: Callable | None = None
+    after: Callable | None = None  # run once the update is saved
+    needs_reason: bool = False
+    done: str = ""  # the message shown once the step is taken
+
+
+STEPS = {
+    step.slug: step
+    for step in (
+        Step("edit", "Edit", EDITABLE, None, Can.UPDATE, author_or_officer("edit it"),
+             "This update has been submitted, so it can no longer be changed."),
+        Step("add_evidence", "Add evidence", EDITABLE, None, Can.UPDATE,
+             author_or_officer("add evidence to it"),
+             "Evidence can only be added to a draft or returned update."),
+        Step("submit", "Submit for approval", EDITABLE, State.SUBMITTED, Can.UPDATE,
+             author_or_officer("submit it"), "This update is {state}, so it cannot be submitted now.",
+             effect=on_submit, done="Update submitted for approval."),
+        Step("approve", "Approve", frozenset({State.SUBMITTED}), State.APPROVED, Can.APPROVE,
+             not_the_author, "This update is {state}, so it cannot be approved now.",
+             effect=on_approve, after=after_approve,
+             done="Update approved. The action's status now shows what it reported."),
+        Step("return", "Return for changes", frozenset({State.SUBMITTED}), State.RETURNED,
+             Can.APPROVE, anyone_permitted, "This update is {state}, so it cannot be returned now.",
+             effect=on_return, needs_reason=True,
+             done="Update returned to its author with your reason."),
+        Step("publish", "Publish", frozenset({State.APPROVED}), State.PUBLISHED, Can.APPROVE,
+             anyone_permitted, "This update is {state}, so it cannot be published now.",
+             effect=on_publish, done="Update published."),
+    )
+}  # fmt: skip
+
+# The steps that move an update to another state: the buttons on its page.
+TRANSITIONS = {slug: step for slug, step in STEPS.items() if step.target is not None}
+
+
+def _area(update):
+    return update.action.plan.area
+
+
+def check(update, user, slug):
+    """Raise PermissionDenied (not this person) or ValidationError (not now) unless allowed."""
+    step = STEPS[slug]
+    if not user_can(user, _area(update), step.permission):
+        raise PermissionDenied(f"Your role does not allow you to {step.permission.value}.")
+    problem = step.who(update, user)
+    if problem:
+        raise PermissionDenied(problem)
+    if update.state not in step.source:
+        raise ValidationError(step.not_now.format(state=update.get_state_display().lower()))
+    return step
+
+
+def may(update, user, slug):
+    """May ``user`` take step ``slug`` on ``update`` now? The one question every page asks."""
+    try:
+        check(update, user, slug)
+    except (PermissionDenied, ValidationError):
+        return False
+    return True
+
+
+def allowed_steps(update, user):
+    """The state changes ``user`` may make on ``update`` now, for its page's buttons."""
+    return [step for slug, step in TRANSITIONS.items() if may(update, user, slug)]
+
+
+def status_changes(update):
+    """Plain words for how the update changes the action's statuses, or []."""
+    action = update.action
+    changes = []
+    if update.delivery_status != action.delivery_status:
+        changes.append(
+            f"delivery from “{action.get_delivery_status_display()}” to "
+            f"“{update.get_delivery_status_display()}”"
+        )
+    if update.impact_status != action.impact_status:
+        changes.append(
+            f"impact from “{action.get_impact_status_display()}” to "
+            f"“{update.get_impact_status_display()}”"
+        )
+    return changes
+
+
+def validate_status_reason(update):
+    """A change of status needs a reason, checked in forms and again on submit."""
+    if status_changes(update) and not update.status_change_reason.strip():
+        raise ValidationError({"status_change_reason": "Enter the reason the status is changing"})
+
+
+# The services: the only code that writes updates and their evidence.
+
+
+@transaction.atomic
+def create_update(update, *, by):
+    update.author = by
+    update.state = State.DRAFT
+    return save_with_history(update, by=by, reason="Draft update started")
+
+
+@transaction.atomic
+def edit_update(update, *, by, expected_version, reason="Draft edited"):
+    """Save the author's (or an officer's) changes to a draft or returned update."""
+    check(update, by, "edit")
+    return save_with_history(update, by=by, reason=reason, expected_version=expected_version)
+
+
+@transaction.atomic
+def add_evidence(update, evidence, *, by):
+    """Attach ``evidence`` to ``update``, checked against the update as it is now.
+
+    The update's row is locked, so evidence cannot land on an update that is
+    being submitted at the same moment.
+    """
+    update = (
+        ProgressUpdate.objects.select_for_update()
+        .select_related("action__plan__area")
+        .get(pk=update.pk)
+    )
+    check(update, by, "add_evidence")
+    evidence.update = update
+    evidence.uploaded_by = by
+    return save_with_history(evidence, by=by, reason="Evidence uploaded")
+
+
+@transaction.atomic
+def apply_transition(update, slug, *, by, expected_version, reason="", publish_at=None):
+    """Move ``update`` along step ``slug``; raise PermissionDenied or ValidationError if not allowed."""
+    step = TRANSITIONS.get(slug)
+    if step is None:
+        raise ValidationError("That is not something you can do to an update.")
+    check(update, by, slug)
+    if step.needs_reason and not reason.strip():
+        raise ValidationError({"reason": "Enter the reason you are returning this update"})
+    history_reason = step.effect(
+        update, by=by, now=timezone.now(), reason=reason, publish_at=publish_at
+    )
+    update.state = step.target
+    save_with_history(update, by=by, reason=history_reason, expected_version=expected_version)
+    if step.after is not None:
+        step.after(update, by=by)
+    return update

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import views
+
+app_name = "public"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("areas/<slug:slug>/", views.area, name="area"),
+    path("areas/<slug:slug>/findings/<int:pk>/", views.area_finding, name="area-finding"),
+    path("areas/<slug:slug>/measures/", views.area_measures, name="area-measures"),
+    path("areas/<slug:slug>/board-meetings/", views.area_meetings, name="area-meetings"),
+    path("areas/<slug:slug>/you-said-we-did/", views.area_you_said, name="area-you-said"),
+    path("areas/<slug:slug>/evidence/<uuid:uuid>/", views.public_evidence, name="public-evidence"),
+    path("areas/<slug:slug>/reports/<uuid:uuid>/", views.public_report, name="public-report"),
+    path(
+        "areas/<slug:slug>/open-data/progress.csv",
+        views.area_open_data_csv,
+        name="area-open-data-csv",
+    ),
+    path(
+        "areas/<slug:slug>/open-data/progress.json",
+        views.area_open_data_json,
+        name="area-open-data-json",
+    ),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("open-data/", views.open_data, name="open-data"),
+]

@@ -1,0 +1,154 @@
+"""The visitors' site: each area's public pages, open data and downloads.
+
+Every view reads through ``public.selectors``, which alone decides what a
+visitor may see; no view here filters a model itself. Pages are cached whole
+for visitors who are not signed in (``public.cache``).
+"""
+
+from django.conf import settings
+from django.http import FileResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from kit.tabular import csv_response
+from progress.charts import measure_display
+
+from . import opendata, selectors
+from .cache import cached_public_page
+
+
+@cached_public_page
+def home(request):
+    return render(request, "public/home.html", {"areas": selectors.home_areas()})
+
+
+@cached_public_page
+def area(request, slug):
+    context = selectors.area_page(selectors.public_area(slug))
+    return render(request, "public/area.html", context)
+
+
+@cached_public_page
+def area_finding(request, slug, pk):
+    area = selectors.public_area(slug)
+    finding = get_object_or_404(selectors.public_findings(area), pk=pk)
+    return render(request, "public/area_finding.html", selectors.finding_page(area, finding))
+
+
+@cached_public_page
+def area_measures(request, slug):
+    area = selectors.public_area(slug)
+    displays = [
+        measure_display(measure, list(measure.values.all()))
+        for measure in selectors.public_measures(area)
+    ]
+    return render(request, "public/area_measures.html", {"area": area, "displays": displays})
+
+
+@cached_public_page
+def area_meetings(request, slug):
+    area = selectors.public_area(slug)
+    return render(
+        request,
+        "public/area_meetings.html",
+        {"area": area, "meetings": selectors.public_meetings(area)},
+    )
+
+
+@cached_public_page
+def area_you_said(request, slug):
+    area = selectors.public_area(slug)
+    return render(
+        request,
+        "public/area_you_said.html",
+        {"area": area, "entries": selectors.public_you_said_we_did(area)},
+    )
+
+
+@cached_public_page
+def accessibility(request):
+    return render(
+        request,
+        "public/accessibility.html",
+        {
+            "portal_operator": settings.PORTAL_OPERATOR,
+            "accessibility_email": settings.PORTAL_ACCESSIBILITY_EMAIL,
+            "statement_prepared": "22 November 2026",
+            "statement_reviewed": "22 November 2026",
+        },
+    )
+
+
+def _open_data(response):
+    # Open data: any website may read it from a browser script.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@cached_public_page
+def area_open_data_csv(request, slug):
+    """The area's published progress as CSV (one row per action): see /open-data/."""
+    area = selectors.public_area(slug)
+    records = opendata.progress_records(area, absolute=request.build_absolute_uri)
+    return _open_data(
+        csv_response(f"{area.slug}-progress.csv", opendata.COLUMN_NAMES, opendata.csv_rows(records))
+    )
+
+
+@cached_public_page
+def area_open_data_json(request, slug):
+    """The same rows as the CSV, as JSON, with the file's licence and date."""
+    area = selectors.public_area(slug)
+    records = opendata.progress_records(area, absolute=request.build_absolute_uri)
+    document = opendata.json_document(
+        area,
+        records,
+        documentation=request.build_absolute_uri(reverse("public:open-data")),
+        generated_at=timezone.now(),
+    )
+    return _open_data(
+        JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    )
+
+
+@cached_public_page
+def open_data(request):
+    """What the open data is, its licence, every column, and each area's files."""
+    return render(
+        request,
+        "public/open_data.html",
+        {
+            "columns": opendata.COLUMNS,
+            "json_fields": opendata.JSON_FIELDS,
+            "licence": opendata.LICENCE,
+            "licence_url": opendata.LICENCE_URL,
+            "areas": selectors.all_areas(),
+        },
+    )
+
+
+def public_evidence(request, slug, uuid):
+    """A public evidence file of a published update; anything else is not found."""
+    area = selectors.public_area(slug)
+    evidence = get_object_or_404(selectors.public_evidence(area), uuid=uuid)
+    extension = evidence.file.name.rsplit(".", 1)[-1]
+    return FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=f"{slugify(evidence.title) or 'evidence'}.{extension}",
+        content_type=evidence.content_type,
+    )
+
+
+def public_report(request, slug, uuid):
+    """A published public report's frozen PDF; nothing else is found here."""
+    area = selectors.public_area(slug)
+    report = get_object_or_404(selectors.published_reports(area), uuid=uuid)
+    return FileResponse(
+        report.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"{area.slug}-progress-report-{report.number}.pdf",
+        content_type="application/pdf",
+    )
