@@ -3,7 +3,11 @@
 Area A (Testshire) has:
 - ``officer``: may approve, return and publish updates and edit records;
 - ``board_member``: may draft and submit updates on the area's actions;
-- ``area_admin``: everything an officer may, and manages memberships.
+- ``area_admin``: everything an officer may, and manages memberships;
+- ``second_board_member`` and ``second_officer``: the same roles as the
+  first two, so rules about whose update it is (the author may edit it, an
+  officer may not approve their own) are tested between two people with the
+  same role.
 Area B (Otherton) has ``outsider``, a board member there with no role in A.
 ``action`` is an action in area A's plan; ``other_action`` one in area B's.
 """
@@ -59,10 +63,16 @@ def make_cast():
     board_member = make_user("bilal", first_name="Bilal", last_name="Board")
     area_admin = make_user("ada", first_name="Ada", last_name="Admin")
     outsider = make_user("oscar", first_name="Oscar", last_name="Outsider")
+    second_board_member = make_user("beth", first_name="Beth", last_name="Board")
+    second_officer = make_user("omar", first_name="Omar", last_name="Officer")
     Membership.objects.create(user=officer, area=area, role=Membership.Role.OFFICER)
     Membership.objects.create(user=board_member, area=area, role=Membership.Role.BOARD_MEMBER)
     Membership.objects.create(user=area_admin, area=area, role=Membership.Role.AREA_ADMIN)
     Membership.objects.create(user=outsider, area=other_area, role=Membership.Role.BOARD_MEMBER)
+    Membership.objects.create(
+        user=second_board_member, area=area, role=Membership.Role.BOARD_MEMBER
+    )
+    Membership.objects.create(user=second_officer, area=area, role=Membership.Role.OFFICER)
     action.lead_officer = board_member
     action.save()
     return SimpleNamespace(
@@ -77,4 +87,6 @@ def make_cast():
         board_member=board_member,
         area_admin=area_admin,
         outsider=outsider,
+        second_board_member=second_board_member,
+        second_officer=second_officer,
     )
