@@ -9,11 +9,11 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
-from demo.management.commands.load_demo import DEMO_PASSWORD
 
 from actions.deadlines import deadlines_for_plans
 from actions.models import ActionItem, Plan
 from demo.illustrative import DEMO_PLANS
+from demo.management.commands.load_demo import DEMO_PASSWORD
 from demo.seed import SEED_FILE
 from inspections.models import Finding, Inspection, Judgement, LocalArea, Membership
 from progress.models import BoardMeeting, Measure, ProgressUpdate

@@ -40,7 +40,7 @@ from tests.factories import (
     make_organisation,
     make_plan,
 )
-from tests.inspections.test_public_pages import main, text, texts
+from tests.public.test_public_pages import main, text, texts
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import pytest
 from actions.area_history import IMPORTED_MODELS
 
 EXAMPLE_PATH = (
-    Path(__file__).resolve().parents[2] / "docs" / "examples" / "area-history-example.json"
+    Path(__file__).resolve().parents[3] / "docs" / "examples" / "area-history-example.json"
 )
 _EXAMPLE = json.loads(EXAMPLE_PATH.read_text(encoding="utf-8"))
 
