@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 help:
 	@echo "make run    - serve the portal with demo data on http://127.0.0.1:$(PORT)"
 	@echo "make test   - run the whole test suite"
-	@echo "make lint   - ruff check, ruff format --check and makemigrations --check"
+	@echo "make lint   - ruff, the import layers and makemigrations --check"
 	@echo "make bench  - print speed figures (uses DATABASE_URL when set)"
 
 # Django 6.1 needs Python 3.12 or newer; find one without naming a machine path.
@@ -43,6 +43,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
 bench: $(STAMP)
