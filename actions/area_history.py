@@ -1153,25 +1153,26 @@ def _superseded_last(plans):
     return ordered
 
 
-def _write(checked, writer):
-    area_record = checked.area
-    area = writer.save(
+def _write_area(record, writer):
+    """Save the local area itself; None if it could not be saved."""
+    return writer.save(
         LocalArea,
         path="area",
-        lookup={"slug": area_record["slug"]},
+        lookup={"slug": record["slug"]},
         values={
-            "name": area_record["name"],
-            "summary": _text_value(area_record, "summary"),
-            "local_offer_url": _text_value(area_record, "local_offer_url"),
-            "sources": _text_value(area_record, "sources"),
+            "name": record["name"],
+            "summary": _text_value(record, "summary"),
+            "local_offer_url": _text_value(record, "local_offer_url"),
+            "sources": _text_value(record, "sources"),
         },
         file_keys=_AREA_KEYS,
     )
-    if area is None:
-        return
 
+
+def _write_organisations(records, area, writer):
+    """Save each organisation and its partnership with the area; return them by slug."""
     organisations = {}
-    for order, record in enumerate(checked.organisations):
+    for order, record in enumerate(records):
         values = {"name": record["name"], "kind": record["kind"]}
         # An organisation can partner several areas; a file that does not give
         # its website leaves the one another area's file gave alone.
@@ -1194,54 +1195,72 @@ def _write(checked, writer):
             values={"description": _text_value(record, "description"), "order": order},
             file_keys={"description"},
         )
+    return organisations
 
+
+def _inspection_values(record):
+    """The field values of an inspection record, as saved on the model."""
+    return {
+        "framework": record["framework"],
+        "kind": record["kind"],
+        **_date_values("start_date", record.get("start_date")),
+        **_date_values("end_date", record.get("end_date")),
+        **_date_values("report_received", record.get("report_received")),
+        **_date_values("report_published", record.get("report_published")),
+        "outcome": _text_value(record, "outcome"),
+        "outcome_text": _text_value(record, "outcome_text"),
+        "report_url": _text_value(record, "report_url"),
+        "notes": _text_value(record, "notes"),
+        "sources": _text_value(record, "sources"),
+    }
+
+
+def _write_inspections(records, area, organisations, writer):
+    """Save each inspection and its findings; return (inspections by ref, findings by key)."""
     inspections, findings = {}, {}
-    for record in checked.inspections:
+    for record in records:
         inspection = writer.save(
             Inspection,
             path=record["_path"],
             lookup={"area_id": area.pk, "ref": record["ref"]},
-            values={
-                "framework": record["framework"],
-                "kind": record["kind"],
-                **_date_values("start_date", record.get("start_date")),
-                **_date_values("end_date", record.get("end_date")),
-                **_date_values("report_received", record.get("report_received")),
-                **_date_values("report_published", record.get("report_published")),
-                "outcome": _text_value(record, "outcome"),
-                "outcome_text": _text_value(record, "outcome_text"),
-                "report_url": _text_value(record, "report_url"),
-                "notes": _text_value(record, "notes"),
-                "sources": _text_value(record, "sources"),
-            },
+            values=_inspection_values(record),
             file_keys=_INSPECTION_KEYS,
         )
         if inspection is None:
             continue
         inspections[record["ref"]] = inspection
-        for finding_record in record["findings"]:
-            lead = organisations.get(finding_record.get("lead_organisation"))
-            finding = writer.save(
-                Finding,
-                path=finding_record["_path"],
-                lookup={
-                    "inspection_id": inspection.pk,
-                    "kind": finding_record["kind"],
-                    "number": finding_record["number"],
-                },
-                values={
-                    "text": finding_record["text"],
-                    "wording": finding_record.get("wording", Finding.Wording.VERBATIM),
-                    "lead_organisation_id": lead.pk if lead else None,
-                    "notes": _text_value(finding_record, "notes"),
-                },
-                file_keys=_FINDING_KEYS,
-            )
-            if finding is not None:
-                findings[finding_record["_key"]] = finding
+        _write_findings(record["findings"], inspection, organisations, findings, writer)
+    return inspections, findings
 
+
+def _write_findings(records, inspection, organisations, findings, writer):
+    """Save one inspection's findings, adding each saved one to ``findings`` by its key."""
+    for record in records:
+        lead = organisations.get(record.get("lead_organisation"))
+        finding = writer.save(
+            Finding,
+            path=record["_path"],
+            lookup={
+                "inspection_id": inspection.pk,
+                "kind": record["kind"],
+                "number": record["number"],
+            },
+            values={
+                "text": record["text"],
+                "wording": record.get("wording", Finding.Wording.VERBATIM),
+                "lead_organisation_id": lead.pk if lead else None,
+                "notes": _text_value(record, "notes"),
+            },
+            file_keys=_FINDING_KEYS,
+        )
+        if finding is not None:
+            findings[record["_key"]] = finding
+
+
+def _write_reviews(records, area, writer):
+    """Save each progress review; return them by ref."""
     reviews = {}
-    for record in checked.reviews:
+    for record in records:
         review = writer.save(
             ProgressReview,
             path=record["_path"],
@@ -1257,8 +1276,12 @@ def _write(checked, writer):
         )
         if review is not None:
             reviews[record["ref"]] = review
+    return reviews
 
-    for record in checked.judgements:
+
+def _write_judgements(records, *, findings, inspections, reviews, writer):
+    """Save each judgement whose finding and source (inspection or review) were saved."""
+    for record in records:
         finding = findings.get(record["_finding"]["_key"])
         source = record["_source"]
         if source["_type"] is ProgressReview:
@@ -1278,8 +1301,32 @@ def _write(checked, writer):
             file_keys=_JUDGEMENT_KEYS,
         )
 
+
+def _plan_values(record, *, answers, replacement):
+    """The field values of a plan record, given the inspection it answers and its replacement."""
+    return {
+        "kind": record["kind"],
+        "title": record["title"],
+        "local_name": _text_value(record, "local_name"),
+        "responds_to_id": answers.pk,
+        "status": record.get("status", Plan.Status.DRAFT),
+        **_date_values("submitted_on", record.get("submitted_on")),
+        **_date_values("judged_on", record.get("judged_on")),
+        **_date_values("published_on", record.get("published_on")),
+        **_date_values("closed_on", record.get("closed_on")),
+        "judgement": _text_value(record, "judgement"),
+        "judged_by": _text_value(record, "judged_by"),
+        "superseded_by_id": replacement.pk if replacement else None,
+        "public_summary": _text_value(record, "public_summary"),
+        "notes": _text_value(record, "notes"),
+        "sources": _text_value(record, "sources"),
+    }
+
+
+def _write_plans(records, *, area, inspections, findings, writer):
+    """Save each plan whose inspection was saved, replacements first, then its findings."""
     plans = {}
-    for record in _superseded_last(checked.plans):
+    for record in _superseded_last(records):
         answers = inspections.get(record["responds_to"])
         if answers is None:
             continue
@@ -1288,40 +1335,49 @@ def _write(checked, writer):
             Plan,
             path=record["_path"],
             lookup={"area_id": area.pk, "ref": record["ref"]},
-            values={
-                "kind": record["kind"],
-                "title": record["title"],
-                "local_name": _text_value(record, "local_name"),
-                "responds_to_id": answers.pk,
-                "status": record.get("status", Plan.Status.DRAFT),
-                **_date_values("submitted_on", record.get("submitted_on")),
-                **_date_values("judged_on", record.get("judged_on")),
-                **_date_values("published_on", record.get("published_on")),
-                **_date_values("closed_on", record.get("closed_on")),
-                "judgement": _text_value(record, "judgement"),
-                "judged_by": _text_value(record, "judged_by"),
-                "superseded_by_id": replacement.pk if replacement else None,
-                "public_summary": _text_value(record, "public_summary"),
-                "notes": _text_value(record, "notes"),
-                "sources": _text_value(record, "sources"),
-            },
+            values=_plan_values(record, answers=answers, replacement=replacement),
             file_keys=_PLAN_KEYS,
         )
         if plan is None:
             continue
         plans[record["ref"]] = plan
-        for finding_record in record["_findings"]:
-            finding = findings.get(finding_record["_key"])
-            if finding is None:
-                continue
-            # Created one by one, never with plan.findings.add(), which writes no history.
-            writer.save(
-                PlanFinding,
-                path=f"{record['_path']}.findings",
-                lookup={"plan_id": plan.pk, "finding_id": finding.pk},
-                values={},
-                file_keys=(),
-            )
+        _write_plan_findings(record, plan, findings, writer)
+
+
+def _write_plan_findings(record, plan, findings, writer):
+    """Link a saved plan to each of its findings that was saved."""
+    for finding_record in record["_findings"]:
+        finding = findings.get(finding_record["_key"])
+        if finding is None:
+            continue
+        # Created one by one, never with plan.findings.add(), which writes no history.
+        writer.save(
+            PlanFinding,
+            path=f"{record['_path']}.findings",
+            lookup={"plan_id": plan.pk, "finding_id": finding.pk},
+            values={},
+            file_keys=(),
+        )
+
+
+def _write(checked, writer):
+    """Write a checked document, in the order of IMPORTED_MODELS; stop if the area fails."""
+    area = _write_area(checked.area, writer)
+    if area is None:
+        return
+    organisations = _write_organisations(checked.organisations, area, writer)
+    inspections, findings = _write_inspections(checked.inspections, area, organisations, writer)
+    reviews = _write_reviews(checked.reviews, area, writer)
+    _write_judgements(
+        checked.judgements,
+        findings=findings,
+        inspections=inspections,
+        reviews=reviews,
+        writer=writer,
+    )
+    _write_plans(
+        checked.plans, area=area, inspections=inspections, findings=findings, writer=writer
+    )
 
 
 def import_document(document, *, filename, user=None, dry_run=False):
