@@ -201,38 +201,49 @@ def _spread(positions, gap, low, high):
     return {key: y for y, key in placed}
 
 
-def chart_svg(measure, points, *, baseline=None, width=640, height=300, chart_id=None):
-    """Draw ``points`` — (MeasureValue, PublicFigure) pairs — as an SVG line chart.
+# Fixed parts of the layout, in px: the space above and below the plot area,
+# and the gap between the y-axis (or the right edge) and the first (or last) point.
+_TOP = 30.0
+_BOTTOM = 44.0
+_INSET = 14.0
 
-    ``measure_chart_svg`` is the entry point; this takes figures already
-    worked out, so a page that also shows them in a table works them out once.
+
+def _default_chart_id(measure):
+    """The chart's id when the caller gives none: from the measure's pk, else its slug."""
+    if measure.pk is not None:
+        return f"measure-chart-{measure.pk}"
+    if measure.slug:
+        return f"measure-chart-{measure.slug}"
+    return "measure-chart"
+
+
+def _line_labels(measure):
+    """The right-hand labels (target, national) for the horizontal lines; None where absent.
+
+    The national label gives only the figure; its period and source are in
+    the summary list.
     """
     unit = measure.unit
-    points = sorted(points, key=lambda point: point[0].period_end)
-    if chart_id is None:
-        if measure.pk is not None:
-            chart_id = f"measure-chart-{measure.pk}"
-        elif measure.slug:
-            chart_id = f"measure-chart-{measure.slug}"
-        else:
-            chart_id = "measure-chart"
-    chart_id = escape(chart_id)
-
-    # Right-hand labels for the horizontal lines. The national label gives
-    # only the figure; its period and source are in the summary list.
     target_label = national_label = None
     if measure.target is not None:
         target_label = f"Target {format_figure(unit, measure.target, compact=True)}"
     if measure.national_comparator is not None:
         national_label = f"England {format_figure(unit, measure.national_comparator)}"
-    show_baseline = baseline is not None and baseline.number is not None
+    return target_label, national_label
 
-    # The y scale, from public figures only: a withheld figure must not move it.
+
+def _y_scale(measure, points, baseline):
+    """The y-axis (low, high, ticks), from public figures only.
+
+    A withheld figure must not move the scale. ``baseline`` is the public
+    baseline when it is drawn, else None.
+    """
+    unit = measure.unit
     numbers = [fig.number for _, fig in points if fig.number is not None]
     for extra in (measure.target, measure.national_comparator):
         if extra is not None:
             numbers.append(Decimal(extra))
-    if show_baseline:
+    if baseline is not None:
         numbers.append(baseline.number)
     low = min([Decimal(0), *numbers])
     high = max(numbers) if numbers else Decimal(100 if unit == PERCENT else 10)
@@ -242,241 +253,352 @@ def chart_svg(measure, points, *, baseline=None, width=640, height=300, chart_id
     while tick <= high:
         ticks.append(tick)
         tick += step
-    tick_texts = [_tick_text(unit, tick) for tick in ticks]
+    return low, high, ticks
 
-    # Margins from the widest labels.
-    caption = UNIT_CAPTIONS.get(unit)
-    left = max(40.0, max(_width(text, SMALL_FONT) for text in tick_texts) + 14)
-    right_labels = [label for label in (target_label, national_label) if label]
-    right = max([16.0, *(_width(label) + 12 for label in right_labels)])
-    right = min(right, width * 0.35)
-    top = 30.0
-    bottom = 44.0
-    plot_left, plot_right = left, width - right
-    plot_top, plot_bottom = top, height - bottom
-    inset = 14.0
-    x_start, x_end = plot_left + inset, plot_right - inset
 
-    span = float(high - low)
+def _x_labels(points):
+    """Each point's x-axis label: the periods' own when every one is short, else "Mar 2025"."""
+    labels = [mv.period_label for mv, _ in points]
+    if not all(labels) or max(len(label) for label in labels) > 12:
+        labels = [_short_date(mv.period_end) for mv, _ in points]
+    return labels
 
-    def y_of(number):
-        return plot_bottom - float(Decimal(number) - low) / span * (plot_bottom - plot_top)
 
-    ordinals = [mv.period_end.toordinal() for mv, _ in points]
-    if show_baseline and measure.baseline_date:
-        ordinals.append(measure.baseline_date.toordinal())
-    first_day, last_day = (min(ordinals), max(ordinals)) if ordinals else (0, 0)
+def _chosen_x_labels(xs, room, span):
+    """The indexes of the points to label: as many as fit in ``span``, always the first and last."""
+    fit = max(1, int(span // room) + 1)
+    stride = -(-len(xs) // fit)
+    chosen = list(range(0, len(xs), stride))
+    last = len(xs) - 1
+    if chosen[-1] != last:
+        if len(chosen) > 1 and xs[last] - xs[chosen[-1]] < room:
+            chosen.pop()
+        chosen.append(last)
+    return chosen
 
-    def x_of(day):
+
+def _anchor(x, half, low, high):
+    """The text-anchor keeping a label of half-width ``half`` at ``x`` within low..high."""
+    if x - half < low:
+        return "start"
+    if x + half > high:
+        return "end"
+    return "middle"
+
+
+def _beside(x, anchor):
+    """Where a label with ``anchor`` goes to sit just beside a mark at ``x``."""
+    if anchor == "start":
+        return x - 6
+    if anchor == "end":
+        return x + 6
+    return x
+
+
+class _Chart:
+    """The scale and plot area of one chart, and the SVG for each of its parts.
+
+    ``points`` are (MeasureValue, PublicFigure) pairs, oldest first;
+    ``baseline`` is the public baseline, or None.
+    """
+
+    def __init__(self, measure, points, baseline, width, height):
+        self.measure = measure
+        self.points = points
+        self.width, self.height = width, height
+        self.baseline = baseline if baseline is not None and baseline.number is not None else None
+        self.target_label, self.national_label = _line_labels(measure)
+        self.low, self.high, self.ticks = _y_scale(measure, points, self.baseline)
+        self.tick_texts = [_tick_text(measure.unit, tick) for tick in self.ticks]
+        self._place_plot_area()
+        self.first_day, self.last_day = self._day_range()
+        self.xs = [self.x_of(mv.period_end) for mv, _ in points]
+        self.shown = [
+            (x, fig, mv)
+            for x, (mv, fig) in zip(self.xs, points, strict=True)
+            if fig.number is not None
+        ]
+
+    def _place_plot_area(self):
+        """Set the plot area's edges, with margins from the widest labels."""
+        left = max(40.0, max(_width(text, SMALL_FONT) for text in self.tick_texts) + 14)
+        right_labels = [label for label in (self.target_label, self.national_label) if label]
+        right = max([16.0, *(_width(label) + 12 for label in right_labels)])
+        right = min(right, self.width * 0.35)
+        self.plot_left, self.plot_right = left, self.width - right
+        self.plot_top, self.plot_bottom = _TOP, self.height - _BOTTOM
+        self.x_start, self.x_end = self.plot_left + _INSET, self.plot_right - _INSET
+        self.span = float(self.high - self.low)
+
+    def _day_range(self):
+        """The first and last day on the x-axis (as ordinals), including a drawn baseline's."""
+        ordinals = [mv.period_end.toordinal() for mv, _ in self.points]
+        if self.baseline is not None and self.measure.baseline_date:
+            ordinals.append(self.measure.baseline_date.toordinal())
+        return (min(ordinals), max(ordinals)) if ordinals else (0, 0)
+
+    def y_of(self, number):
+        """The y coordinate of a figure."""
+        height = self.plot_bottom - self.plot_top
+        return self.plot_bottom - float(Decimal(number) - self.low) / self.span * height
+
+    def x_of(self, day):
+        """The x coordinate of a date; the middle when every date is the same day."""
+        first_day, last_day = self.first_day, self.last_day
         if last_day == first_day:
-            return (x_start + x_end) / 2
-        return x_start + (day.toordinal() - first_day) / (last_day - first_day) * (x_end - x_start)
+            return (self.x_start + self.x_end) / 2
+        fraction = (day.toordinal() - first_day) / (last_day - first_day)
+        return self.x_start + fraction * (self.x_end - self.x_start)
 
-    xs = [x_of(mv.period_end) for mv, _ in points]
+    def header(self, chart_id):
+        """The opening <svg> tag, the <title> and <desc> it is named by, and a white background."""
+        width, height = self.width, self.height
+        title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+        return [
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+            f'role="img" aria-labelledby="{title_id} {desc_id}" '
+            f'font-family="Arial, sans-serif" font-size="{FONT}" fill="{TEXT}">',
+            f'<title id="{title_id}">{escape(self.measure.name)}</title>',
+            f'<desc id="{desc_id}">{escape(_summary(self.measure, self.points))}</desc>',
+            f'<rect width="{width}" height="{height}" fill="{WHITE}"/>',
+        ]
 
-    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" aria-labelledby="{title_id} {desc_id}" '
-        f'font-family="Arial, sans-serif" font-size="{FONT}" fill="{TEXT}">',
-        f'<title id="{title_id}">{escape(measure.name)}</title>',
-        f'<desc id="{desc_id}">{escape(_summary(measure, points))}</desc>',
-        f'<rect width="{width}" height="{height}" fill="{WHITE}"/>',
-    ]
-
-    # Gridlines and the y-axis ticks.
-    for tick, text in zip(ticks, tick_texts, strict=True):
-        y = _n(y_of(tick))
-        out.append(
-            f'<line x1="{_n(plot_left)}" y1="{y}" x2="{_n(plot_right)}" y2="{y}" '
-            f'stroke="{GRID}" stroke-width="1"/>'
-        )
-        out.append(
-            f'<text x="{_n(plot_left - 8)}" y="{y}" dy="0.35em" text-anchor="end" '
-            f'font-size="{SMALL_FONT}">{escape(text)}</text>'
-        )
-    if caption:
-        out.append(f'<text x="4" y="16" font-size="{SMALL_FONT}">{escape(caption)}</text>')
-
-    # The axes.
-    out.append(
-        f'<line x1="{_n(plot_left)}" y1="{_n(plot_top)}" x2="{_n(plot_left)}" '
-        f'y2="{_n(plot_bottom)}" stroke="{TEXT}" stroke-width="1"/>'
-    )
-    out.append(
-        f'<line x1="{_n(plot_left)}" y1="{_n(plot_bottom)}" x2="{_n(plot_right)}" '
-        f'y2="{_n(plot_bottom)}" stroke="{TEXT}" stroke-width="1"/>'
-    )
-
-    # X-axis tick labels: as many as fit, always the first and the last.
-    if points:
-        # The periods' own labels when every one has a short one, else "Mar 2025".
-        labels = [mv.period_label for mv, _ in points]
-        if not all(labels) or max(len(label) for label in labels) > 12:
-            labels = [_short_date(mv.period_end) for mv, _ in points]
-        room = max(_width(label, SMALL_FONT) for label in labels) + 10
-        fit = max(1, int((x_end - x_start) // room) + 1)
-        stride = -(-len(points) // fit)
-        chosen = list(range(0, len(points), stride))
-        last = len(points) - 1
-        if chosen[-1] != last:
-            if len(chosen) > 1 and xs[last] - xs[chosen[-1]] < room:
-                chosen.pop()
-            chosen.append(last)
-        for index in chosen:
-            x = xs[index]
-            half = _width(labels[index], SMALL_FONT) / 2
-            anchor, lx = "middle", x
-            if x - half < 2:
-                anchor, lx = "start", 2
-            elif x + half > width - 2:
-                anchor, lx = "end", width - 2
+    def grid(self):
+        """Gridlines and y-axis tick labels, and the unit's caption above the axis."""
+        out = []
+        for tick, text in zip(self.ticks, self.tick_texts, strict=True):
+            y = _n(self.y_of(tick))
             out.append(
-                f'<line x1="{_n(x)}" y1="{_n(plot_bottom)}" x2="{_n(x)}" y2="{_n(plot_bottom + 5)}" '
-                f'stroke="{TEXT}" stroke-width="1"/>'
+                f'<line x1="{_n(self.plot_left)}" y1="{y}" x2="{_n(self.plot_right)}" y2="{y}" '
+                f'stroke="{GRID}" stroke-width="1"/>'
             )
             out.append(
-                f'<text x="{_n(lx)}" y="{_n(plot_bottom + 20)}" text-anchor="{anchor}" '
+                f'<text x="{_n(self.plot_left - 8)}" y="{y}" dy="0.35em" text-anchor="end" '
+                f'font-size="{SMALL_FONT}">{escape(text)}</text>'
+            )
+        caption = UNIT_CAPTIONS.get(self.measure.unit)
+        if caption:
+            out.append(f'<text x="4" y="16" font-size="{SMALL_FONT}">{escape(caption)}</text>')
+        return out
+
+    def axes(self):
+        """The y-axis and x-axis lines."""
+        left, right = _n(self.plot_left), _n(self.plot_right)
+        top, bottom = _n(self.plot_top), _n(self.plot_bottom)
+        return [
+            f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="{TEXT}" stroke-width="1"/>',
+            f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" '
+            f'stroke="{TEXT}" stroke-width="1"/>',
+        ]
+
+    def x_axis(self):
+        """X-axis ticks and period labels, as many as fit; or "No figures yet" with no points."""
+        if not self.points:
+            return [
+                f'<text x="{_n((self.plot_left + self.plot_right) / 2)}" '
+                f'y="{_n(self.plot_bottom + 20)}" '
+                f'text-anchor="middle" fill="{SECONDARY}">No figures yet</text>'
+            ]
+        labels = _x_labels(self.points)
+        room = max(_width(label, SMALL_FONT) for label in labels) + 10
+        out = []
+        for index in _chosen_x_labels(self.xs, room, self.x_end - self.x_start):
+            x = self.xs[index]
+            half = _width(labels[index], SMALL_FONT) / 2
+            anchor = _anchor(x, half, 2, self.width - 2)
+            lx = {"start": 2, "end": self.width - 2}.get(anchor, x)
+            out.append(
+                f'<line x1="{_n(x)}" y1="{_n(self.plot_bottom)}" x2="{_n(x)}" '
+                f'y2="{_n(self.plot_bottom + 5)}" stroke="{TEXT}" stroke-width="1"/>'
+            )
+            out.append(
+                f'<text x="{_n(lx)}" y="{_n(self.plot_bottom + 20)}" text-anchor="{anchor}" '
                 f'font-size="{SMALL_FONT}">{escape(labels[index])}</text>'
             )
-    else:
-        out.append(
-            f'<text x="{_n((plot_left + plot_right) / 2)}" y="{_n(plot_bottom + 20)}" '
-            f'text-anchor="middle" fill="{SECONDARY}">No figures yet</text>'
-        )
+        return out
 
-    # Target and national lines, labelled in the right margin.
-    label_ys = {}
-    if target_label:
-        label_ys["target"] = y_of(measure.target)
-    if national_label:
-        label_ys["national"] = y_of(measure.national_comparator)
-    placed = _spread(
-        [(y, key) for key, y in label_ys.items()], FONT + 2, plot_top, plot_bottom + bottom / 2
-    )
-    for key, label, colour, dashes, cap in (
-        ("target", target_label, TEXT, "8 4", "butt"),
-        ("national", national_label, SECONDARY, "1 5", "round"),
-    ):
-        if key not in label_ys:
-            continue
-        y = _n(label_ys[key])
-        out.append(
-            f'<line x1="{_n(plot_left)}" y1="{y}" x2="{_n(plot_right)}" y2="{y}" '
-            f'stroke="{colour}" stroke-width="2" stroke-dasharray="{dashes}" '
-            f'stroke-linecap="{cap}"/>'
+    def reference_lines(self):
+        """The dashed target line and dotted national line, labelled in the right margin."""
+        label_ys = {}
+        if self.target_label:
+            label_ys["target"] = self.y_of(self.measure.target)
+        if self.national_label:
+            label_ys["national"] = self.y_of(self.measure.national_comparator)
+        placed = _spread(
+            [(y, key) for key, y in label_ys.items()],
+            FONT + 2,
+            self.plot_top,
+            self.plot_bottom + _BOTTOM / 2,
         )
-        out.append(
-            f'<text x="{_n(plot_right + 6)}" y="{_n(placed[key])}" dy="0.35em" '
-            f'fill="{colour}">{escape(label)}</text>'
-        )
-
-    # The series: runs of shown figures, broken wherever one is withheld or missing.
-    runs, run = [], []
-    for x, (_, fig) in zip(xs, points, strict=True):
-        if fig.number is None:
-            if run:
-                runs.append(run)
-            run = []
-        else:
-            run.append((x, y_of(fig.number)))
-    if run:
-        runs.append(run)
-    for run in runs:
-        if len(run) > 1:
-            path = " ".join(
-                f"{'M' if i == 0 else 'L'}{_n(x)} {_n(y)}" for i, (x, y) in enumerate(run)
+        out = []
+        for key, label, colour, dashes, cap in (
+            ("target", self.target_label, TEXT, "8 4", "butt"),
+            ("national", self.national_label, SECONDARY, "1 5", "round"),
+        ):
+            if key not in label_ys:
+                continue
+            y = _n(label_ys[key])
+            out.append(
+                f'<line x1="{_n(self.plot_left)}" y1="{y}" x2="{_n(self.plot_right)}" y2="{y}" '
+                f'stroke="{colour}" stroke-width="2" stroke-dasharray="{dashes}" '
+                f'stroke-linecap="{cap}"/>'
             )
             out.append(
-                f'<path d="{path}" fill="none" stroke="{LINE}" stroke-width="3" '
-                f'stroke-linejoin="round" stroke-linecap="round"/>'
+                f'<text x="{_n(self.plot_right + 6)}" y="{_n(placed[key])}" dy="0.35em" '
+                f'fill="{colour}">{escape(label)}</text>'
             )
-    for run in runs:
-        for x, y in run:
-            out.append(
-                f'<circle cx="{_n(x)}" cy="{_n(y)}" r="4.5" fill="{LINE}" '
-                f'stroke="{WHITE}" stroke-width="1.5"/>'
-            )
+        return out
 
-    # Withheld figures: a mark on the axis, and words instead of a number.
-    gaps = [i for i, (_, fig) in enumerate(points) if fig.suppressed]
-    if gaps:
-        spacing = min((b - a for a, b in pairwise(xs)), default=width)
-        widest = max(_width(points[i][1].short_text, SMALL_FONT) for i in gaps)
+    def _runs(self):
+        """The series as runs of (x, y), broken wherever a figure is withheld or missing."""
+        runs, run = [], []
+        for x, (_, fig) in zip(self.xs, self.points, strict=True):
+            if fig.number is None:
+                if run:
+                    runs.append(run)
+                run = []
+            else:
+                run.append((x, self.y_of(fig.number)))
+        if run:
+            runs.append(run)
+        return runs
+
+    def series(self):
+        """The series: a solid line through each run of two or more points, then every marker."""
+        runs = self._runs()
+        out = []
+        for run in runs:
+            if len(run) > 1:
+                path = " ".join(
+                    f"{'M' if i == 0 else 'L'}{_n(x)} {_n(y)}" for i, (x, y) in enumerate(run)
+                )
+                out.append(
+                    f'<path d="{path}" fill="none" stroke="{LINE}" stroke-width="3" '
+                    f'stroke-linejoin="round" stroke-linecap="round"/>'
+                )
+        for run in runs:
+            for x, y in run:
+                out.append(
+                    f'<circle cx="{_n(x)}" cy="{_n(y)}" r="4.5" fill="{LINE}" '
+                    f'stroke="{WHITE}" stroke-width="1.5"/>'
+                )
+        return out
+
+    def withheld(self):
+        """Each withheld figure: an open mark on the x-axis, and its words instead of a number.
+
+        The words stand upright when the points are too close for them to lie flat.
+        """
+        gaps = [i for i, (_, fig) in enumerate(self.points) if fig.suppressed]
+        if not gaps:
+            return []
+        spacing = min((b - a for a, b in pairwise(self.xs)), default=self.width)
+        widest = max(_width(self.points[i][1].short_text, SMALL_FONT) for i in gaps)
         upright = spacing < widest + 6
+        out = []
         for i in gaps:
-            x = xs[i]
-            text = escape(points[i][1].short_text)
+            x = self.xs[i]
+            text = escape(self.points[i][1].short_text)
             out.append(
-                f'<circle cx="{_n(x)}" cy="{_n(plot_bottom)}" r="3.5" fill="{WHITE}" '
+                f'<circle cx="{_n(x)}" cy="{_n(self.plot_bottom)}" r="3.5" fill="{WHITE}" '
                 f'stroke="{SECONDARY}" stroke-width="1.5"/>'
             )
-            if upright:
-                ty = _n(plot_bottom - 8)
-                out.append(
-                    f'<text x="{_n(x)}" y="{ty}" dy="0.35em" transform="rotate(-90 {_n(x)} {ty})" '
-                    f'font-size="{SMALL_FONT}" fill="{SECONDARY}" {_HALO}>{text}</text>'
-                )
-            else:
-                anchor = "middle"
-                if x - widest / 2 < plot_left:
-                    anchor = "start"
-                elif x + widest / 2 > plot_right:
-                    anchor = "end"
-                out.append(
-                    f'<text x="{_n(x)}" y="{_n(plot_bottom - 10)}" text-anchor="{anchor}" '
-                    f'font-size="{SMALL_FONT}" fill="{SECONDARY}" {_HALO}>{text}</text>'
-                )
+            out.append(self._withheld_text(x, text, widest, upright))
+        return out
 
-    # The baseline: an open square, labelled below it.
-    shown = [
-        (x, fig, mv) for x, (mv, fig) in zip(xs, points, strict=True) if fig.number is not None
-    ]
-    merged_first = False
-    if show_baseline:
-        bx = x_of(measure.baseline_date) if measure.baseline_date else x_start
-        by = y_of(baseline.number)
-        if shown and abs(shown[0][0] - bx) < 0.05 and shown[0][1].text == baseline.text:
-            merged_first = True
-        out.append(
-            f'<rect x="{_n(bx - 7)}" y="{_n(by - 7)}" width="14" height="14" fill="none" '
-            f'stroke="{TEXT}" stroke-width="2"/>'
+    def _withheld_text(self, x, text, widest, upright):
+        """The words for one withheld figure at ``x``: rotated upright, or flat above the axis."""
+        if upright:
+            ty = _n(self.plot_bottom - 8)
+            return (
+                f'<text x="{_n(x)}" y="{ty}" dy="0.35em" transform="rotate(-90 {_n(x)} {ty})" '
+                f'font-size="{SMALL_FONT}" fill="{SECONDARY}" {_HALO}>{text}</text>'
+            )
+        anchor = _anchor(x, widest / 2, self.plot_left, self.plot_right)
+        return (
+            f'<text x="{_n(x)}" y="{_n(self.plot_bottom - 10)}" text-anchor="{anchor}" '
+            f'font-size="{SMALL_FONT}" fill="{SECONDARY}" {_HALO}>{text}</text>'
         )
-        label = f"Baseline {baseline.text}"
-        room_above = by - 14 - FONT >= plot_top - top / 2
+
+    def _baseline_point(self):
+        """Where the baseline's square sits: at its date, else at the start of the x-axis."""
+        date = self.measure.baseline_date
+        bx = self.x_of(date) if date else self.x_start
+        return bx, self.y_of(self.baseline.number)
+
+    def baseline_merges_first(self):
+        """Whether the baseline is the first shown figure, at its place and with its words.
+
+        Then the pair is labelled once, by the baseline's label.
+        """
+        if self.baseline is None or not self.shown:
+            return False
+        bx, _ = self._baseline_point()
+        x, fig, _ = self.shown[0]
+        return abs(x - bx) < 0.05 and fig.text == self.baseline.text
+
+    def baseline_mark(self, merged_first):
+        """The baseline: an open square, labelled below it (above, when it merges with the first)."""
+        if self.baseline is None:
+            return []
+        bx, by = self._baseline_point()
+        label = f"Baseline {self.baseline.text}"
         if merged_first:
+            room_above = by - 14 - FONT >= self.plot_top - _TOP / 2
             ly = by - 14 if room_above else by + 24
         else:
-            ly = by + 24 if by + 24 <= plot_bottom - 4 else by - 14
-        half = _width(label) / 2
-        if bx - half < plot_left:
-            anchor, lx = "start", bx - 6
-        elif bx + half > plot_right:
-            anchor, lx = "end", bx + 6
-        else:
-            anchor, lx = "middle", bx
-        out.append(
-            f'<text x="{_n(lx)}" y="{_n(ly)}" text-anchor="{anchor}" {_HALO}>{escape(label)}</text>'
-        )
+            ly = by + 24 if by + 24 <= self.plot_bottom - 4 else by - 14
+        anchor = _anchor(bx, _width(label) / 2, self.plot_left, self.plot_right)
+        lx = _beside(bx, anchor)
+        return [
+            f'<rect x="{_n(bx - 7)}" y="{_n(by - 7)}" width="14" height="14" fill="none" '
+            f'stroke="{TEXT}" stroke-width="2"/>',
+            f'<text x="{_n(lx)}" y="{_n(ly)}" text-anchor="{anchor}" {_HALO}>{escape(label)}</text>',
+        ]
 
-    # The first and last figures, written beside their points.
-    labelled = []
-    if shown:
+    def end_labels(self, merged_first):
+        """The first and last shown figures, written in bold beside their points."""
+        shown = self.shown
+        if not shown:
+            return []
         labelled = [(shown[0], "start" if len(shown) > 1 else "middle")]
         if len(shown) > 1:
             labelled.append((shown[-1], "end"))
         if merged_first:
             labelled = labelled[1:]
-    for (x, fig, _), anchor in labelled:
-        y = y_of(fig.number)
-        ly = y - 12 if y - 12 - FONT >= plot_top - top / 2 else y + 24
-        lx = x - 6 if anchor == "start" else x + 6 if anchor == "end" else x
-        out.append(
-            f'<text x="{_n(lx)}" y="{_n(ly)}" text-anchor="{anchor}" font-weight="bold" '
-            f"{_HALO}>{escape(fig.text)}</text>"
-        )
+        out = []
+        for (x, fig, _), anchor in labelled:
+            y = self.y_of(fig.number)
+            ly = y - 12 if y - 12 - FONT >= self.plot_top - _TOP / 2 else y + 24
+            out.append(
+                f'<text x="{_n(_beside(x, anchor))}" y="{_n(ly)}" text-anchor="{anchor}" '
+                f'font-weight="bold" {_HALO}>{escape(fig.text)}</text>'
+            )
+        return out
 
-    out.append("</svg>")
+
+def chart_svg(measure, points, *, baseline=None, width=640, height=300, chart_id=None):
+    """Draw ``points`` — (MeasureValue, PublicFigure) pairs — as an SVG line chart.
+
+    ``measure_chart_svg`` is the entry point; this takes figures already
+    worked out, so a page that also shows them in a table works them out once.
+    """
+    points = sorted(points, key=lambda point: point[0].period_end)
+    chart_id = escape(_default_chart_id(measure) if chart_id is None else chart_id)
+    chart = _Chart(measure, points, baseline, width, height)
+    merged_first = chart.baseline_merges_first()
+    out = [
+        *chart.header(chart_id),
+        *chart.grid(),
+        *chart.axes(),
+        *chart.x_axis(),
+        *chart.reference_lines(),
+        *chart.series(),
+        *chart.withheld(),
+        *chart.baseline_mark(merged_first),
+        *chart.end_labels(merged_first),
+        "</svg>",
+    ]
     return mark_safe("".join(out))  # every text piece above is escaped
 
 
