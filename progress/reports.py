@@ -275,104 +275,148 @@ def build_report_context(
     ``previous`` is the previous published report of the same plan and
     audience, or None; "what changed" compares with its snapshot.
     """
+    _check_arguments(plan, audience, period_start, period_end, previous)
+    now = now or timezone.now()
+    board = audience == BOARD
+    plan = _load_plan(plan, board=board)
+    area = plan.area
+
+    partners = _partners(area)
+    findings = _findings(plan, period_end)
+    actions = _actions(plan, board=board, period_start=period_start, period_end=period_end, now=now)
+    _attach_actions(findings, actions)
+    measures = _measures(plan, area, findings, board=board, period_end=period_end)
+    meetings = _meetings(area, board=board, period_start=period_start, period_end=period_end)
+
+    context = {
+        "audience": audience,
+        "board": board,
+        **_headings(plan, number=number, board=board),
+        "cover": _cover(
+            plan, partners, period_start=period_start, period_end=period_end, number=number, now=now
+        ),
+        "summary": _summary(actions, findings, board=board),
+        "findings": findings,
+        "actions": actions,
+        "measures": measures,
+        "meetings": meetings,
+        "meanings": _meanings(),
+        "previous": None,
+        "changes": None,
+        "change_log": [],
+    }
+    if board:  # the change log names officers and gives reasons: board pack only
+        context["change_log"] = _change_log(plan, period_start, period_end)
+    if previous is not None:
+        _compare_with_previous(context, previous)
+    return context
+
+
+def _check_arguments(plan, audience, period_start, period_end, previous):
+    """Refuse an unknown audience, a backwards period or a previous report of another kind."""
     if audience not in (BOARD, PUBLIC):
         raise ValueError(f"Unknown report audience {audience!r}")
     if period_end < period_start:
         raise ValueError("The end of the period cannot be before its start.")
     if previous is not None and (previous.plan_id != plan.pk or previous.audience != audience):
         raise ValueError("A report can only be compared with one of the same plan and audience.")
-    now = now or timezone.now()
-    board = audience == BOARD
 
+
+def _load_plan(plan, *, board):
+    """The plan afresh, with its area and inspection; for the public, only if it is public."""
     plans = Plan.objects.public() if not board else Plan.objects.all()
     plan = plans.select_related("area", "responds_to").filter(pk=plan.pk).first()
     if plan is None:
         raise ValueError("A public report cannot be made for a plan that is still being written.")
-    area = plan.area
+    return plan
 
-    partners = [
+
+def _partners(area):
+    """The names of the area's partner organisations, in their order: one query."""
+    return [
         p.organisation.name
         for p in Partnership.objects.filter(area=area)
         .select_related("organisation")
         .order_by("order", "organisation__name")
     ]
-    findings = _findings(plan, period_end)
-    actions = _actions(plan, board=board, period_start=period_start, period_end=period_end, now=now)
+
+
+def _attach_actions(findings, actions):
+    """Give each finding the list of the report's actions that serve it (no queries)."""
     by_finding = defaultdict(list)
     for action in actions:
         by_finding[action.finding_id].append(action)
     for finding in findings:
         finding.actions = by_finding.get(finding.pk, [])
 
-    measures = _measures(plan, area, findings, board=board, period_end=period_end)
-    meetings = _meetings(area, board=board, period_start=period_start, period_end=period_end)
 
+def _headings(plan, *, number, board):
+    """The report's title, running title and board warning; a report with no number is a draft."""
+    area_name = plan.area.name
     short_title = (
-        f"{area.name} progress report {number}" if number else f"{area.name} draft progress report"
+        f"{area_name} progress report {number}" if number else f"{area_name} draft progress report"
     )
-    number_text = f"Report {number}" if number else "Draft"
     title = (
-        f"{area.name}: progress report {number} – {plan.title}"
+        f"{area_name}: progress report {number} – {plan.title}"
         if number
-        else f"{area.name}: progress report (draft) – {plan.title}"
+        else f"{area_name}: progress report (draft) – {plan.title}"
     )
-    responds_to = plan.responds_to
-    context = {
-        "audience": audience,
-        "board": board,
+    return {
         "title": title,
-        "area": area.name,
+        "area": area_name,
         "plan": plan.title,
         "number": number,
         "running_title": f"{BOARD_WARNING} – {short_title}" if board else short_title,
         "board_warning": BOARD_WARNING if board else "",
-        "cover": {
-            "area": area.name,
-            "partners": partners,
-            "plan_title": plan.title,
-            "plan_local_name": plan.local_name,
-            "plan_kind": plan.get_kind_display(),
-            "inspection": (
-                f"{responds_to.title}, {responds_to.start}"
-                if responds_to.start
-                else responds_to.title
-            ),
-            "period_start": period_start,
-            "period_end": period_end,
-            "period_text": f"{format_date(period_start)} to {format_date(period_end)}",
-            "number_text": number_text,
-            "issued": timezone.localdate(now),
-            "issued_text": format_date(timezone.localdate(now)),
-            "is_illustrative": plan.is_illustrative,
-        },
-        "summary": _summary(actions, findings, board=board),
-        "findings": findings,
-        "actions": actions,
-        "measures": measures,
-        "meetings": meetings,
-        "meanings": {
-            "delivery": [(DELIVERY_LABELS[k], v) for k, v in DELIVERY_MEANINGS.items()],
-            "impact": [(IMPACT_LABELS[k], v) for k, v in IMPACT_MEANINGS.items()],
-        },
-        "previous": None,
-        "changes": None,
-        "change_log": [],
     }
-    if board:
-        context["change_log"] = _change_log(plan, period_start, period_end)
-    if previous is not None:
-        context["previous"] = {
-            "number_text": f"Report {previous.number}"
-            if previous.number
-            else "the previous report",
-            "period_text": (
-                f"{format_date(previous.period_start)} to {format_date(previous.period_end)}"
-            ),
-            "has_snapshot": bool(previous.snapshot and "actions" in previous.snapshot),
-        }
-        if context["previous"]["has_snapshot"]:
-            context["changes"] = changes_since(previous.snapshot, snapshot_from_context(context))
-    return context
+
+
+def _cover(plan, partners, *, period_start, period_end, number, now):
+    """What the cover page shows: area, partners, plan, inspection, period, number and date."""
+    responds_to = plan.responds_to
+    issued = timezone.localdate(now)
+    return {
+        "area": plan.area.name,
+        "partners": partners,
+        "plan_title": plan.title,
+        "plan_local_name": plan.local_name,
+        "plan_kind": plan.get_kind_display(),
+        "inspection": (
+            f"{responds_to.title}, {responds_to.start}" if responds_to.start else responds_to.title
+        ),
+        "period_start": period_start,
+        "period_end": period_end,
+        "period_text": f"{format_date(period_start)} to {format_date(period_end)}",
+        "number_text": f"Report {number}" if number else "Draft",
+        "issued": issued,
+        "issued_text": format_date(issued),
+        "is_illustrative": plan.is_illustrative,
+    }
+
+
+def _meanings():
+    """What each delivery and impact status means, as (label, meaning) pairs."""
+    return {
+        "delivery": [(DELIVERY_LABELS[k], v) for k, v in DELIVERY_MEANINGS.items()],
+        "impact": [(IMPACT_LABELS[k], v) for k, v in IMPACT_MEANINGS.items()],
+    }
+
+
+def _compare_with_previous(context, previous):
+    """Describe the previous report and, if it kept a snapshot, say what changed since it.
+
+    Sets ``context["previous"]`` first, then ``context["changes"]`` from a
+    snapshot of the finished context.
+    """
+    context["previous"] = {
+        "number_text": f"Report {previous.number}" if previous.number else "the previous report",
+        "period_text": (
+            f"{format_date(previous.period_start)} to {format_date(previous.period_end)}"
+        ),
+        "has_snapshot": bool(previous.snapshot and "actions" in previous.snapshot),
+    }
+    if context["previous"]["has_snapshot"]:
+        context["changes"] = changes_since(previous.snapshot, snapshot_from_context(context))
 
 
 def _findings(plan, period_end):
