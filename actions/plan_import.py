@@ -365,86 +365,128 @@ def _is_ref_like(value):
 
 def read_rows(sheet, layout, matcher, analysis):
     """The rows of a table, each with the finding it falls under (for actions)."""
-    rows = []
-    headings = {i: normalise_heading(v) for i, v in layout.headings.items()}
-    title_index = next((i for i, k in layout.columns.items() if k == "title"), None)
-    current, current_problem, pending_heading = None, None, None
-    for number in range(layout.header_row + 1, len(sheet.rows) + 1):
-        raw = sheet.rows[number - 1]
-        present = {i: v for i, v in enumerate(raw) if v is not None}
-        if not present:
-            continue
+    return _RowReader(sheet, layout, matcher, analysis).read()
+
+
+class _RowReader:
+    """Reads one table's rows in order, following the headings that name findings."""
+
+    def __init__(self, sheet, layout, matcher, analysis):
+        self.sheet = sheet
+        self.layout = layout
+        self.matcher = matcher
+        self.analysis = analysis
+        self.headings = {i: normalise_heading(v) for i, v in layout.headings.items()}
+        self.title_index = next((i for i, k in layout.columns.items() if k == "title"), None)
+        self.current = None  # the finding the latest heading names
+        self.current_problem = None  # why the latest heading names no finding
+        self.pending_heading = None  # a warning, unless an action is read under the heading
+
+    def read(self):
+        """Every row below the header that holds an action or a milestone."""
+        rows = []
+        for number in range(self.layout.header_row + 1, len(self.sheet.rows) + 1):
+            raw = self.sheet.rows[number - 1]
+            present = {i: v for i, v in enumerate(raw) if v is not None}
+            if not present or self._repeats_header(present):
+                continue
+            heading = self._heading(present)
+            if heading is not None:
+                self._start_section(number, heading)
+                continue
+            row = self._row(number, raw)
+            if row is not None:
+                rows.append(row)
+        self._warn_pending_heading()
+        return rows
+
+    def _repeats_header(self, present):
+        """Whether the row is the header repeated, as under each section of some plans."""
         same_as_header = sum(
             1
             for i, v in present.items()
-            if isinstance(v, str) and headings.get(i) == normalise_heading(v)
+            if isinstance(v, str) and self.headings.get(i) == normalise_heading(v)
         )
-        if same_as_header >= 2:
-            continue  # the header repeated, as under each section of some plans
-        if layout.kind == "actions" and len(present) == 1:
-            ((index, value),) = present.items()
-            if (
-                isinstance(value, str)
-                and not _is_ref_like(value)
-                and (index != title_index or matcher.match(value)[0] is not None)
-            ):
-                if pending_heading is not None:
-                    analysis.warnings.append(pending_heading)
-                finding, why = matcher.match(value)
-                current = finding
-                current_problem = None
-                if finding is None:
-                    current_problem = (
-                        f"the heading in row {number} (‘{value[:80]}’) does not name one of the "
-                        "findings this plan addresses: "
-                        + (
-                            why
-                            or "start it with the finding's number, like "
-                            "‘Area of significant weakness 2’"
-                        )
-                    )
-                    pending_heading = Problem(
-                        f"‘{value[:80]}’ was not read: it is not an action and does not name "
-                        "one of this plan's findings",
-                        sheet=sheet.name,
-                        row=number,
-                    )
-                else:
-                    pending_heading = None
-                continue
+        return same_as_header >= 2
+
+    def _heading(self, present):
+        """The text of a section heading (one lone cell in an actions table), or None."""
+        if self.layout.kind != "actions" or len(present) != 1:
+            return None
+        ((index, value),) = present.items()
+        if (
+            isinstance(value, str)
+            and not _is_ref_like(value)
+            and (index != self.title_index or self.matcher.match(value)[0] is not None)
+        ):
+            return value
+        return None
+
+    def _start_section(self, number, value):
+        """Take the finding a heading names for the actions beneath it, or why it names none."""
+        self._warn_pending_heading()
+        finding, why = self.matcher.match(value)
+        self.current = finding
+        self.current_problem = None
+        if finding is None:
+            self.current_problem = (
+                f"the heading in row {number} (‘{value[:80]}’) does not name one of the "
+                "findings this plan addresses: "
+                + (
+                    why
+                    or "start it with the finding's number, like ‘Area of significant weakness 2’"
+                )
+            )
+            self.pending_heading = Problem(
+                f"‘{value[:80]}’ was not read: it is not an action and does not name "
+                "one of this plan's findings",
+                sheet=self.sheet.name,
+                row=number,
+            )
+
+    def _warn_pending_heading(self):
+        """Warn of a heading that named no finding and had no action read beneath it."""
+        if self.pending_heading is not None:
+            self.analysis.warnings.append(self.pending_heading)
+        self.pending_heading = None
+
+    def _row(self, number, raw):
+        """The row's cells by column key, or None for a note beside an actions table."""
+        layout = self.layout
         cells = {key: raw[i] if i < len(raw) else None for i, key in layout.columns.items()}
         letters = {key: get_column_letter(i + 1) for i, key in layout.columns.items()}
         if layout.kind == "actions" and all(
             cells.get(k) is None for k in ("ref", "title", "due_date", "success_criteria")
         ):
-            continue  # a note beside the table, with nothing of an action in it
-        row = Row(sheet.name, number, cells, letters)
+            return None  # a note beside the table, with nothing of an action in it
+        row = Row(self.sheet.name, number, cells, letters)
         if layout.kind == "actions":
-            finding_cell = cells.get("finding")
-            if finding_cell is not None:
-                finding, why = matcher.match(_text(finding_cell))
-                row.finding = finding
-                row.finding_letter = letters["finding"]
-                if finding is None:
-                    row.finding_problem = (
-                        f"‘{_text(finding_cell)[:80]}’ is not one of the findings this plan "
-                        "addresses: "
-                        + (why or "name it by number, like ‘Area of significant weakness 2’")
-                    )
-            else:
-                row.finding = current
-                row.finding_problem = current_problem or (
-                    None
-                    if current
-                    else "this action is not under a heading that names an area of weakness, "
-                    "and there is no Finding column: add a heading row such as "
-                    "‘Area of significant weakness 1’ above it"
+            self._place_under_finding(row)
+            self.pending_heading = None
+        return row
+
+    def _place_under_finding(self, row):
+        """Set the action row's finding from its Finding cell, else from the heading above it."""
+        finding_cell = row.cells.get("finding")
+        if finding_cell is not None:
+            finding, why = self.matcher.match(_text(finding_cell))
+            row.finding = finding
+            row.finding_letter = row.letters["finding"]
+            if finding is None:
+                row.finding_problem = (
+                    f"‘{_text(finding_cell)[:80]}’ is not one of the findings this plan "
+                    "addresses: "
+                    + (why or "name it by number, like ‘Area of significant weakness 2’")
                 )
-            pending_heading = None
-        rows.append(row)
-    if pending_heading is not None:
-        analysis.warnings.append(pending_heading)
-    return rows
+            return
+        row.finding = self.current
+        row.finding_problem = self.current_problem or (
+            None
+            if self.current
+            else "this action is not under a heading that names an area of weakness, "
+            "and there is no Finding column: add a heading row such as "
+            "‘Area of significant weakness 1’ above it"
+        )
 
 
 # --- Checking values ---------------------------------------------------------
@@ -676,12 +718,45 @@ def analyse(plan, workbook, mapping=None):
 
 def _analyse_actions(analysis, context, rows):
     """Check each action row; returns ref -> action (existing or to be created)."""
-    planned = dict(context.actions)
-    seen = {}
-    in_file = set()
-    links = {}
+    actions = _ActionRows(analysis, context)
     for row in rows:
-        check = Checker(analysis, row)
+        actions.check(row)
+    actions.link_findings()
+    analysis.not_in_file = sorted(ref for ref in context.actions if ref not in actions.in_file)
+    return actions.planned
+
+
+class _ActionRows:
+    """Checks action rows one by one, remembering what the rows before have used and planned."""
+
+    def __init__(self, analysis, context):
+        self.analysis = analysis
+        self.context = context
+        self.planned = dict(context.actions)  # ref -> action, existing or to be created
+        self.seen = {}  # ref -> the row number that first used it
+        self.in_file = set()  # refs of the sound rows
+        self.links = {}  # finding pk -> the first sound row under a finding not yet linked
+
+    def check(self, row):
+        """Check one action row and, if it is sound, note what it would add or change."""
+        check = Checker(self.analysis, row)
+        ref, title = self._ref_and_title(check)
+        existing = self.context.actions.get(ref)
+        self._finding(check)
+        values = {"title": title}
+        if row.finding is not None:
+            values["finding"] = row.finding
+        self._texts(check, existing, values)
+        self._dates(check, values)
+        self._lead_organisation(check, existing, values)
+        self._lead_officer(check, values)
+        self._statuses(check, values)
+        version = check.version() if check.present("version") else None
+        if check.ok and ref:
+            self._record(check, ref, title, existing, values, version)
+
+    def _ref_and_title(self, check):
+        """The row's reference and title, each required, the reference not used by an earlier row."""
         ref = check.text(
             "ref",
             required="enter the action's reference, like 2.3",
@@ -691,16 +766,20 @@ def _analyse_actions(analysis, context, rows):
         title = check.text(
             "title", required="enter what the action is", max_length=300, what="the action"
         )
-        if ref and ref in seen:
+        if ref and ref in self.seen:
             check.problem(
                 "ref",
-                f"the reference {ref} is also used in row {seen[ref]}: give each action its own",
+                f"the reference {ref} is also used in row {self.seen[ref]}: give each action its own",
             )
         elif ref:
-            seen[ref] = row.number
-        existing = context.actions.get(ref)
+            self.seen[ref] = check.row.number
+        return ref, title
+
+    def _finding(self, check):
+        """A problem if the row's Finding cell or heading names none of the plan's findings."""
+        row = check.row
         if row.finding_problem:
-            analysis.problems.append(
+            self.analysis.problems.append(
                 Problem(
                     row.finding_problem,
                     sheet=row.sheet,
@@ -710,9 +789,9 @@ def _analyse_actions(analysis, context, rows):
                 )
             )
             check.ok = False
-        values = {"title": title}
-        if row.finding is not None:
-            values["finding"] = row.finding
+
+    def _texts(self, check, existing, values):
+        """The description and public summary if read, and the success criteria (required when new)."""
         for key in ("description", "public_summary"):
             if check.present(key):
                 values[key] = check.text(key)
@@ -721,6 +800,9 @@ def _analyse_actions(analysis, context, rows):
                 "success_criteria",
                 required="enter the success criteria: how everyone will know the action has worked",
             )
+
+    def _dates(self, check, values):
+        """The due date (required) and start date, the start no later than the due date."""
         due = check.date("due_date", "due date", required=True)
         if due:
             values["due_date"] = due
@@ -728,13 +810,19 @@ def _analyse_actions(analysis, context, rows):
             values["start_date"] = check.date("start_date", "start date", example="1/4/2026")
         if due and values.get("start_date") and due < values["start_date"]:
             check.problem("due_date", "the due date cannot be before the start date")
+
+    def _lead_organisation(self, check, existing, values):
+        """The partner named as lead, or for a new action the lead of its finding."""
+        row = check.row
         organisation_text = (
             check.text("lead_organisation") if check.present("lead_organisation") else ""
         )
         if organisation_text:
-            organisation = context.organisation(organisation_text)
+            organisation = self.context.organisation(organisation_text)
             if organisation is None:
-                names = " or ".join(o.name for o in context.partners) or "a partner added first"
+                names = (
+                    " or ".join(o.name for o in self.context.partners) or "a partner added first"
+                )
                 check.problem(
                     "lead_organisation",
                     f"‘{organisation_text[:60]}’ is not one of this area's partners: use {names}",
@@ -750,44 +838,52 @@ def _analyse_actions(analysis, context, rows):
                     "lead_organisation",
                     "enter the lead organisation: the partner that leads this action",
                 )
-        if check.present("lead_officer"):
-            officer_text = check.text("lead_officer")
-            if not officer_text:
-                values["lead_officer"] = None
-            else:
-                people = context.person(officer_text)
-                if len(people) == 1:
-                    values["lead_officer"] = people[0]
-                else:
-                    check.problem(
-                        "lead_officer",
-                        (
-                            f"nobody called ‘{officer_text[:60]}’ is a member of this area, so the "
-                            "lead officer is left as it is; add them as a member and import again "
-                            "to name them"
-                        )
-                        if not people
-                        else f"more than one member is called ‘{officer_text[:60]}’: use their "
-                        "username or email address",
-                        warn=True,
-                    )
+
+    def _lead_officer(self, check, values):
+        """The member named as lead officer (a blank cell clears it); a warning if not one member."""
+        if not check.present("lead_officer"):
+            return
+        officer_text = check.text("lead_officer")
+        if not officer_text:
+            values["lead_officer"] = None
+            return
+        people = self.context.person(officer_text)
+        if len(people) == 1:
+            values["lead_officer"] = people[0]
+            return
+        check.problem(
+            "lead_officer",
+            (
+                f"nobody called ‘{officer_text[:60]}’ is a member of this area, so the "
+                "lead officer is left as it is; add them as a member and import again "
+                "to name them"
+            )
+            if not people
+            else f"more than one member is called ‘{officer_text[:60]}’: use their "
+            "username or email address",
+            warn=True,
+        )
+
+    def _statuses(self, check, values):
+        """The delivery and impact statuses, where the row gives a recognised one."""
         for key in ("delivery_status", "impact_status"):
             if check.present(key):
                 status = check.status(key)
                 if status:
                     values[key] = status
-        version = check.version() if check.present("version") else None
-        if not check.ok or not ref:
-            continue
-        in_file.add(ref)
-        if row.finding is not None and row.finding.pk not in context.linked_ids:
-            links.setdefault(row.finding.pk, row)
+
+    def _record(self, check, ref, title, existing, values, version):
+        """Note a sound row: its ref is in the file, its finding's link, and its change if any."""
+        row = check.row
+        self.in_file.add(ref)
+        if row.finding is not None and row.finding.pk not in self.context.linked_ids:
+            self.links.setdefault(row.finding.pk, row)
         change, unchanged = _compare(
             check,
             what="action",
             label=f"{ref} {existing.title if existing else title}",
             existing=existing,
-            new=(ActionItem, {"plan": context.plan, "ref": ref, **values}),
+            new=(ActionItem, {"plan": self.context.plan, "ref": ref, **values}),
             values=values,
             kind="actions",
             version=version,
@@ -795,24 +891,25 @@ def _analyse_actions(analysis, context, rows):
             "exported: export the plan again and make your changes in the new file, so theirs "
             "are not lost",
         )
-        analysis.unchanged_actions += unchanged
+        self.analysis.unchanged_actions += unchanged
         if change:
-            analysis.action_changes.append(change)
+            self.analysis.action_changes.append(change)
             if change.is_new:
-                planned[ref] = change.instance
-    for finding_pk, row in links.items():
-        finding = next(f for f in context.findings if f.pk == finding_pk)
-        analysis.links.append(
-            Change(
-                "finding link",
-                str(finding),
-                row.sheet,
-                row.number,
-                PlanFinding(plan=context.plan, finding=finding),
+                self.planned[ref] = change.instance
+
+    def link_findings(self):
+        """A finding link for each finding the file's actions address that the plan does not link yet."""
+        for finding_pk, row in self.links.items():
+            finding = next(f for f in self.context.findings if f.pk == finding_pk)
+            self.analysis.links.append(
+                Change(
+                    "finding link",
+                    str(finding),
+                    row.sheet,
+                    row.number,
+                    PlanFinding(plan=self.context.plan, finding=finding),
+                )
             )
-        )
-    analysis.not_in_file = sorted(ref for ref in context.actions if ref not in in_file)
-    return planned
 
 
 def _copy(instance):
