@@ -359,7 +359,7 @@ class ActionForm(RecordForm):
         self.fields["finding"].queryset = (
             Finding.objects.filter(plan_findings__plan=plan)
             .select_related("inspection")
-            .order_by("kind", "number")
+            .order_by("kind_rank", "number")
         )
         self.fields["lead_organisation"].queryset = partner_queryset(self.area)
         self.fields["lead_officer"].queryset = people_in_area(self.area)

@@ -45,6 +45,7 @@ class Plan(Versioned):
         PUBLISHED = "published", "Published and being delivered"
         CLOSED = "closed", "Closed"
         SUPERSEDED = "superseded", "Replaced by a later plan"
+        UNKNOWN = "unknown", "Status not known"
 
     # The inspection a plan answers must be of a kind that calls for it.
     RESPONDS_TO = {
@@ -163,7 +164,30 @@ class Plan(Versioned):
 
     @property
     def is_open(self):
-        return self.status not in (self.Status.CLOSED, self.Status.SUPERSEDED)
+        return self.status not in (self.Status.CLOSED, self.Status.SUPERSEDED, self.Status.UNKNOWN)
+
+    def _outcome_problem(self, inspection):
+        """Does the inspection's outcome call for this kind of plan? (docs/domain-rules.md)"""
+        Outcome = Inspection.Outcome
+        if self.kind == self.Kind.WSOA and inspection.outcome == Outcome.NO_WSOA:
+            return (
+                "This inspection did not require a written statement of action. Check the "
+                "inspection's outcome or the plan's kind."
+            )
+        if self.kind == self.Kind.PRIORITY_ACTION and inspection.outcome not in (
+            "",
+            Outcome.SYSTEMIC,
+        ):
+            return (
+                "A priority action plan answers an inspection with outcome 3 (widespread and/or "
+                "systemic failings). For outcome 2, record a strategic plan."
+            )
+        if self.kind == self.Kind.ACCELERATED and _all_judged_sufficient(inspection):
+            return (
+                "This revisit found sufficient progress on every weakness, so no accelerated "
+                "progress plan follows it. Check the revisit's verdicts."
+            )
+        return ""
 
     def clean(self):
         errors = {}
@@ -173,6 +197,15 @@ class Plan(Versioned):
                 errors["responds_to"] = "The inspection must be of this plan's local area."
             elif inspection.kind not in self.RESPONDS_TO[self.kind]:
                 errors["responds_to"] = self.RESPONDS_TO_HINTS[self.kind]
+            else:
+                problem = self._outcome_problem(inspection)
+                if problem:
+                    errors["responds_to"] = problem
+        if self.status in (self.Status.FIT, self.Status.NOT_FIT) and self.kind != self.Kind.WSOA:
+            errors["status"] = (
+                "“Fit for purpose” is Ofsted and CQC's judgement on a written statement of "
+                "action. For this plan, choose approved (or record the words in the judgement)."
+            )
         for later, earlier, message in (
             ("judged", "submitted", "A plan cannot be judged before it is submitted."),
             ("closed", "published", "A plan cannot close before it is published."),
@@ -186,6 +219,16 @@ class Plan(Versioned):
             raise ValidationError(errors)
 
 
+def _all_judged_sufficient(revisit):
+    """Did the revisit find sufficient progress on every weakness it judged?"""
+    if revisit.findings_judged is not None and revisit.findings_resolved is not None:
+        return revisit.findings_resolved == revisit.findings_judged
+    if not revisit.pk:
+        return False
+    verdicts = set(revisit.judgements.values_list("verdict", flat=True))
+    return bool(verdicts) and verdicts <= {"sufficient_progress"}
+
+
 class PlanFinding(models.Model):
     """A finding that a plan addresses (explicit so each link is in history)."""
 
@@ -195,7 +238,7 @@ class PlanFinding(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["plan", "finding__kind", "finding__number"]
+        ordering = ["plan", "finding__kind_rank", "finding__number"]
         constraints = [
             models.UniqueConstraint(
                 fields=["plan", "finding"],
@@ -310,7 +353,7 @@ class ActionItem(Versioned):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["plan", "finding__kind", "finding__number", "ref"]
+        ordering = ["plan", "finding__kind_rank", "finding__number", "ref"]
         constraints = [
             models.UniqueConstraint(
                 fields=["plan", "ref"],

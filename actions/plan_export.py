@@ -68,7 +68,7 @@ def plan_findings(plan):
         link.finding
         for link in PlanFinding.objects.filter(plan=plan)
         .select_related("finding")
-        .order_by("finding__kind", "finding__number")
+        .order_by("finding__kind_rank", "finding__number")
     ]
     return linked or list(findings_a_plan_must_address(kind=plan.kind, inspection=plan.responds_to))
 
@@ -81,7 +81,7 @@ def plan_actions(plan):
     return list(
         ActionItem.objects.filter(plan=plan)
         .select_related("finding", "lead_organisation", "lead_officer")
-        .order_by("finding__kind", "finding__number", "ref")
+        .order_by("finding__kind_rank", "finding__number", "ref")
     )
 
 

@@ -19,8 +19,8 @@ def findings_a_plan_must_address(*, kind, inspection):
         return Finding.objects.filter(
             judgements__inspection=inspection,
             judgements__verdict=Judgement.Verdict.INSUFFICIENT,
-        ).order_by("kind", "number")
-    return inspection.findings.order_by("kind", "number")
+        ).order_by("kind_rank", "number")
+    return inspection.findings.order_by("kind_rank", "number")
 
 
 @transaction.atomic

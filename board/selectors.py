@@ -21,9 +21,9 @@ from progress.models import BoardMeeting, Evidence, MeasureValue, ProgressUpdate
 
 def records(area):
     """The area's inspections, findings, verdicts, plans, measures and meetings, for editing."""
-    findings = Finding.objects.select_related("lead_organisation").order_by("kind", "number")
+    findings = Finding.objects.select_related("lead_organisation").order_by("kind_rank", "number")
     judgements = Judgement.objects.select_related("finding__inspection").order_by(
-        "finding__inspection__start_date", "finding__kind", "finding__number", "pk"
+        "finding__inspection__start_date", "finding__kind_rank", "finding__number", "pk"
     )
     return {
         "inspections": list(
@@ -64,7 +64,9 @@ def my_area(area, *, today, filters):
     plans = list(
         Plan.objects.filter(area=area)
         .select_related("responds_to")
-        .prefetch_related(Prefetch("findings", queryset=Finding.objects.order_by("kind", "number")))
+        .prefetch_related(
+            Prefetch("findings", queryset=Finding.objects.order_by("kind_rank", "number"))
+        )
         .order_by("-responds_to__start_date", "pk")
     )
     actions = ActionItem.objects.filter(plan__area=area).select_related(

@@ -201,7 +201,7 @@ def add_illustrative_content(plan, *, officer, board_member, today):
         .select_related("organisation")
         .first()
     )
-    findings = list(plan.findings.order_by("kind", "number"))
+    findings = list(plan.findings.order_by("kind_rank", "number"))
     for f_index, finding in enumerate(findings, start=1):
         ideas = _ideas_for(finding.text)
         for a_index, (title, success, summary) in enumerate(ideas, start=1):

@@ -5,6 +5,8 @@ from kit.admin import AuditedAdmin
 from .models import (
     Finding,
     Inspection,
+    Intervention,
+    InterventionFinding,
     Judgement,
     LocalArea,
     Membership,
@@ -83,9 +85,30 @@ class FindingAdmin(AuditedAdmin):
 
 @admin.register(ProgressReview)
 class ProgressReviewAdmin(AuditedAdmin):
-    list_display = ["__str__", "area", "conducted_by"]
-    list_filter = ["area"]
+    list_display = ["__str__", "area", "kind", "conducted_by"]
+    list_filter = ["kind", "area"]
     list_select_related = ["area"]
+
+
+class InterventionFindingInline(admin.TabularInline):
+    model = InterventionFinding
+    extra = 0
+    raw_id_fields = ["finding"]
+
+
+@admin.register(Intervention)
+class InterventionAdmin(AuditedAdmin):
+    list_display = ["__str__", "area", "kind", "issued_on", "lifted_on"]
+    list_filter = ["kind", "area"]
+    list_select_related = ["area"]
+    inlines = [InterventionFindingInline]
+
+
+@admin.register(InterventionFinding)
+class InterventionFindingAdmin(AuditedAdmin):
+    list_display = ["intervention", "finding"]
+    list_select_related = ["intervention__area", "finding__inspection"]
+    raw_id_fields = ["finding"]
 
 
 @admin.register(Judgement)

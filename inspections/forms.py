@@ -239,7 +239,10 @@ class FindingForm(RecordForm):
     def __init__(self, *args, inspection, **kwargs):
         self.inspection = inspection
         super().__init__(*args, **kwargs)
-        allowed = Finding.KINDS_BY_FRAMEWORK.get(inspection.framework, set())
+        allowed = set(Finding.KINDS_BY_FRAMEWORK.get(inspection.framework, set()))
+        if inspection.outcome != Inspection.Outcome.SYSTEMIC:
+            # Areas for priority action come only with outcome 3.
+            allowed.discard(Finding.Kind.PRIORITY_ACTION)
         self.fields["kind"].choices = [
             (v, label) for v, label in Finding.Kind.choices if v in allowed
         ]
@@ -287,7 +290,7 @@ class JudgementForm(RecordForm):
             Finding.objects.filter(inspection__area=self.area)
             .exclude(inspection=inspection)
             .select_related("inspection")
-            .order_by("inspection__start_date", "inspection__pk", "kind", "number")
+            .order_by("inspection__start_date", "inspection__pk", "kind_rank", "number")
         )
         allowed = Judgement.INSPECTION_VERDICTS.get(inspection.kind, set())
         self.fields["verdict"].choices = [

@@ -376,7 +376,7 @@ class MeasureForm(RecordForm):
         self.fields["finding"].queryset = (
             Finding.objects.filter(inspection__area=self.area)
             .select_related("inspection")
-            .order_by("inspection__start_date", "inspection__pk", "kind", "number")
+            .order_by("inspection__start_date", "inspection__pk", "kind_rank", "number")
         )
 
     def clean(self):

@@ -74,11 +74,7 @@ BOARD = ProgressReport.Audience.BOARD
 PUBLIC = ProgressReport.Audience.PUBLIC
 BOARD_WARNING = "Board pack – internal: not for publication"
 NO_PUBLISHED_UPDATE = "No published update yet"
-CLOSING_VERDICTS = {
-    Judgement.Verdict.SUFFICIENT,
-    Judgement.Verdict.EFFECTIVE,
-    Judgement.Verdict.CLOSED,
-}
+CLOSING_VERDICTS = Judgement.RESOLVED_VERDICTS
 SNAPSHOT_VERSION = 1
 LOG_TEXT_LIMIT = 300
 
@@ -427,7 +423,7 @@ def _findings(plan, period_end):
         .distinct()
         .select_related("inspection")
         .prefetch_related(Prefetch("judgements", queryset=judgements))
-        .order_by("inspection__start_date", "inspection_id", "kind", "number")
+        .order_by("inspection__start_date", "inspection_id", "kind_rank", "number")
     )
     result = []
     for finding in findings:

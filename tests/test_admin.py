@@ -22,7 +22,15 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from actions.models import DeadlineRule, DeliveryStatus, ImpactStatus, Milestone, PlanImport
-from inspections.models import Finding, Inspection, Judgement, Membership, Organisation
+from inspections.models import (
+    Finding,
+    Inspection,
+    Intervention,
+    InterventionFinding,
+    Judgement,
+    Membership,
+    Organisation,
+)
 from kit.admin import AuditedAdmin
 from progress.models import (
     BoardMeeting,
@@ -196,6 +204,12 @@ def records(superuser):
         sha256="0" * 64,
         content=b"PK",
     )
+    intervention = Intervention.objects.create(
+        area=area, ref="improvement-notice", kind=Intervention.Kind.IMPROVEMENT_NOTICE
+    )
+    intervention_finding = InterventionFinding.objects.create(
+        intervention=intervention, finding=finding
+    )
     rule = DeadlineRule.objects.order_by("pk").first()
     assert rule is not None, "the deadline rules are seeded by a migration"
     return {
@@ -222,6 +236,8 @@ def records(superuser):
             you_said,
             report,
             plan_import,
+            intervention,
+            intervention_finding,
         ]
     }
 
@@ -237,7 +253,7 @@ def test_it_registers_every_portal_model_on_the_superuser_site_with_a_reason():
         for model in apps.get_app_config(app_label).get_models()
         if not model.__name__.startswith("Historical")
     }
-    assert len(portal_models) == 21
+    assert len(portal_models) == 23
     assert portal_models == set(AUDITED)
 
 

@@ -23,6 +23,8 @@ from actions.models import ActionItem, DeadlineRule, Plan, PlanFinding
 from inspections.models import (
     Finding,
     Inspection,
+    Intervention,
+    InterventionFinding,
     Judgement,
     Membership,
     Partnership,
@@ -77,7 +79,12 @@ def world(db):
     measure = Measure.objects.create(**measure_fields(area, slug="ehcp-20-weeks"))
     MeasureValue.objects.create(measure=measure, period_end=D(2022, 3, 31), value=40)
     BoardMeeting.objects.create(area=area, held_on=D(2022, 4, 1))
+    intervention = Intervention.objects.create(
+        area=area, ref="improvement-notice", kind="improvement_notice", issued_on=D(2022, 6, 1)
+    )
+    InterventionFinding.objects.create(intervention=intervention, finding=finding)
     return SimpleNamespace(
+        intervention=intervention,
         area=area,
         council=council,
         user=user,
@@ -121,6 +128,11 @@ def measure_fields(area, **overrides):
 def inspection_row(w, **overrides):
     fields = {"area": w.area, "ref": "another", "framework": "2016", "kind": "initial"}
     return Inspection(**{**fields, **overrides})
+
+
+def intervention_row(w, **overrides):
+    fields = {"area": w.area, "ref": "another-notice", "kind": "improvement_notice"}
+    return Intervention(**{**fields, **overrides})
 
 
 def plan_row(w, **overrides):
@@ -213,6 +225,29 @@ CASES = {
             finding=w.finding, inspection=w.revisit, verdict=Judgement.Verdict.SUFFICIENT
         ),
         "This inspection has already given a verdict on this finding.",
+    ),
+    "inspections_inspection_resolved_within_judged": (
+        lambda w: inspection_row(w, kind="revisit", findings_judged=3, findings_resolved=4),
+        "The findings resolved cannot be more than the findings judged.",
+    ),
+    "inspections_intervention_unique_ref": (
+        lambda w: intervention_row(w, ref=w.intervention.ref),
+        "Another intervention in this area already has this reference.",
+    ),
+    "inspections_intervention_lifted_after_issued": (
+        lambda w: intervention_row(w, issued_on=D(2023, 3, 14), lifted_on=D(2023, 3, 1)),
+        "An intervention cannot be lifted before it is issued.",
+    ),
+    **{
+        f"inspections_intervention_{field}_normalised": (
+            lambda w, field=field: intervention_row(w, **month_not_first(field)),
+            NORMALISED,
+        )
+        for field in ("issued_on", "lifted_on")
+    },
+    "inspections_interventionfinding_unique": (
+        lambda w: InterventionFinding(intervention=w.intervention, finding=w.finding),
+        "This intervention already covers this finding.",
     ),
     "inspections_judgement_once_per_review": (
         lambda w: Judgement(finding=w.finding, review=w.review, verdict=Judgement.Verdict.CLOSED),
@@ -411,7 +446,10 @@ def test_finding_kind_must_fit_the_framework(world):
         inspection=world.inspection, kind=Finding.Kind.PRIORITY_ACTION, number=3, text="x"
     )
     [message] = messages_for(finding, "kind")
-    assert message == "Findings of a 2016 inspection are areas of significant weakness."
+    assert message == (
+        "Findings of a 2016 inspection are areas of significant weakness (or, where the "
+        "report used them, fundamental failings or areas of significant concern)."
+    )
     full = make_inspection(area=world.area, ref="2024", framework="2023", start="2024-01-08")
     finding = Finding(inspection=full, kind=Finding.Kind.SIGNIFICANT_WEAKNESS, number=1, text="x")
     assert messages_for(finding, "kind") == [
@@ -503,7 +541,8 @@ def test_judgements_come_from_revisits_and_monitoring_only(world):
         verdict=Judgement.Verdict.SUFFICIENT,
     )
     assert messages_for(judgement, "inspection") == [
-        "Only a revisit or a monitoring inspection gives verdicts on findings."
+        "Only a revisit, a monitoring inspection or a 2023 full inspection gives verdicts on "
+        "earlier findings."
     ]
 
 

@@ -1030,7 +1030,11 @@ def test_partial_dates_are_stored_with_their_precision_and_shown_as_typed(client
 def test_a_findings_kind_follows_its_inspections_framework(client, w):
     client.force_login(w.officer)
     form = client.get(CASES[1].create_url(w)).context["form"]
-    assert [value for value, _ in form.fields["kind"].choices] == ["significant_weakness"]
+    assert [value for value, _ in form.fields["kind"].choices] == [
+        "significant_weakness",
+        "fundamental_failing",
+        "area_of_significant_concern",
+    ]
     data = {**CASES[1].create_data(w), "kind": "area_for_priority_action"}
     response = client.post(CASES[1].create_url(w), data)
     assert errors_on(response, "kind") == ["Select the kind of finding"]

@@ -127,14 +127,15 @@ def test_dates_keep_their_precision(imported):
 
 
 def test_findings_are_attached_to_the_inspection_that_made_them(imported):
-    findings = Finding.objects.order_by("inspection__start_date", "kind", "number")
+    findings = Finding.objects.order_by("inspection__start_date", "kind_rank", "number")
     assert [(f.inspection.ref, f.kind, f.number) for f in findings] == [
         ("2017-inspection", "significant_weakness", 1),
         ("2017-inspection", "significant_weakness", 2),
         ("2017-inspection", "significant_weakness", 3),
-        ("2023-inspection", "area_for_improvement", 1),
+        # The framework's order: areas for priority action before areas for improvement.
         ("2023-inspection", "area_for_priority_action", 1),
         ("2023-inspection", "area_for_priority_action", 2),
+        ("2023-inspection", "area_for_improvement", 1),
     ]
     weakness_3 = Finding.objects.get(inspection__ref="2017-inspection", number=3)
     assert weakness_3.wording == Finding.Wording.THEME

@@ -223,7 +223,7 @@ def test_invalid_choices_list_the_allowed_values(rejected, example_document):
             'inspections[2].findings[2].wording: must be one of "verbatim", "paraphrase", '
             '"theme" or "not_captured", not "exact"',
             'plans[0].status: must be one of "draft", "submitted", "judged_fit", '
-            '"judged_not_fit", "approved", "published", "closed" or "superseded", not "done"',
+            '"judged_not_fit", "approved", "published", "closed", "superseded" or "unknown", not "done"',
         ],
     )
 
@@ -368,7 +368,8 @@ def test_kind_must_fit_the_framework(rejected, example_document):
     rejected(
         example_document,
         [
-            'inspections[0].findings[0].kind: must be "significant_weakness" for a 2016 '
+            'inspections[0].findings[0].kind: must be "significant_weakness", '
+            '"fundamental_failing" or "area_of_significant_concern" for a 2016 '
             'framework inspection, not "area_for_improvement"',
             'inspections[2].kind: must be "full" or "monitoring" for a 2023 framework '
             'inspection, not "initial"',
