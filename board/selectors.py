@@ -40,6 +40,9 @@ def records(area):
                 Prefetch("values", queryset=MeasureValue.objects.order_by("-period_end"))
             )
         ),
+        "interventions": list(
+            area.interventions.prefetch_related("findings").order_by("issued_on", "pk")
+        ),
         "meetings": list(area.board_meetings.order_by("-held_on", "pk")),
         "you_said": list(area.you_said_we_did.order_by("-heard_on", "pk")),
     }

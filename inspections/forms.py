@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 
 from kit.forms import PartialDateField, RecordForm, gov_errors
 
-from .models import Finding, Inspection, Judgement, Membership, Organisation
+from .models import Finding, Inspection, Intervention, Judgement, Membership, Organisation
 
 REFERENCE_INVALID = (
     "The reference must only include lower-case letters, numbers and hyphens, like {example}"
@@ -97,6 +97,35 @@ class InspectionForm(RecordForm):
         what="the date the report was published",
         label="Date the report was published (optional)",
     )
+    findings_judged = forms.IntegerField(
+        label="Earlier findings judged (optional)",
+        help_text=(
+            "Only when the report gives counts rather than a verdict on each finding. For "
+            "“sufficient progress in 1 of 13”, enter 13 here and 1 below."
+        ),
+        required=False,
+        min_value=0,
+        max_value=200,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "invalid": "Enter the findings judged as a whole number, like 13",
+            "min_value": "The findings judged must be 0 or more",
+            "max_value": "The findings judged must be 200 or fewer",
+        },
+    )
+    findings_resolved = forms.IntegerField(
+        label="Of which resolved (optional)",
+        help_text="Sufficient progress, effective action or no longer needing priority action.",
+        required=False,
+        min_value=0,
+        max_value=200,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "invalid": "Enter the findings resolved as a whole number, like 1",
+            "min_value": "The findings resolved must be 0 or more",
+            "max_value": "The findings resolved must be 200 or fewer",
+        },
+    )
     outcome = forms.ChoiceField(
         label="Outcome (optional)",
         help_text="Leave as “Not known yet” until the report is received.",
@@ -120,17 +149,25 @@ class InspectionForm(RecordForm):
             "report_published",
             "outcome",
             "outcome_text",
+            "findings_judged",
+            "findings_resolved",
+            "public_summary",
             "report_url",
             "notes",
             "sources",
         ]
         labels = {
+            "public_summary": "Summary for families (optional)",
             "outcome_text": "Outcome in the inspectors’ words (optional)",
             "report_url": "Link to the report (optional)",
             "notes": "Notes (optional)",
             "sources": "Public sources (optional)",
         }
         help_texts = {
+            "public_summary": (
+                "Plain English for parents and carers: what the inspection found and what "
+                "happens next. Shown on the public pages; notes are not."
+            ),
             "outcome_text": "For example, a quotation from the report’s summary or letter.",
             "report_url": "For example, https://reports.ofsted.gov.uk/provider/44/80567",
             "notes": "Anything else worth knowing about this inspection.",
@@ -146,10 +183,12 @@ class InspectionForm(RecordForm):
                 max_length="The link to the report must be 500 characters or fewer",
             ),
             "outcome_text": gov_errors("the outcome in the inspectors’ words"),
+            "public_summary": gov_errors("the summary for families"),
             "notes": gov_errors("the notes"),
             "sources": gov_errors("the public sources"),
         }
         widgets = {
+            "public_summary": forms.Textarea(attrs={"rows": 3}),
             "outcome_text": forms.Textarea(attrs={"rows": 3}),
             "notes": forms.Textarea(attrs={"rows": 3}),
             "sources": forms.Textarea(attrs={"rows": 3}),
@@ -296,6 +335,146 @@ class JudgementForm(RecordForm):
         self.fields["verdict"].choices = [
             (v, label) for v, label in Judgement.Verdict.choices if v in allowed
         ]
+
+
+class InterventionForm(RecordForm):
+    """A DfE intervention: an Improvement Notice, a statutory direction, a commissioner."""
+
+    partial_dates = ("issued_on", "lifted_on")
+    scope_fields = ("area",)
+
+    ref = forms.SlugField(
+        label="Reference",
+        max_length=40,
+        help_text=(
+            "Short and unique within the area, using lower-case letters, numbers and hyphens. "
+            "For example, improvement-notice-2023."
+        ),
+        error_messages=gov_errors(
+            "the intervention reference",
+            invalid=REFERENCE_INVALID.format(example="improvement-notice-2023"),
+            max_length="The reference must be 40 characters or fewer",
+        ),
+    )
+    kind = forms.ChoiceField(
+        label="Kind of intervention",
+        choices=Intervention.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages=gov_errors(
+            "the kind of intervention",
+            required="Select the kind of intervention",
+            invalid="Select the kind of intervention",
+        ),
+    )
+    issued_on = PartialDateField(
+        what="the date it was issued",
+        label="Date issued (optional)",
+        help_text="For example, 2023-03-14, or 2023-03 if only the month is known.",
+    )
+    lifted_on = PartialDateField(
+        what="the date it was lifted or replaced",
+        label="Date lifted or replaced (optional)",
+        help_text="Leave blank while it is in force.",
+    )
+    findings = forms.ModelMultipleChoiceField(
+        label="Findings it covers (optional)",
+        queryset=Finding.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages=gov_errors(
+            "the findings", invalid="Select findings of this area from the list"
+        ),
+    )
+    replaced_by = forms.ModelChoiceField(
+        label="Replaced by (optional)",
+        queryset=Intervention.objects.none(),
+        required=False,
+        empty_label="Not replaced",
+        error_messages=gov_errors(
+            "the later intervention", invalid="Select one of this area’s interventions"
+        ),
+    )
+
+    class Meta:
+        model = Intervention
+        fields = [
+            "ref",
+            "kind",
+            "title",
+            "issued_on",
+            "issued_by",
+            "legal_basis",
+            "commissioner",
+            "covers",
+            "review_every_months",
+            "lifted_on",
+            "replaced_by",
+            "public_summary",
+            "notes",
+            "sources",
+        ]
+        labels = {
+            "title": "Its own name (optional)",
+            "issued_by": "Issued by",
+            "legal_basis": "Legal basis (optional)",
+            "commissioner": "Commissioner or adviser appointed (optional)",
+            "covers": "Conditions or areas covered (optional)",
+            "review_every_months": "Reviewed every (months) (optional)",
+            "public_summary": "Summary for families (optional)",
+            "notes": "Notes (optional)",
+            "sources": "Public sources (optional)",
+        }
+        help_texts = {
+            "legal_basis": "For a statutory direction, for example section 497A(4B) Education Act 1996.",
+            "public_summary": "Plain English for parents and carers. Shown publicly; notes are not.",
+            "sources": "One link or reference per line, such as the notice on GOV.UK.",
+        }
+        error_messages = {
+            "title": gov_errors("its name", max_length="The name must be 200 characters or fewer"),
+            "issued_by": gov_errors(
+                "who issued it", max_length="Who issued it must be 160 characters or fewer"
+            ),
+            "legal_basis": gov_errors(
+                "the legal basis", max_length="The legal basis must be 200 characters or fewer"
+            ),
+            "commissioner": gov_errors(
+                "the commissioner", max_length="The commissioner must be 160 characters or fewer"
+            ),
+            "covers": gov_errors("what it covers"),
+            "review_every_months": gov_errors(
+                "how often it is reviewed",
+                invalid="Enter how often it is reviewed as a number of months, like 6",
+            ),
+            "public_summary": gov_errors("the summary for families"),
+            "notes": gov_errors("the notes"),
+            "sources": gov_errors("the public sources"),
+        }
+        widgets = {
+            "kind": forms.RadioSelect,
+            "covers": forms.Textarea(attrs={"rows": 3}),
+            "public_summary": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "sources": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["findings"].queryset = (
+            Finding.objects.filter(inspection__area=self.area)
+            .select_related("inspection")
+            .order_by("inspection__start_date", "inspection__pk", "kind_rank", "number")
+        )
+        self.fields["findings"].label_from_instance = lambda f: finding_label(
+            f, with_inspection=True
+        )
+        if self.instance.pk:
+            self.initial.setdefault(
+                "findings", list(self.instance.findings.values_list("pk", flat=True))
+            )
+        others = Intervention.objects.filter(area=self.area)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        self.fields["replaced_by"].queryset = others.order_by("issued_on", "pk")
 
 
 class MembershipForm(RecordForm):

@@ -3,9 +3,9 @@
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from kit.versioning import save_with_history
+from kit.versioning import delete_with_history, save_with_history
 
-from .models import Membership
+from .models import InterventionFinding, Membership
 
 ROLE_ALIASES = {
     "board_member": Membership.Role.BOARD_MEMBER,
@@ -74,3 +74,22 @@ def grant_role(*, username, area, role, organisation=KEEP, by=None, reason, user
             membership.organisation = organisation
     save_with_history(membership, by=by, reason=reason)
     return membership, user_created, what
+
+
+@transaction.atomic
+def save_intervention(intervention, *, findings, by, reason, expected_version=None):
+    """Save an intervention and the findings it covers, each link added or removed in history."""
+    save_with_history(intervention, by=by, reason=reason, expected_version=expected_version)
+    wanted = {finding.pk for finding in findings}
+    links = {link.finding_id: link for link in intervention.intervention_findings.all()}
+    for finding_id, link in links.items():
+        if finding_id not in wanted:
+            delete_with_history(link, by=by, reason=reason)
+    for finding in findings:
+        if finding.pk not in links:
+            save_with_history(
+                InterventionFinding(intervention=intervention, finding=finding),
+                by=by,
+                reason=reason,
+            )
+    return intervention

@@ -32,6 +32,16 @@ urlpatterns = [
         views.judgement_edit,
         name="judgement-edit",
     ),
+    path(
+        "board/<slug:area_slug>/interventions/new/",
+        views.intervention_create,
+        name="intervention-create",
+    ),
+    path(
+        "board/<slug:area_slug>/interventions/<int:pk>/edit/",
+        views.intervention_edit,
+        name="intervention-edit",
+    ),
     path("board/<slug:area_slug>/members/", views.members, name="members"),
     path("board/<slug:area_slug>/members/new/", views.member_add, name="member-add"),
     path("board/<slug:area_slug>/members/<int:pk>/edit/", views.member_edit, name="member-edit"),

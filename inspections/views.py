@@ -11,9 +11,17 @@ from kit.editing import edit_record
 from kit.history import person_name
 from kit.links import records_url
 
+from . import services
 from .access import Can, get_area_for_user, get_in_area
-from .forms import FindingForm, InspectionForm, JudgementForm, MemberAddForm, MembershipForm
-from .models import Finding, Inspection, Judgement, Membership
+from .forms import (
+    FindingForm,
+    InspectionForm,
+    InterventionForm,
+    JudgementForm,
+    MemberAddForm,
+    MembershipForm,
+)
+from .models import Finding, Inspection, Intervention, Judgement, Membership
 
 # Board: records editing (inspections, findings, judgements, members)
 
@@ -118,9 +126,11 @@ def finding_edit(request, area_slug, pk):
 def judgement_create(request, area_slug, inspection_pk):
     area = get_area_for_user(request, area_slug, Can.EDIT)
     inspection = _inspection_in_area(request, area, inspection_pk)
-    if not inspection.judges_findings:
+    if not inspection.can_judge_earlier_findings:
         messages.error(
-            request, "Only a revisit or a monitoring inspection gives verdicts on findings."
+            request,
+            "Only a revisit, a monitoring inspection or a 2023 full inspection gives verdicts "
+            "on earlier findings.",
         )
         return redirect(records_url(area, f"inspection-{inspection.pk}"))
     return edit_record(
@@ -160,6 +170,57 @@ def judgement_edit(request, area_slug, pk):
         back_url=records_url(area, f"inspection-{inspection.pk}"),
         success_url=records_url(area, f"inspection-{inspection.pk}"),
         success_message="Verdict saved.",
+    )
+
+
+def _save_intervention(request):
+    def save(intervention, form):
+        services.save_intervention(
+            intervention,
+            findings=form.cleaned_data.get("findings") or [],
+            by=request.user,
+            reason=form.reason("Created" if form.instance._state.adding else "Edited"),
+            expected_version=None if intervention._state.adding else form.loaded_version,
+        )
+
+    return save
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intervention_create(request, area_slug):
+    area = get_area_for_user(request, area_slug, Can.EDIT)
+    return edit_record(
+        request,
+        area=area,
+        form_class=InterventionForm,
+        instance=Intervention(area=area),
+        title="Add an intervention",
+        back_url=records_url(area, "interventions"),
+        success_url=lambda intervention: records_url(area, f"intervention-{intervention.pk}"),
+        success_message="Intervention added.",
+        save=_save_intervention(request),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intervention_edit(request, area_slug, pk):
+    area = get_area_for_user(request, area_slug, Can.EDIT)
+    intervention = get_in_area(
+        request, area, Intervention.objects.all(), area_path="area", pk=pk, need=Can.EDIT
+    )
+    return edit_record(
+        request,
+        area=area,
+        form_class=InterventionForm,
+        instance=intervention,
+        title=f"Edit: {intervention}",
+        back_url=records_url(area, f"intervention-{intervention.pk}"),
+        success_url=records_url(area, f"intervention-{intervention.pk}"),
+        success_message="Intervention saved.",
+        what="this intervention",
+        save=_save_intervention(request),
     )
 
 

@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from actions.models import Milestone
 from inspections.access import Can
-from inspections.models import Inspection, Judgement, Membership
+from inspections.models import Inspection, Intervention, Judgement, Membership
 from progress.models import (
     BoardMeeting,
     Evidence,
@@ -66,6 +66,15 @@ def _revisit(cast):
         defaults={"framework": Inspection.Framework.JOINT_2016, "kind": Inspection.Kind.REVISIT},
     )
     return revisit
+
+
+def _intervention(cast):
+    intervention, _ = Intervention.objects.get_or_create(
+        area=cast.area,
+        ref="improvement-notice",
+        defaults={"kind": Intervention.Kind.IMPROVEMENT_NOTICE},
+    )
+    return intervention
 
 
 def _judgement(cast):
@@ -192,6 +201,8 @@ BOARD_URLS = {
     "inspections:finding-edit": (Can.EDIT, _in_area("pk", _finding)),
     "inspections:judgement-create": (Can.EDIT, _in_area("inspection_pk", _revisit)),
     "inspections:judgement-edit": (Can.EDIT, _in_area("pk", _judgement)),
+    "inspections:intervention-create": (Can.EDIT, lambda c: {"area_slug": c.area.slug}),
+    "inspections:intervention-edit": (Can.EDIT, _in_area("pk", _intervention)),
     "actions:plan-create": (Can.EDIT, lambda c: {"area_slug": c.area.slug}),
     "actions:plan-edit": (Can.EDIT, lambda c: {"area_slug": c.area.slug, "pk": c.plan.pk}),
     "actions:action-create": (

@@ -53,8 +53,12 @@ def member(user, area, role, organisation=None):
 
 
 @pytest.fixture
-def w():
+def w(db):
     """Testshire with an inspection, its revisit, a plan and one of everything; and Otherton."""
+    return make_world()
+
+
+def make_world():
     area = make_area(slug="testshire")
     council = make_organisation(slug="testshire-council")
     make_partner(area=area, organisation=council)
@@ -811,7 +815,10 @@ def test_a_revisit_can_only_give_a_revisits_verdicts(client, w):
 def test_verdicts_are_added_from_a_revisit_and_findings_to_the_inspection_that_made_them(client, w):
     client.force_login(w.officer)
     response = client.get(url("inspections:judgement-create", w, w.inspection.pk), follow=True)
-    assert "Only a revisit or a monitoring inspection gives verdicts on findings." in response.text
+    assert (
+        "Only a revisit, a monitoring inspection or a 2023 full inspection gives verdicts "
+        "on earlier findings." in response.text
+    )
     response = client.get(url("inspections:finding-create", w, w.revisit.pk), follow=True)
     assert "add its verdicts instead of findings" in response.text
 
