@@ -31,16 +31,55 @@ class Organisation(models.Model):
     slug = models.SlugField("short name", max_length=80, unique=True)
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # An organisation can change kind over time: NHS clinical commissioning
+    # groups became integrated care boards on 1 July 2022 (Health and Care Act 2022).
+    former_kind = models.CharField(
+        "kind before the change", max_length=20, choices=Kind.choices, blank=True
+    )
+    kind_changed_on = models.DateField("kind changed on", null=True, blank=True)
+    kind_changed_on_precision = precision_field("kind change date known to")
     website = models.URLField(blank=True)
     notes = models.TextField(blank=True)
+
+    kind_changed = PartialDateAccessor("kind_changed_on")
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(former_kind="") | models.Q(kind_changed_on__isnull=False),
+                name="inspections_organisation_kind_change_dated",
+                violation_error_message="Enter the date the organisation changed kind.",
+            ),
+            models.CheckConstraint(
+                condition=partial_date_is_normalised("kind_changed_on"),
+                name="inspections_organisation_kind_changed_on_normalised",
+                violation_error_message=(
+                    "A date known only to the month or year must be stored as the first "
+                    "day of that month or year."
+                ),
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+    def kind_on(self, day):
+        """The organisation's kind on ``day`` (its former kind before the change)."""
+        if self.former_kind and self.kind_changed_on and day < self.kind_changed.date:
+            return self.former_kind
+        return self.kind
+
+    def kind_label_on(self, day):
+        return self.Kind(self.kind_on(day)).label
+
+    def clean(self):
+        if self.former_kind and self.former_kind == self.kind:
+            raise ValidationError(
+                {"former_kind": "The kind before the change must differ from the kind now."}
+            )
 
 
 class LocalArea(models.Model):

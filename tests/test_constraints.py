@@ -27,6 +27,7 @@ from inspections.models import (
     InterventionFinding,
     Judgement,
     Membership,
+    Organisation,
     Partnership,
     ProgressReview,
 )
@@ -166,6 +167,16 @@ def month_not_first(field):
 # name: (build an unsaved row breaking it, the message people see)
 CASES = {
     # inspections
+    "inspections_organisation_kind_change_dated": (
+        lambda w: Organisation(slug="nhs-new", name="NHS New ICB", kind="icb", former_kind="ccg"),
+        "Enter the date the organisation changed kind.",
+    ),
+    "inspections_organisation_kind_changed_on_normalised": (
+        lambda w: Organisation(
+            slug="nhs-new", name="NHS New ICB", kind="icb", **month_not_first("kind_changed_on")
+        ),
+        NORMALISED,
+    ),
     "inspections_partnership_unique": (
         lambda w: Partnership(area=w.area, organisation=w.council),
         "This organisation is already a partner in this area.",
@@ -677,3 +688,20 @@ def test_a_returned_update_can_be_changed(world):
     update.save()
     update.refresh_from_db()
     assert update.public_summary == "Families now wait less for an assessment."
+
+
+def test_an_organisation_changes_kind_on_a_date(world):
+    icb = Organisation(
+        slug="nhs-testshire",
+        name="NHS Testshire",
+        kind=Organisation.Kind.ICB,
+        former_kind=Organisation.Kind.CCG,
+        kind_changed_on=D(2022, 7, 1),
+    )
+    icb.full_clean()
+    assert icb.kind_label_on(D(2021, 9, 20)) == "Clinical commissioning group (CCG)"
+    assert icb.kind_label_on(D(2022, 7, 1)) == "Integrated care board (ICB)"
+    icb.former_kind = Organisation.Kind.ICB
+    assert messages_for(icb, "former_kind") == [
+        "The kind before the change must differ from the kind now."
+    ]
