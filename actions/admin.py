@@ -3,8 +3,16 @@ from django.utils.html import format_html_join
 
 from kit.admin import AuditedAdmin
 
-from .deadlines import plan_deadlines, portal_today
-from .models import ActionItem, DeadlineRule, Milestone, Plan, PlanFinding, PlanImport
+from .deadlines import inspection_deadlines, plan_deadlines, portal_today
+from .models import (
+    ActionItem,
+    DeadlineRule,
+    Milestone,
+    Plan,
+    PlanFinding,
+    PlanImport,
+    StatedDeadline,
+)
 
 
 class PlanFindingInline(admin.TabularInline):
@@ -17,6 +25,15 @@ class MilestoneInline(admin.TabularInline):
     extra = 0
 
 
+class StatedDeadlineInline(admin.StackedInline):
+    """Dates stated in letters or notices, recorded on the plan they are for."""
+
+    model = StatedDeadline
+    fk_name = "plan"
+    extra = 0
+    fields = ["rule", "due_on", "due_on_precision", "stated_in", "source", "notes"]
+
+
 @admin.register(Plan)
 class PlanAdmin(AuditedAdmin):
     list_display = ["title", "area", "kind", "status", "is_illustrative"]
@@ -24,7 +41,7 @@ class PlanAdmin(AuditedAdmin):
     list_select_related = ["area"]
     search_fields = ["title", "local_name", "ref"]
     readonly_fields = ["statutory_dates"]
-    inlines = [PlanFindingInline]
+    inlines = [PlanFindingInline, StatedDeadlineInline]
 
     @admin.display(description="Statutory and official dates")
     def statutory_dates(self, obj):
@@ -35,9 +52,13 @@ class PlanAdmin(AuditedAdmin):
             return "No deadline rules apply to this kind of plan."
         return format_html_join(
             "",
-            "<p><strong>{}</strong>: {} <br>({})</p>",
-            ((d.label, d.describe(), d.anchor_description) for d in deadlines),
+            "<p><strong>{}</strong>: {} <br>({}){}</p>",
+            ((d.label, d.describe(), d.anchor_description, _stated_line(d)) for d in deadlines),
         )
+
+
+def _stated_line(deadline):
+    return f" {deadline.stated_text}." if deadline.stated_differs else ""
 
 
 @admin.register(PlanFinding)
@@ -64,8 +85,44 @@ class MilestoneAdmin(AuditedAdmin):
 
 @admin.register(DeadlineRule)
 class DeadlineRuleAdmin(AuditedAdmin):
-    list_display = ["label", "plan_kind", "offset", "unit", "anchor", "repeats", "is_active"]
-    list_filter = ["plan_kind", "is_active"]
+    list_display = [
+        "label",
+        "scope_text",
+        "offset",
+        "unit",
+        "anchor",
+        "repeats",
+        "ended_after",
+        "is_active",
+    ]
+    list_filter = ["plan_kind", "inspection_outcome", "is_active"]
+    search_fields = ["code", "label", "source"]
+
+
+@admin.register(StatedDeadline)
+class StatedDeadlineAdmin(AuditedAdmin):
+    list_display = ["rule", "plan", "inspection", "due_on", "due_on_precision", "stated_in"]
+    list_filter = ["rule"]
+    list_select_related = ["rule", "plan__area", "inspection__area"]
+    search_fields = ["stated_in", "source", "plan__title", "inspection__area__name"]
+    raw_id_fields = ["plan", "inspection"]
+    readonly_fields = ["what_the_rule_gives"]
+
+    @admin.display(description="What the rule gives")
+    def what_the_rule_gives(self, obj):
+        if obj.pk is None:
+            return "Shown once the date is saved."
+        today = portal_today()
+        if obj.plan_id:
+            deadlines = plan_deadlines(obj.plan, today=today)
+        else:
+            deadlines = inspection_deadlines(obj.inspection, today=today)
+        deadline = next((d for d in deadlines if d.rule.pk == obj.rule_id), None)
+        if deadline is None or deadline.stated is None or deadline.stated.pk != obj.pk:
+            return "This date is not in use now (the rule is off, met or for another review)."
+        if not deadline.stated_differs:
+            return f"The same date as the rule gives: {deadline.computed_text}."
+        return f"The rule gives {deadline.computed_text}."
 
 
 @admin.register(PlanImport)

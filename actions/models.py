@@ -411,7 +411,18 @@ class Milestone(Versioned):
 
 
 class DeadlineRule(models.Model):
-    """A statutory or official deadline for a kind of plan, counted from an anchor date."""
+    """A statutory or official date, counted from an anchor date, for plans or inspections.
+
+    A rule is about one kind of plan (``plan_kind``: submit the WSOA within
+    70 working days) or about every inspection with one outcome
+    (``inspection_outcome``: the next full inspection about three years after
+    outcome 2), never both. A rule with no offset is a reminder with no due
+    date (no deadline is given). ``ends_when`` and ``ended_after`` say when a
+    rule stops applying without being met, so nothing is shown as due or
+    overdue after a programme ends or a later event supersedes it;
+    ``confirmed_until`` says which handbook version its figures were checked
+    against. The code that turns rules into dates is ``actions/deadlines.py``.
+    """
 
     class Anchor(models.TextChoices):
         REPORT_RECEIVED = "report_received", "The inspection report is received"
@@ -430,11 +441,48 @@ class DeadlineRule(models.Model):
         SUBMITTED = "submitted", "The plan being submitted"
         PUBLISHED = "published", "The plan being published"
         FOLLOW_UP = "follow_up", "A revisit or monitoring inspection taking place"
+        FULL_INSPECTION = "full_inspection", "A later full inspection taking place"
+        PROGRESS_REVIEW = "progress_review", "A progress review being held"
+        ENGAGEMENT_MEETING = "engagement_meeting", "An engagement meeting being held"
+
+    class EndsWhen(models.TextChoices):
+        NOTHING = "", "Nothing: only being met, or the plan closing, ends it"
+        LATER_INSPECTION = "later_inspection", "A later inspection of the area"
+        LATER_INSPECTION_OR_INTERVENTION = (
+            "later_inspection_or_intervention",
+            "A later inspection of the area or a government intervention",
+        )
+
+    # What meets a repeating rule: a review of this kind.
+    REVIEW_MET_BY = frozenset({MetBy.PROGRESS_REVIEW, MetBy.ENGAGEMENT_MEETING})
+    PLAN_MET_BY = frozenset({MetBy.SUBMITTED, MetBy.PUBLISHED})
 
     code = models.SlugField(max_length=60, unique=True)
-    plan_kind = models.CharField(max_length=30, choices=Plan.Kind.choices)
+    plan_kind = models.CharField(
+        max_length=30,
+        choices=Plan.Kind.choices,
+        blank=True,
+        help_text="For a rule about a kind of plan. Leave blank for a rule about an inspection outcome.",
+    )
+    inspection_outcome = models.CharField(
+        max_length=20,
+        choices=Inspection.Outcome.choices,
+        blank=True,
+        help_text=(
+            "For a rule about every inspection with this outcome, for example the next full "
+            "inspection after outcome 2. Leave blank for a rule about a kind of plan."
+        ),
+    )
     label = models.CharField(max_length=200, help_text="For example, Submit the WSOA to Ofsted.")
-    anchor = models.CharField(max_length=20, choices=Anchor.choices)
+    anchor = models.CharField(
+        max_length=20,
+        choices=Anchor.choices,
+        help_text=(
+            "The event the rule counts from. For accelerated progress plan reviews, DfE's "
+            "approval of the plan (the practice) or the revisit report's publication (the "
+            "wording of the 2021 parliamentary answer)."
+        ),
+    )
     relative_to = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -443,8 +491,15 @@ class DeadlineRule(models.Model):
         related_name="dependants",
         help_text="For a rule counted from another rule's date.",
     )
-    offset = models.IntegerField(help_text="How many units after the anchor; negative for before.")
-    unit = models.CharField(max_length=20, choices=Unit.choices)
+    offset = models.IntegerField(
+        null=True,
+        blank=True,
+        help_text=(
+            "How many units after the anchor; negative for before. Leave blank, with no unit, "
+            "for a reminder that has no due date because the source gives no deadline."
+        ),
+    )
+    unit = models.CharField(max_length=20, choices=Unit.choices, blank=True)
     repeats = models.BooleanField(
         default=False,
         help_text="Due again every offset after the last review (for regular progress reviews).",
@@ -453,13 +508,48 @@ class DeadlineRule(models.Model):
         default=False, help_text="The source says 'about' or 'usually'."
     )
     met_by = models.CharField(max_length=20, choices=MetBy.choices, blank=True)
+    ends_when = models.CharField(
+        "also ends when",
+        max_length=40,
+        choices=EndsWhen.choices,
+        blank=True,
+        help_text=(
+            "An event that ends the rule without meeting it, for example a later inspection or "
+            "an Improvement Notice superseding an accelerated progress plan. From then on the "
+            "rule is shown as no longer applying, never as overdue."
+        ),
+    )
+    ended_after = models.DateField(
+        "no longer applies after",
+        null=True,
+        blank=True,
+        help_text=(
+            "The last day the rule applied to anyone, for example 31 December 2022 for the "
+            "2016 framework's revisits."
+        ),
+    )
+    ended_because = models.CharField(
+        "why it no longer applies",
+        max_length=200,
+        blank=True,
+        help_text="Shown to the board, for example: the revisit programme ended in December 2022.",
+    )
+    confirmed_until = models.DateField(
+        "confirmed for inspections up to",
+        null=True,
+        blank=True,
+        help_text=(
+            "The last day of the handbook version the rule's figures were checked against. For "
+            "a later inspection, or one with no date, the board is told they are not confirmed."
+        ),
+    )
     source = models.TextField(help_text="Where the rule comes from, with a link.")
     is_active = models.BooleanField(default=True)
 
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["plan_kind", "pk"]
+        ordering = ["plan_kind", "inspection_outcome", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(anchor="rule", relative_to__isnull=False)
@@ -470,27 +560,207 @@ class DeadlineRule(models.Model):
                 ),
             ),
             models.CheckConstraint(
-                condition=~models.Q(offset=0),
+                condition=models.Q(offset__isnull=True) | ~models.Q(offset=0),
                 name="actions_deadlinerule_offset_not_zero",
                 violation_error_message="The offset cannot be zero.",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(plan_kind="") & ~models.Q(inspection_outcome=""))
+                | (~models.Q(plan_kind="") & models.Q(inspection_outcome="")),
+                name="actions_deadlinerule_one_scope",
+                violation_error_message=(
+                    "A rule is about either a kind of plan or an inspection outcome: "
+                    "choose one of them, not both."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(offset__isnull=True, unit="")
+                | (models.Q(offset__isnull=False) & ~models.Q(unit="")),
+                name="actions_deadlinerule_offset_has_unit",
+                violation_error_message=(
+                    "Enter both the offset and its unit, or neither for a reminder with no "
+                    "due date."
+                ),
             ),
         ]
 
     def __str__(self):
         return self.label
 
+    @property
+    def scope_text(self):
+        """'Priority action plan' or 'Inspections with outcome 2: inconsistent …'."""
+        if self.plan_kind:
+            return self.get_plan_kind_display()
+        return (
+            f"Inspections with {self.get_inspection_outcome_display()[:1].lower()}"
+            + (self.get_inspection_outcome_display()[1:])
+        )
+
     def clean(self):
+        errors = {}
+        if self.inspection_outcome:
+            if self.anchor == self.Anchor.PLAN_JUDGED:
+                errors["anchor"] = (
+                    "A rule about an inspection counts from its report, not from a plan's "
+                    "judgement. Choose the report being received or published."
+                )
+            if self.met_by in self.PLAN_MET_BY:
+                errors["met_by"] = (
+                    "A rule about an inspection cannot be met by a plan. Choose an inspection "
+                    "or a review, or nothing."
+                )
+        if self.offset is None:
+            if self.repeats:
+                errors["offset"] = "Enter how often a repeating rule is due."
+            elif self.anchor == self.Anchor.RULE:
+                errors["offset"] = "Enter how long before or after the other rule's date."
+        if self.repeats and self.met_by not in self.REVIEW_MET_BY:
+            errors["met_by"] = (
+                "A repeating rule is met by each review held: choose progress review or "
+                "engagement meeting."
+            )
+        if self.ended_after and not self.ended_because:
+            errors["ended_because"] = "Say why the rule no longer applies: the board sees it."
+        if self.ended_because and not self.ended_after:
+            errors["ended_after"] = "Enter the last day the rule applied."
         if self.relative_to_id:
+            base = self.relative_to
             if self.relative_to_id == self.pk:
-                raise ValidationError({"relative_to": "A rule cannot count from itself."})
-            if self.relative_to.plan_kind != self.plan_kind:
-                raise ValidationError(
-                    {"relative_to": "Count only from a rule for the same kind of plan."}
+                errors["relative_to"] = "A rule cannot count from itself."
+            elif (base.plan_kind, base.inspection_outcome) != (
+                self.plan_kind,
+                self.inspection_outcome,
+            ):
+                errors["relative_to"] = (
+                    "Count only from a rule for the same kind of plan."
+                    if self.plan_kind
+                    else "Count only from a rule for the same inspection outcome."
                 )
-            if self.relative_to.anchor == self.Anchor.RULE:
-                raise ValidationError(
-                    {"relative_to": "Count from a rule that is itself counted from an event."}
+            elif base.anchor == self.Anchor.RULE:
+                errors["relative_to"] = "Count from a rule that is itself counted from an event."
+            elif base.offset is None:
+                errors["relative_to"] = "Count from a rule that has a due date."
+        if errors:
+            raise ValidationError(errors)
+
+
+class StatedDeadline(Versioned):
+    """A due date stated by the source, such as a DfE letter or notice: it wins over the rule's.
+
+    It belongs to a plan (for a plan's rule) or an inspection (for an
+    inspection outcome's rule). The deadline shown is the stated one, and
+    the board also sees the rule's own date when the two differ. A repeating
+    rule (progress reviews) may have a stated date for each review; any other
+    rule has one, corrected in place so its history keeps the old date.
+    """
+
+    plan = models.ForeignKey(
+        Plan,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="stated_deadlines",
+        help_text="For a rule about a kind of plan.",
+    )
+    inspection = models.ForeignKey(
+        Inspection,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="stated_deadlines",
+        help_text="For a rule about an inspection outcome.",
+    )
+    rule = models.ForeignKey(
+        DeadlineRule,
+        on_delete=models.PROTECT,
+        related_name="stated_deadlines",
+        help_text="The rule whose date the source states.",
+    )
+    due_on = models.DateField("due on")
+    due_on_precision = precision_field("due date known to")
+    stated_in = models.CharField(
+        max_length=200,
+        help_text=(
+            "Where the date is stated, as the board should read it after 'stated in', for "
+            "example DfE's letter of 22 November 2021."
+        ),
+    )
+    source = models.TextField(blank=True, help_text="A link to the letter or notice.")
+    notes = models.TextField(blank=True)
+
+    due = PartialDateAccessor("due_on")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["rule", "due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(plan__isnull=False, inspection__isnull=True)
+                | models.Q(plan__isnull=True, inspection__isnull=False),
+                name="actions_stateddeadline_one_subject",
+                violation_error_message=(
+                    "A stated date belongs to either a plan or an inspection, not both or neither."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=partial_date_is_normalised("due_on"),
+                name="actions_stateddeadline_due_on_normalised",
+                violation_error_message=NORMALISED_MESSAGE,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.rule}: {self.due} (stated in {self.stated_in})"
+
+    @property
+    def subject(self):
+        return self.plan or self.inspection
+
+    def clean(self):
+        if not self.rule_id:
+            return
+        rule = self.rule
+        errors = {}
+        if rule.plan_kind:
+            if self.inspection_id:
+                errors["inspection"] = (
+                    "This rule is about a plan: choose the plan, not an inspection."
                 )
+            if not self.plan_id:
+                errors["plan"] = "Choose the plan this date is for."
+            elif self.plan.kind != rule.plan_kind:
+                errors["rule"] = (
+                    f"This rule is for a {rule.get_plan_kind_display().lower()}. Choose a rule "
+                    f"for a {self.plan.get_kind_display().lower()}."
+                )
+        else:
+            if self.plan_id:
+                errors["plan"] = (
+                    "This rule is about an inspection: choose the inspection, not a plan."
+                )
+            if not self.inspection_id:
+                errors["inspection"] = "Choose the inspection this date is for."
+            elif self.inspection.outcome != rule.inspection_outcome:
+                errors["rule"] = (
+                    "This rule is for inspections with "
+                    f"{rule.get_inspection_outcome_display().lower()}; this inspection's "
+                    "outcome is different."
+                )
+        if not errors:
+            same = StatedDeadline.objects.filter(
+                rule_id=self.rule_id, plan_id=self.plan_id, inspection_id=self.inspection_id
+            ).exclude(pk=self.pk)
+            if not rule.repeats and same.exists():
+                errors["rule"] = (
+                    "A date is already stated for this rule. Change that one instead: its "
+                    "history keeps the old date."
+                )
+            elif rule.repeats and self.due_on and same.filter(due_on=self.due_on).exists():
+                errors["due_on"] = "This date is already stated for this rule."
+        if errors:
+            raise ValidationError(errors)
 
 
 class PlanImport(models.Model):

@@ -21,7 +21,14 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils.html import escape
 
-from actions.models import DeadlineRule, DeliveryStatus, ImpactStatus, Milestone, PlanImport
+from actions.models import (
+    DeadlineRule,
+    DeliveryStatus,
+    ImpactStatus,
+    Milestone,
+    PlanImport,
+    StatedDeadline,
+)
 from inspections.models import (
     Finding,
     Inspection,
@@ -212,6 +219,12 @@ def records(superuser):
     )
     rule = DeadlineRule.objects.order_by("pk").first()
     assert rule is not None, "the deadline rules are seeded by a migration"
+    stated_deadline = StatedDeadline.objects.create(
+        plan=plan,
+        rule=DeadlineRule.objects.get(code="wsoa-submit"),
+        due_on=D(2018, 8, 30),
+        stated_in="Ofsted's letter of 16 May 2018",
+    )
     return {
         obj._meta.model: obj
         for obj in [
@@ -238,6 +251,7 @@ def records(superuser):
             plan_import,
             intervention,
             intervention_finding,
+            stated_deadline,
         ]
     }
 
@@ -253,7 +267,7 @@ def test_it_registers_every_portal_model_on_the_superuser_site_with_a_reason():
         for model in apps.get_app_config(app_label).get_models()
         if not model.__name__.startswith("Historical")
     }
-    assert len(portal_models) == 23
+    assert len(portal_models) == 24
     assert portal_models == set(AUDITED)
 
 
@@ -622,7 +636,12 @@ def test_it_gives_an_inline_deletion_the_same_reason_and_user(superuser_client, 
 
 def test_it_asks_for_a_reason_when_adding_a_record(superuser_client, superuser):
     add_url = admin_url(Organisation, "add")
-    data = {"name": "Testshire Parent Carer Forum", "slug": "testshire-pcf", "kind": "other"}
+    data = {
+        "name": "Testshire Parent Carer Forum",
+        "slug": "testshire-pcf",
+        "kind": "other",
+        "kind_changed_on_precision": "day",  # the select's default, as a browser sends it
+    }
     assert not Organisation.objects.filter(slug="testshire-pcf").exists()
 
     refused = superuser_client.post(add_url, data)

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from actions.models import ActionItem, DeadlineRule, Plan, PlanFinding
+from actions.models import ActionItem, DeadlineRule, Plan, PlanFinding, StatedDeadline
 from inspections.models import (
     Finding,
     Inspection,
@@ -317,6 +317,32 @@ CASES = {
         lambda w: rule_row(anchor=DeadlineRule.Anchor.RULE),
         "Choose the rule to count from only when the anchor is another rule's date.",
     ),
+    "actions_deadlinerule_one_scope": (
+        lambda w: rule_row(inspection_outcome="2"),
+        "A rule is about either a kind of plan or an inspection outcome: choose one of them, "
+        "not both.",
+    ),
+    "actions_deadlinerule_offset_has_unit": (
+        lambda w: rule_row(unit=""),
+        "Enter both the offset and its unit, or neither for a reminder with no due date.",
+    ),
+    "actions_stateddeadline_one_subject": (
+        lambda w: StatedDeadline(
+            rule=DeadlineRule.objects.get(code="wsoa-submit"),
+            due_on=D(2018, 8, 30),
+            stated_in="Ofsted's letter",
+        ),
+        "A stated date belongs to either a plan or an inspection, not both or neither.",
+    ),
+    "actions_stateddeadline_due_on_normalised": (
+        lambda w: StatedDeadline(
+            plan=w.plan,
+            rule=DeadlineRule.objects.get(code="wsoa-submit"),
+            stated_in="Ofsted's letter",
+            **month_not_first("due_on"),
+        ),
+        NORMALISED,
+    ),
     "actions_deadlinerule_offset_not_zero": (
         lambda w: rule_row(offset=0),
         "The offset cannot be zero.",
@@ -398,6 +424,7 @@ def published_report(w):
 
 # Where clean() finds the same fault first and says it its own way (still plain English).
 CLEAN_SAYS_INSTEAD = {
+    "actions_stateddeadline_one_subject": "Choose the plan this date is for.",
     "inspections_inspection_kind_fits_framework": "Under the 2016 framework, choose inspection or revisit.",
 }
 
