@@ -10,22 +10,39 @@ place:
   publication);
 * plans: not while they are being written (draft);
 * measures: only those marked public, with small numbers suppressed;
-* board meetings and "You said, we did": only those published.
+* board meetings and "You said, we did": only those published;
+* inspections, interventions and reviews: their dates, outcomes and
+  summaries for families, never their notes, nor a review's ``result``.
 
 Internal narratives, reasons for status changes, return reasons, internal
 minutes, internal evidence and officers' names never leave this module.
+
+"Where it stands now" (``where_it_stands``) is a few named rules tried in
+order; the area's timeline (``build_timeline``) is a list of small events.
+Both put records in order here, in Python, so every database agrees.
 """
 
+import calendar
 import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
 from actions.deadlines import deadlines_for_plans
 from actions.models import ActionItem, Plan, PlanFinding
-from inspections.models import Finding, Inspection, Judgement, LocalArea
+from inspections.models import (
+    Finding,
+    Inspection,
+    Intervention,
+    InterventionFinding,
+    Judgement,
+    LocalArea,
+    ProgressReview,
+)
+from kit.dates import PartialDate, Precision, format_date
 from progress.models import (
     BoardMeeting,
     Evidence,
@@ -88,18 +105,234 @@ def current_plan(plans):
     return next((plan for plan in newest_first if plan.is_open), newest_first[0])
 
 
-def where_it_stands(inspections, plan):
-    """One plain sentence for the home page, such as "Priority action plan after the 2024 inspection"."""
-    if not inspections:
-        return "No inspection recorded yet"
-    latest = inspections[-1]
-    year = latest.start_date.year if latest.start_date else None
-    if latest.framework == Inspection.Framework.AREA_SEND_2023 and not latest.outcome:
-        return f"Area SEND inspection under way{f' ({year})' if year else ''}"
+# Ordering. Everything public is put in order here, in Python, with a total
+# key (date, precision, then a fixed rank and the primary key), so the pages
+# read the same on SQLite and PostgreSQL whatever each does with NULLs. A date
+# known only to the month sorts on the month's first day, before the days in
+# it; a record with no date is placed by its parent's date (see the timeline).
+
+PRECISION_RANK = {Precision.YEAR: 0, Precision.MONTH: 1, Precision.DAY: 2}
+UNDATED = (datetime.date.min, 0)
+MAIN_KINDS = frozenset({Inspection.Kind.INITIAL, Inspection.Kind.FULL})
+
+
+def date_key(partial):
+    """A partial date's place in time: (first day, precision); undated records come first."""
+    if partial is None:
+        return UNDATED
+    return (partial.date, PRECISION_RANK.get(partial.precision, 2))
+
+
+def inspection_date(inspection):
+    """The date an inspection is placed by: its start, else its end, report receipt or publication."""
+    return inspection.start or inspection.end or inspection.received or inspection.published
+
+
+def chronological(inspections, parents=None):
+    """Inspections oldest first, the same on every database.
+
+    ``parents`` maps an inspection's pk to the pks of the inspections whose
+    findings it judged: an undated revisit or monitoring inspection is placed
+    just after the inspection it followed up, not at the start of the story.
+    """
+    parents = parents or {}
+    own = {id(i): date_key(inspection_date(i)) for i in inspections}
+    by_pk = {i.pk: i for i in inspections if i.pk is not None}
+
+    def key(inspection):
+        when = own[id(inspection)]
+        depth = 0
+        if when == UNDATED:
+            placed = [own[id(by_pk[pk])] for pk in parents.get(inspection.pk, ()) if pk in by_pk]
+            if placed:
+                when, depth = max(placed), 1
+        return (*when, depth, inspection.pk or 0)
+
+    return sorted(inspections, key=key)
+
+
+# Where it stands now: one plain sentence per area, from a few named rules
+# tried in order; the first that applies gives the sentence.
+
+# A report letter "usually gets published about two months after the
+# inspection" (Special Needs Jungle, in the project's domain brief, §1.1); a
+# 2023 framework inspection runs three weeks from notification to the end of
+# fieldwork (§1.2), so a start date alone stands for an end three weeks on.
+# Until then an inspection with no outcome recorded is "under way"; after it,
+# the page says the outcome is not yet recorded here rather than pretend.
+REPORT_EXPECTED_AFTER = datetime.timedelta(days=60)
+INSPECTION_LASTS = datetime.timedelta(days=21)
+
+
+@dataclass
+class Story:
+    """What "where it stands now" reads of one area: its public records and today's date.
+
+    ``inspections`` are oldest first (``chronological``); ``plans`` are the
+    public plans, each with ``responds_to`` set; ``verdicts`` maps an
+    inspection's pk to the verdict codes it gave on earlier findings.
+    """
+
+    inspections: list
+    plans: list
+    today: datetime.date
+    interventions: list = field(default_factory=list)
+    verdicts: dict = field(default_factory=dict)
+
+    @property
+    def latest(self):
+        return self.inspections[-1] if self.inspections else None
+
+    @property
+    def cycle(self):
+        """The inspections since the latest full (or 2016 initial) inspection, which begins a cycle."""
+        starts = [n for n, i in enumerate(self.inspections) if i.kind in MAIN_KINDS]
+        return self.inspections[starts[-1] :] if starts else self.inspections
+
+    @property
+    def plan(self):
+        """The plan answering an inspection of the latest cycle: plans for older ones are history."""
+        cycle = self.cycle
+        return current_plan([plan for plan in self.plans if plan.responds_to in cycle])
+
+
+def _month(partial):
+    """'March 2023' for a date known to the day or month; '2023' for one known to the year."""
+    if partial.precision == Precision.YEAR:
+        return str(partial.date.year)
+    return f"{calendar.month_name[partial.date.month]} {partial.date.year}"
+
+
+def _since(intervention):
+    return f" since {_month(intervention.issued)}" if intervention.issued_on else ""
+
+
+def _issuer(intervention):
+    """Who issued it, short: 'DfE' for the Department for Education (explained on each page)."""
+    return intervention.issued_by.replace("Department for Education", "DfE").strip() or "DfE"
+
+
+def _under_phrase(intervention):
+    """'a DfE Improvement Notice', 'a statutory direction': what an area is under."""
+    Kind = Intervention.Kind
+    if intervention.kind == Kind.IMPROVEMENT_NOTICE:
+        issuer = _issuer(intervention)
+        return (
+            f"a {issuer} Improvement Notice"
+            if issuer == "DfE"
+            else (f"an Improvement Notice from {issuer}")
+        )
+    if intervention.kind == Kind.STATUTORY_DIRECTION:
+        return "a statutory direction"
+    return f"an intervention ({intervention.name})"
+
+
+# Most serious first: a statutory direction is the step beyond an Improvement
+# Notice (docs/domain-rules.md, section 9).
+INTERVENTION_RANK = {
+    Intervention.Kind.STATUTORY_DIRECTION: 0,
+    Intervention.Kind.IMPROVEMENT_NOTICE: 1,
+    Intervention.Kind.OTHER: 2,
+    Intervention.Kind.COMMISSIONER: 3,
+}
+
+
+def interventions_in_force(interventions, today):
+    """Those in force today, most serious first (then oldest first), the same on every database."""
+    return sorted(
+        (i for i in interventions if i.in_force_on(today)),
+        key=lambda i: (INTERVENTION_RANK.get(i.kind, 9), *date_key(i.issued), i.pk or 0),
+    )
+
+
+def intervention_in_force(story):
+    """Rule 1: an intervention in force comes first, whatever the plans say.
+
+    "Under a DfE Improvement Notice since March 2023"; "Under a statutory
+    direction, with a SEND commissioner, since October 2021". A commissioner,
+    appointed on its own record or named on the direction, is said alongside.
+    """
+    in_force = interventions_in_force(story.interventions, story.today)
+    if not in_force:
+        return None
+    commissioners = [i for i in in_force if i.kind == Intervention.Kind.COMMISSIONER]
+    others = [i for i in in_force if i.kind != Intervention.Kind.COMMISSIONER]
+    if not others:
+        return f"With a SEND commissioner appointed by {_issuer(commissioners[0])}" + _since(
+            commissioners[0]
+        )
+    phrases = []
+    for n, intervention in enumerate(others):
+        phrase = _under_phrase(intervention)
+        since = _since(intervention)
+        if n == 0 and (commissioners or intervention.commissioner):
+            phrase += (
+                f", with a SEND commissioner,{since}" if since else " with a SEND commissioner"
+            )
+        else:
+            phrase += since
+        phrases.append(phrase)
+    return "Under " + " and ".join(phrases)
+
+
+def no_inspection_yet(story):
+    """Rule 2: nothing to say about an area never inspected."""
+    return None if story.inspections else "No inspection recorded yet"
+
+
+def report_expected_by(inspection):
+    """The last day before the report should be out: published, else received, else estimated."""
+    report = inspection.published or inspection.received
+    if report:
+        return report.last_day
+    if inspection.end:
+        return inspection.end.last_day + REPORT_EXPECTED_AFTER
+    if inspection.start:
+        return inspection.start.last_day + INSPECTION_LASTS + REPORT_EXPECTED_AFTER
+    return None
+
+
+INSPECTED = {
+    Inspection.Kind.INITIAL: "Inspected",
+    Inspection.Kind.FULL: "Inspected",
+    Inspection.Kind.REVISIT: "Revisited",
+    Inspection.Kind.MONITORING: "Monitoring inspection",
+}
+
+
+def outcome_awaited(story):
+    """Rule 3: the latest inspection has no outcome recorded.
+
+    It is "under way" only until its report is due (published, else received,
+    else about two months after it ended); after that the page says plainly
+    that the outcome is not yet recorded here. A public plan answering it
+    shows the outcome is known, so then rule 4 says how far the plan has got.
+    """
+    latest = story.latest
+    if latest.outcome or any(plan.responds_to == latest for plan in story.plans):
+        return None
+    when = inspection_date(latest)
+    if latest.start and latest.start.date > story.today:
+        return f"{latest.title} due in {_month(latest.start)}"
+    expected = report_expected_by(latest)
+    if expected is not None and story.today <= expected:
+        year = latest.start_date.year if latest.start_date else None
+        return f"{latest.title} under way{f' ({year})' if year else ''}"
+    if when is None:
+        return f"{latest.title}: outcome not yet recorded here"
+    return f"{INSPECTED[latest.kind]} in {_month(when)}; outcome not yet recorded here"
+
+
+def plan_for_latest_inspection(story):
+    """Rule 4: a public plan answering the latest cycle says how far it has got.
+
+    Only plans answering the latest full inspection (or 2016 inspection), or
+    a revisit or monitoring inspection after it, count: a later inspection's
+    outcome supersedes an older plan's status (rule 5 then says it).
+    """
+    plan = story.plan
     if plan is None:
-        if latest.outcome == Inspection.Outcome.POSITIVE:
-            return f"Positive inspection in {year}"
-        return f"{latest.title} in {year}" if year else latest.title
+        return None
     answered = plan.responds_to
     answered_year = answered.start_date.year if answered.start_date else None
     if plan.kind == Plan.Kind.WSOA:
@@ -119,6 +352,89 @@ def where_it_stands(inspections, plan):
     if plan.status == Plan.Status.CLOSED:
         text += " (completed)"
     return text
+
+
+def verdict_summary(inspection, verdicts=()):
+    """The result on earlier findings: the counts recorded, else counted from per-finding verdicts.
+
+    "Sufficient progress on 1 of 13 findings"; "" when nothing was judged.
+    """
+    if inspection.verdict_counts_text:
+        return inspection.verdict_counts_text
+    if not verdicts or not inspection.can_judge_earlier_findings:
+        return ""
+    resolved = sum(verdict in Judgement.RESOLVED_VERDICTS for verdict in verdicts)
+    counted = Inspection(
+        kind=inspection.kind, findings_judged=len(verdicts), findings_resolved=resolved
+    )
+    return counted.verdict_counts_text
+
+
+NUMBERED_OUTCOMES = {
+    Inspection.Outcome.POSITIVE,
+    Inspection.Outcome.INCONSISTENT,
+    Inspection.Outcome.SYSTEMIC,
+}
+
+
+def outcome_label(inspection):
+    """'Outcome 3' for the 2023 framework's numbered outcomes, else 'Outcome'."""
+    if inspection.outcome in NUMBERED_OUTCOMES:
+        return inspection.get_outcome_display().split(":", 1)[0]
+    return "Outcome"
+
+
+def _outcome_phrase(inspection, verdicts):
+    Outcome = Inspection.Outcome
+    if inspection.outcome in NUMBERED_OUTCOMES:
+        number, words = inspection.get_outcome_display().split(": ", 1)
+        return f"{words} ({number.lower()})"
+    if inspection.outcome == Outcome.WSOA_REQUIRED:
+        return "written statement of action required"
+    if inspection.outcome == Outcome.NO_WSOA:
+        return "no written statement of action needed"
+    summary = verdict_summary(inspection, verdicts)
+    return summary[:1].lower() + summary[1:]
+
+
+INSPECTION_NOUN = {
+    Inspection.Kind.INITIAL: "inspection",
+    Inspection.Kind.FULL: "inspection",
+    Inspection.Kind.REVISIT: "revisit",
+    Inspection.Kind.MONITORING: "monitoring inspection",
+}
+
+
+def latest_inspection_outcome(story):
+    """Rule 5: otherwise, the latest inspection's outcome, in short.
+
+    "2024 inspection: widespread and/or systemic failings (outcome 3)";
+    "2016 inspection: no written statement of action needed"; "2021 revisit:
+    sufficient progress on 1 of 13 findings".
+    """
+    latest = story.latest
+    when = inspection_date(latest)
+    head = f"{when.date.year} {INSPECTION_NOUN[latest.kind]}" if when else latest.title
+    phrase = _outcome_phrase(latest, story.verdicts.get(latest.pk, ()))
+    return f"{head}: {phrase}" if phrase else head
+
+
+STANDS_RULES = (
+    intervention_in_force,
+    no_inspection_yet,
+    outcome_awaited,
+    plan_for_latest_inspection,
+    latest_inspection_outcome,
+)
+
+
+def where_it_stands(story):
+    """One plain sentence for the home page and the area page: the first rule that applies."""
+    for rule in STANDS_RULES:
+        text = rule(story)
+        if text:
+            return text
+    return ""
 
 
 def next_key_date(plan, deadlines, meetings, today):
@@ -260,24 +576,453 @@ def finding_page(area, finding, *, now=None):
     return {"area": area, "finding": finding, "plan": plan, "actions": actions}
 
 
-def area_page(area, *, now=None, today=None):
-    """Everything the public area page shows, in a fixed number of queries."""
-    now = now or timezone.now()
-    today = today or timezone.localdate(now)
-    judgements = Judgement.objects.select_related("inspection", "review").order_by("pk")
+# The public timeline: every public event of an area's story.
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One public event: its own date (at its precision), what kind it is, and what happened.
+
+    ``date`` is None when the record has no date; the event is then placed by
+    its parent's date (a plan by its inspection's, a review by the
+    intervention it reviewed) and labelled "Date not known". ``details`` are
+    further sentences, every one of them public.
+    """
+
+    date: PartialDate | None
+    kind: str
+    text: str
+    details: tuple = ()
+    url: str = ""
+    link_text: str = ""
+    illustrative: bool = False
+    placed: tuple = field(default=UNDATED, compare=False, repr=False)
+
+    KIND_LABELS = {
+        "inspection": "Inspection",
+        "verdicts": "Verdicts on earlier findings",
+        "intervention": "Government intervention",
+        "plan": "Plan",
+        "review": "Review",
+        "report": "Progress report",
+        "meeting": "Board meeting",
+    }
+
+    @property
+    def label(self):
+        """'16 May 2018', 'March 2023', '2026' or 'Date not known'."""
+        return str(self.date) if self.date else "Date not known"
+
+    @property
+    def iso(self):
+        """For <time datetime>: '2018-05-16', '2023-03' or '2026'."""
+        return self.date.isoformat() if self.date else ""
+
+    @property
+    def kind_label(self):
+        return self.KIND_LABELS[self.kind]
+
+
+# On the same date, events follow the order things happen in: an inspection,
+# its verdicts, an intervention, a plan, a review, a report, a board meeting.
+STEP = {kind: n for n, kind in enumerate(TimelineEvent.KIND_LABELS)}
+
+
+def _day(value):
+    return PartialDate(value) if value else None
+
+
+class _Placer:
+    """Makes events with a total sort key: own date, else the parent's, then a fixed order."""
+
+    def __init__(self):
+        self.events = []
+
+    def add(self, when, kind, text, *, parent=UNDATED, order=(0, 0), not_before=UNDATED, **extra):
+        key = max(date_key(when) if when else parent, not_before)
+        placed = (*key, STEP[kind], *order)
+        self.events.append(TimelineEvent(when, kind, text, placed=placed, **extra))
+        return key
+
+
+@dataclass
+class AreaRecords:
+    """Everything public about one area, loaded in a fixed number of queries."""
+
+    area: LocalArea
+    today: datetime.date
+    inspections: list  # oldest first, with findings and their verdicts prefetched
+    plans: list  # public plans, responds_to set
+    reviews: list
+    interventions: list  # with intervention_findings prefetched
+    meetings: list  # published board meeting summaries, held by today
+    reports: list  # published public progress reports
+
+    @property
+    def judgements(self):
+        """Every verdict on the area's findings, each with its finding (oldest finding first)."""
+        return [
+            (finding, judgement)
+            for inspection in self.inspections
+            for finding in inspection.findings.all()
+            for judgement in finding.judgements.all()
+        ]
+
+    def story(self):
+        verdicts = {}
+        for _, judgement in self.judgements:
+            if judgement.inspection_id:
+                verdicts.setdefault(judgement.inspection_id, []).append(judgement.verdict)
+        return Story(
+            inspections=self.inspections,
+            plans=self.plans,
+            today=self.today,
+            interventions=self.interventions,
+            verdicts=verdicts,
+        )
+
+
+def area_records(area, *, today):
+    """Load an area's public records: nine queries, however long its history."""
+    judgements = Judgement.objects.order_by("pk")
     findings = Finding.objects.select_related("lead_organisation").prefetch_related(
         Prefetch("judgements", queryset=judgements)
     )
     inspections = list(
-        area.inspections.prefetch_related(Prefetch("findings", queryset=findings)).order_by(
-            "start_date", "pk"
-        )
+        area.inspections.prefetch_related(Prefetch("findings", queryset=findings)).order_by("pk")
     )
+    reviews = list(ProgressReview.objects.filter(area=area).order_by("pk"))
+    interventions = list(
+        Intervention.objects.filter(area=area)
+        .prefetch_related(
+            Prefetch("intervention_findings", queryset=InterventionFinding.objects.order_by("pk"))
+        )
+        .order_by("pk")
+    )
+    parents = _join_loaded(inspections, reviews, interventions)
     by_id = {i.pk: i for i in inspections}
     plans = list(public_plans().filter(area=area).order_by("pk"))
     for plan in plans:
         plan.responds_to = by_id[plan.responds_to_id]
-    plan = current_plan(plans)
+    return AreaRecords(
+        area=area,
+        today=today,
+        inspections=chronological(inspections, parents),
+        plans=plans,
+        reviews=reviews,
+        interventions=interventions,
+        meetings=list(public_meetings(area).filter(held_on__lte=today)),
+        reports=list(published_reports(area)),
+    )
+
+
+def _join_loaded(inspections, reviews, interventions):
+    """Point loaded records at each other, so nothing is fetched twice.
+
+    Returns, for each inspection that judged earlier findings, the pks of the
+    inspections whose findings it judged (to place an undated revisit).
+    """
+    by_id = {i.pk: i for i in inspections}
+    reviews_by_id = {r.pk: r for r in reviews}
+    interventions_by_id = {i.pk: i for i in interventions}
+    parents = {}
+    for inspection in inspections:
+        for finding in inspection.findings.all():
+            finding.inspection = inspection
+            for judgement in finding.judgements.all():
+                judgement.finding = finding
+                if judgement.inspection_id in by_id:
+                    judgement.inspection = by_id[judgement.inspection_id]
+                    parents.setdefault(judgement.inspection_id, set()).add(inspection.pk)
+                if judgement.review_id in reviews_by_id:
+                    judgement.review = reviews_by_id[judgement.review_id]
+    for review in reviews:
+        if review.intervention_id in interventions_by_id:
+            review.intervention = interventions_by_id[review.intervention_id]
+    for intervention in interventions:
+        if intervention.replaced_by_id in interventions_by_id:
+            intervention.replaced_by = interventions_by_id[intervention.replaced_by_id]
+    return parents
+
+
+def _inspection_events(records, placer):
+    """Each inspection with its outcome, and the verdicts each gave on earlier findings."""
+    verdicts = {}
+    for finding, judgement in records.judgements:
+        if judgement.inspection_id:
+            verdicts.setdefault(judgement.inspection_id, []).append((finding, judgement))
+    placed, previous = {}, UNDATED
+    for inspection in records.inspections:
+        details = []
+        if inspection.outcome:
+            details.append(f"{outcome_label(inspection)}: {inspection.outcome_statement}")
+        else:
+            details.append("Outcome not yet recorded here.")
+        if inspection.outcome_text:
+            details.append(f"In the inspectors’ words: “{inspection.outcome_text}”")
+        if inspection.public_summary:
+            details.append(inspection.public_summary)
+        if inspection.published:
+            details.append(f"Report published {inspection.published}.")
+        when = inspection_date(inspection)
+        # An undated inspection keeps its place in the chronological list (an
+        # undated revisit just after the inspection it followed up).
+        key = placer.add(
+            when,
+            "inspection",
+            inspection.title,
+            parent=previous,
+            order=(inspection.pk or 0, 0),
+            details=tuple(details),
+            url=inspection.report_url,
+            link_text=(
+                f"Read the report of the {_lower_first(inspection.title)}"
+                + (f", {when}" if when else "")
+            )
+            if inspection.report_url
+            else "",
+        )
+        placed[inspection.pk] = previous = key
+        given = verdicts.get(inspection.pk, [])
+        summary = verdict_summary(inspection, [j.verdict for _, j in given])
+        if not summary:
+            continue
+        # Dated by the report that gave them, but never before the inspection
+        # itself (a report known only to the year would otherwise come first).
+        placer.add(
+            inspection.published or when,
+            "verdicts",
+            f"{inspection.title}: {_lower_first(summary)}",
+            parent=key,
+            not_before=key,
+            order=(inspection.pk or 0, 0),
+            details=tuple(_verdict_line(finding, judgement) for finding, judgement in given),
+        )
+    return placed
+
+
+def _verdict_line(finding, judgement):
+    inspection = finding.inspection
+    when = f", {inspection.start}" if inspection.start else ""
+    return f"{finding} ({_lower_first(inspection.title)}{when}): {judgement.get_verdict_display()}"
+
+
+def _lower_first(text):
+    """'revisit', 'joint local area SEND inspection': a title inside a sentence."""
+    return text[:1].lower() + text[1:]
+
+
+def _intervention_events(records, placer, inspections_placed):
+    """Each intervention issued, and lifted or replaced, at its dates."""
+    finding_inspection = {
+        finding.pk: inspection.pk
+        for inspection in records.inspections
+        for finding in inspection.findings.all()
+    }
+    placed = {}
+    for intervention in records.interventions:
+        covered = [
+            inspections_placed[finding_inspection[link.finding_id]]
+            for link in intervention.intervention_findings.all()
+            if link.finding_id in finding_inspection
+        ]
+        commissioner = intervention.kind == Intervention.Kind.COMMISSIONER
+        issued = placer.add(
+            intervention.issued,
+            "intervention",
+            intervention.name if commissioner else f"{intervention.name} issued",
+            parent=max(covered, default=UNDATED),
+            order=(intervention.pk, 1),
+            details=intervention_details(intervention),
+        )
+        placed[intervention.pk] = issued
+        if not intervention.lifted_on:
+            continue
+        if intervention.replaced_by:
+            text = f"{intervention.name} replaced by {_a(intervention.replaced_by)}"
+        elif commissioner:
+            text = f"{intervention.name}: appointment ended"
+        else:
+            text = f"{intervention.name} lifted"
+        # Lifted before anything issued the same day: one ends, the next begins.
+        placer.add(intervention.lifted, "intervention", text, order=(0, intervention.pk))
+    return placed
+
+
+def _a(intervention):
+    """'a statutory direction': an intervention inside a sentence (its own title if it has one)."""
+    if intervention.title:
+        return intervention.title
+    return {
+        Intervention.Kind.IMPROVEMENT_NOTICE: "an Improvement Notice",
+        Intervention.Kind.STATUTORY_DIRECTION: "a statutory direction",
+        Intervention.Kind.COMMISSIONER: "a SEND commissioner",
+    }.get(intervention.kind, "another intervention")
+
+
+def intervention_details(intervention):
+    """What a parent may read about an intervention, one sentence each (never its notes)."""
+    verb = "appointed" if intervention.kind == Intervention.Kind.COMMISSIONER else "issued"
+    details = [f"Who {verb} it: {intervention.issued_by}." if intervention.issued_by else ""]
+    if intervention.legal_basis:
+        details.append(f"Legal basis: {intervention.legal_basis}.")
+    if intervention.covers:
+        details.append(f"What it covers: {intervention.covers}")
+    if intervention.commissioner:
+        details.append(f"Commissioner or adviser appointed: {intervention.commissioner}.")
+    if intervention.review_every_months:
+        details.append(f"Reviewed every {intervention.review_every_months} months.")
+    if intervention.public_summary:
+        details.append(intervention.public_summary)
+    return tuple(d for d in details if d)
+
+
+def _plan_events(records, placer, inspections_placed):
+    """Each public plan submitted, judged, published and closed, at the dates recorded."""
+    by_id = {plan.pk: plan for plan in records.plans}
+    for plan in records.plans:
+        answered = plan.responds_to
+        when = f", {answered.start}" if answered.start else ""
+        about = [f"It answers the {_lower_first(answered.title)}{when}."]
+        if plan.public_summary:
+            about.append(plan.public_summary)
+        parent = inspections_placed.get(answered.pk, UNDATED)
+        steps = _plan_steps(plan, by_id)
+        if not steps:
+            status = plan.get_status_display().lower()
+            steps = [(None, f"{plan.title}: {status}", ())]
+        for n, (when_done, text, extra) in enumerate(steps):
+            placer.add(
+                when_done,
+                "plan",
+                text,
+                parent=parent,
+                order=(plan.pk, n),
+                details=(tuple(about) if n == 0 else ()) + extra,
+                illustrative=plan.is_illustrative,
+            )
+
+
+def _plan_steps(plan, public_by_id):
+    steps = []
+    if plan.submitted:
+        steps.append((plan.submitted, f"{plan.title} submitted", ()))
+    if plan.judged:
+        if plan.judgement:
+            text = f"{plan.title} judged: {plan.judgement}"
+        elif plan.status in (Plan.Status.FIT, Plan.Status.NOT_FIT):
+            text = f"{plan.title} {plan.get_status_display().lower()}"
+        elif plan.kind == Plan.Kind.WSOA:
+            text = f"{plan.title} judged"
+        else:
+            text = f"{plan.title} approved"
+        by = (f"By {plan.judged_by}.",) if plan.judged_by else ()
+        steps.append((plan.judged, text, by))
+    if plan.published:
+        steps.append((plan.published, f"{plan.title} published", ()))
+    if plan.closed:
+        later = public_by_id.get(plan.superseded_by_id)
+        if later is not None:
+            text = f"{plan.title} replaced by {later.title}"
+        elif plan.status == Plan.Status.SUPERSEDED:
+            text = f"{plan.title} replaced by a later plan"
+        else:
+            text = f"{plan.title} closed"
+        steps.append((plan.closed, text, ()))
+    return steps
+
+
+def _review_events(records, placer, interventions_placed, inspections_placed):
+    """Every review, of every kind, with its public summary and any verdicts (never its result)."""
+    verdicts = {}
+    for finding, judgement in records.judgements:
+        if judgement.review_id:
+            verdicts.setdefault(judgement.review_id, []).append((finding, judgement))
+    for review in records.reviews:
+        given = verdicts.get(review.pk, [])
+        details = []
+        if review.intervention:
+            when = f" ({review.intervention.issued})" if review.intervention.issued_on else ""
+            details.append(f"It reviewed the {review.intervention.name}{when}.")
+        if review.public_summary:
+            details.append(review.public_summary)
+        details.extend(_verdict_line(finding, judgement) for finding, judgement in given)
+        if review.intervention_id:
+            parent = interventions_placed.get(review.intervention_id, UNDATED)
+        else:
+            parent = max((inspections_placed[f.inspection.pk] for f, _ in given), default=UNDATED)
+        by = f" by {review.conducted_by}" if review.conducted_by else ""
+        placer.add(
+            review.held,
+            "review",
+            f"{review.name}{by}",
+            parent=parent,
+            order=(review.pk, 0),
+            details=tuple(details),
+        )
+
+
+def _report_and_meeting_events(records, placer):
+    slug = records.area.slug
+    for report in records.reports:
+        published = report.published_at
+        placer.add(
+            _day(timezone.localdate(published)) if published else None,
+            "report",
+            f"Progress report {report.number} published",
+            order=(report.pk, 0),
+            details=(
+                f"On the {report.plan.title}, {format_date(report.period_start)} to "
+                f"{format_date(report.period_end)}.",
+            ),
+            url=reverse("public:public-report", args=[slug, report.uuid]),
+            link_text=f"Download progress report {report.number} (PDF)",
+            illustrative=report.plan.is_illustrative,
+        )
+    for meeting in records.meetings:
+        placer.add(
+            _day(meeting.held_on),
+            "meeting",
+            f"{meeting.title} met",
+            order=(meeting.pk, 0),
+            details=("The board published what was said and what it will do.",),
+            url=reverse("public:area-meetings", args=[slug]) + f"#meeting-{meeting.pk}",
+            link_text=f"Read the summary of the meeting on {format_date(meeting.held_on)}",
+            illustrative=meeting.is_illustrative,
+        )
+
+
+def build_timeline(records):
+    """Every public event of the area's story, newest first.
+
+    Newest first because a parent comes to find out what is happening now:
+    the latest events are read first, and the story goes back from there.
+    Records with no date are placed by their parent's date and read "Date not
+    known"; anything with neither comes last (the start of the story).
+    """
+    placer = _Placer()
+    inspections_placed = _inspection_events(records, placer)
+    interventions_placed = _intervention_events(records, placer, inspections_placed)
+    _plan_events(records, placer, inspections_placed)
+    _review_events(records, placer, interventions_placed, inspections_placed)
+    _report_and_meeting_events(records, placer)
+    return sorted(placer.events, key=lambda event: event.placed, reverse=True)
+
+
+def area_timeline(area, *, today=None):
+    """The area's public timeline, newest first, in a fixed number of queries."""
+    return build_timeline(area_records(area, today=today or timezone.localdate()))
+
+
+def area_page(area, *, now=None, today=None):
+    """Everything the public area page shows, in a fixed number of queries."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    records = area_records(area, today=today)
+    inspections = records.inspections
+    for inspection in inspections:
+        inspection.outcome_label = outcome_label(inspection)
+    plan = current_plan(records.plans)
     finding_groups = []
     if plan is not None:
         actions = public_actions(plan, now)
@@ -288,13 +1033,25 @@ def area_page(area, *, now=None, today=None):
                     continue
                 own = [a for a in actions if a.finding_id == finding.pk]
                 finding_groups.append(FindingProgress(finding, own, _latest_summary(own)))
+    findings = {f.pk: f for i in inspections for f in i.findings.all()}
+    in_force = interventions_in_force(records.interventions, today)
+    for intervention in in_force:
+        intervention.public_details = intervention_details(intervention)
+        intervention.covered_findings = [
+            findings[link.finding_id]
+            for link in intervention.intervention_findings.all()
+            if link.finding_id in findings
+        ]
     return {
         "area": area,
-        "reports": published_reports(area),
+        "reports": records.reports,
         "inspections": inspections,
-        "plans": plans,
+        "plans": records.plans,
         "plan": plan,
         "finding_groups": finding_groups,
+        "stands": where_it_stands(records.story()),
+        "interventions_in_force": in_force,
+        "timeline": build_timeline(records),
     }
 
 
@@ -302,10 +1059,17 @@ def home_areas(*, now=None, today=None):
     """Each area with where it stands now and its next key date."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
+    verdicts = Judgement.objects.select_related("finding").order_by("pk")
     areas = list(
         LocalArea.objects.prefetch_related(
-            Prefetch("inspections", queryset=Inspection.objects.order_by("start_date", "pk")),
+            Prefetch(
+                "inspections",
+                queryset=Inspection.objects.prefetch_related(
+                    Prefetch("judgements", queryset=verdicts)
+                ).order_by("pk"),
+            ),
             Prefetch("plans", queryset=public_plans().order_by("pk")),
+            Prefetch("interventions", queryset=Intervention.objects.order_by("pk")),
             Prefetch(
                 "board_meetings",
                 queryset=BoardMeeting.objects.announced().filter(held_on__gte=today),
@@ -323,11 +1087,27 @@ def home_areas(*, now=None, today=None):
     deadlines = deadlines_for_plans(plans, today=today)
     for area in areas:
         plan = area.current_plan
-        area.stands = where_it_stands(list(area.inspections.all()), plan)
+        area.stands = where_it_stands(_home_story(area, today))
         area.next_date = next_key_date(
             plan, deadlines.get(plan, []) if plan else [], area.board_meetings.all(), today
         )
     return areas
+
+
+def _home_story(area, today):
+    inspections = list(area.inspections.all())
+    given, parents = {}, {}
+    for inspection in inspections:
+        for judgement in inspection.judgements.all():
+            given.setdefault(inspection.pk, []).append(judgement.verdict)
+            parents.setdefault(inspection.pk, set()).add(judgement.finding.inspection_id)
+    return Story(
+        inspections=chronological(inspections, parents),
+        plans=list(area.plans.all()),
+        today=today,
+        interventions=list(area.interventions.all()),
+        verdicts=given,
+    )
 
 
 def public_measures(area):

@@ -296,7 +296,9 @@ def test_a_plan_being_written_does_not_change_where_an_area_stands(client):
         findings=[make_finding(inspection=full)],
     )
     row = row_for(get(client, "public:home"), "Testshire")
-    assert "Written Statement of Action: being delivered" in row
+    # The 2025 inspection supersedes the 2018 plan; the draft plan answering it is not shown.
+    assert "2025 inspection: widespread and/or systemic failings (outcome 3)" in row
+    assert "Written Statement of Action" not in row
     assert "Priority action plan" not in row
 
 
@@ -399,10 +401,12 @@ def test_area_page_shows_outcomes_in_the_inspectors_words_and_findings_with_verd
     built = wsoa_area(findings=2)
     page = main(get(client, "public:area", "testshire"))
 
+    # The outcome in the framework's own words, then the inspectors' own.
     assert (
-        "Outcome, in the inspectors’ words The area must produce a written statement of action."
-        in page
+        "Outcome A written statement of action is required because of significant areas of "
+        "weakness in the local area's practice." in page
     )
+    assert "In the inspectors’ words The area must produce a written statement of action." in page
     assert "What inspectors found" in page
     assert "Area of significant weakness 2: Weakness 2 in Testshire" in page
     assert page.count("Sufficient progress – Revisit, November 2019") >= 2
