@@ -20,6 +20,8 @@ from django.db import transaction
 from inspections.models import (
     Finding,
     Inspection,
+    Intervention,
+    InterventionFinding,
     Judgement,
     LocalArea,
     Organisation,
@@ -34,6 +36,7 @@ from .models import Plan, PlanFinding
 FORMAT = "send-portal-area-history"
 VERSION = 1
 DEFAULT_CONDUCTED_BY = "DfE and NHS England"
+DEFAULT_ISSUED_BY = "Department for Education"
 
 # The order records are written in, which is also the order of the summary.
 IMPORTED_MODELS = (
@@ -42,6 +45,8 @@ IMPORTED_MODELS = (
     Partnership,
     Inspection,
     Finding,
+    Intervention,
+    InterventionFinding,
     ProgressReview,
     Judgement,
     Plan,
@@ -272,6 +277,21 @@ def _finding_number(value):
     return value
 
 
+def _whole_number(*, minimum, maximum=32767):
+    """A check for a whole number in a range (32767: the largest small integer everywhere)."""
+
+    def check(value):
+        if not _is_whole_number(value):
+            raise _Invalid("must be a whole number")
+        if value < minimum:
+            raise _Invalid(f"must be {minimum} or more")
+        if value > maximum:
+            raise _Invalid(f"must be {maximum} or less")
+        return value
+
+    return check
+
+
 def _date(value):
     try:
         return PartialDate.parse(value)
@@ -329,6 +349,7 @@ _TOP_KEYS = {
     "area": _Key(_object, required=True),
     "organisations": _Key(_list),
     "inspections": _Key(_list),
+    "interventions": _Key(_list),
     "reviews": _Key(_list),
     "plans": _Key(_list),
 }
@@ -360,6 +381,10 @@ _INSPECTION_KEYS = {
     "outcome": _Key(_choice(Inspection.Outcome.values)),
     "outcome_text": _Key(_text()),
     "report_url": _Key(_url(Inspection, "report_url")),
+    "public_summary": _Key(_text()),
+    # Verdict counts, for a result known only as "sufficient progress in 1 of 13".
+    "findings_judged": _Key(_whole_number(minimum=1)),
+    "findings_resolved": _Key(_whole_number(minimum=0)),
     "notes": _Key(_text()),
     "sources": _Key(_sources),
     "findings": _Key(_list),
@@ -388,12 +413,34 @@ _JUDGEMENT_KEYS = {
     "commentary": _Key(_text()),
 }
 
+_INTERVENTION_KEYS = {
+    "ref": _Key(_slug(Intervention, "ref"), required=True),
+    "kind": _Key(_choice(Intervention.Kind.values), required=True),
+    "title": _Key(_text(Intervention, "title")),
+    "issued_on": _Key(_date),
+    "lifted_on": _Key(_date),
+    "issued_by": _Key(_text(Intervention, "issued_by")),
+    "legal_basis": _Key(_text(Intervention, "legal_basis")),
+    "covers": _Key(_text()),
+    "commissioner": _Key(_text(Intervention, "commissioner")),
+    "review_every_months": _Key(_whole_number(minimum=1, maximum=120)),
+    "replaced_by": _Key(_slug(Intervention, "ref")),
+    # A list of finding references: checked once every finding is known.
+    "findings": _Key(_list),
+    "public_summary": _Key(_text()),
+    "notes": _Key(_text()),
+    "sources": _Key(_sources),
+}
+
 _REVIEW_KEYS = {
     "ref": _Key(_slug(ProgressReview, "ref"), required=True),
+    "kind": _Key(_choice(ProgressReview.Kind.values)),
     "held_on": _Key(_date),
     "label": _Key(_text(ProgressReview, "label")),
     "conducted_by": _Key(_text(ProgressReview, "conducted_by")),
+    "intervention": _Key(_slug(Intervention, "ref")),
     "result": _Key(_text()),
+    "public_summary": _Key(_text()),
     "sources": _Key(_sources),
     "judgements": _Key(_list),
 }
@@ -477,9 +524,15 @@ def _a(noun):
     return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
 
 
-_JUDGING_KINDS = (Inspection.Kind.REVISIT, Inspection.Kind.MONITORING)
-# A revisit looks again at 2016 significant weaknesses; a monitoring inspection
-# at the findings of a 2023 area SEND inspection.
+# A revisit and a monitoring inspection only look again at earlier findings.
+_FOLLOW_UP_KINDS = (Inspection.Kind.REVISIT, Inspection.Kind.MONITORING)
+# Inspections that give verdicts on earlier findings: the follow-ups, and a 2023
+# full inspection, which reports on the areas for priority action of the
+# inspection before it ("8 of 10 no longer need priority action").
+_VERDICT_KINDS = tuple(Judgement.INSPECTION_VERDICTS)
+_VERDICT_GIVERS = "only a revisit, a monitoring inspection or a 2023 full inspection"
+# A revisit looks again at 2016 findings; a monitoring inspection at the findings
+# of a 2023 area SEND inspection. A full inspection may judge any earlier finding.
 _JUDGED_FINDING_KINDS = {
     Inspection.Kind.REVISIT: Finding.KINDS_BY_FRAMEWORK[Inspection.Framework.JOINT_2016],
     Inspection.Kind.MONITORING: Finding.KINDS_BY_FRAMEWORK[Inspection.Framework.AREA_SEND_2023],
@@ -501,6 +554,8 @@ class _Checked:
     inspections: list = field(default_factory=list)
     inspections_by_ref: dict = field(default_factory=dict)
     findings_by_key: dict = field(default_factory=dict)
+    interventions: list = field(default_factory=list)
+    interventions_by_ref: dict = field(default_factory=dict)
     reviews: list = field(default_factory=list)
     reviews_by_ref: dict = field(default_factory=dict)
     judgements: list = field(default_factory=list)
@@ -632,36 +687,15 @@ def _check_inspections(top, checked, problems):
                         f"not {_show(outcome)}",
                     )
                 )
+                inspection["_unreadable_outcome"] = True
+        if raw.get("outcome") not in (None, "") and outcome is None:
+            inspection["_unreadable_outcome"] = True
 
-        start = inspection.get("start_date")
-        _check_after(
-            problems,
-            later=inspection.get("end_date"),
-            later_path=f"{path}.end_date",
-            earlier=start,
-            earlier_key="start_date",
-            message="the inspection cannot end before it starts",
-        )
-        _check_after(
-            problems,
-            later=inspection.get("report_published"),
-            later_path=f"{path}.report_published",
-            earlier=start,
-            earlier_key="start_date",
-            message="the report cannot be published before the inspection starts",
-        )
-        received = inspection.get("report_received")
-        if received and start and received.last_day < start.date:
-            problems.append(
-                Problem(
-                    f"{path}.report_received",
-                    "the report cannot be received before the inspection starts "
-                    f"(start_date is {start.isoformat()})",
-                )
-            )
+        _check_inspection_dates(inspection, path, problems)
+        _check_verdict_counts(raw, inspection, path, problems)
 
         raw_findings = raw.get("findings")
-        if kind in _JUDGING_KINDS and raw_findings:
+        if kind in _FOLLOW_UP_KINDS and raw_findings:
             problems.append(
                 Problem(
                     f"{path}.findings",
@@ -676,17 +710,104 @@ def _check_inspections(top, checked, problems):
                 inspection=inspection,
                 ref=ref,
                 framework=framework,
-                makes_findings=kind not in _JUDGING_KINDS,
+                makes_findings=kind not in _FOLLOW_UP_KINDS,
                 checked=checked,
                 problems=problems,
             )
-        if kind and kind not in _JUDGING_KINDS and raw.get("judgements"):
+        _check_priority_actions_listed(inspection, path, problems)
+        if kind and kind not in _VERDICT_KINDS and raw.get("judgements"):
             problems.append(
                 Problem(
                     f"{path}.judgements",
-                    "only a revisit or a monitoring inspection gives verdicts on findings",
+                    f"{_VERDICT_GIVERS} gives verdicts on earlier findings",
                 )
             )
+
+
+def _check_inspection_dates(inspection, path, problems):
+    start = inspection.get("start_date")
+    _check_after(
+        problems,
+        later=inspection.get("end_date"),
+        later_path=f"{path}.end_date",
+        earlier=start,
+        earlier_key="start_date",
+        message="the inspection cannot end before it starts",
+    )
+    _check_after(
+        problems,
+        later=inspection.get("report_published"),
+        later_path=f"{path}.report_published",
+        earlier=start,
+        earlier_key="start_date",
+        message="the report cannot be published before the inspection starts",
+    )
+    _check_after(
+        problems,
+        later=inspection.get("report_received"),
+        later_path=f"{path}.report_received",
+        earlier=start,
+        earlier_key="start_date",
+        message="the report cannot be received before the inspection starts",
+    )
+
+
+def _check_verdict_counts(raw, inspection, path, problems):
+    """Counts of verdicts ("1 of 13") belong to an inspection that judges earlier findings."""
+    kind = inspection.get("kind")
+    judged, resolved = inspection.get("findings_judged"), inspection.get("findings_resolved")
+    given = [key for key in ("findings_judged", "findings_resolved") if raw.get(key) is not None]
+    if not given:
+        return
+    if kind and kind not in _VERDICT_KINDS:
+        problems.append(
+            Problem(
+                f"{path}.{given[0]}",
+                f"{_VERDICT_GIVERS} judges earlier findings, not {_a(_KIND_NOUNS[kind])}: "
+                "remove findings_judged and findings_resolved",
+            )
+        )
+        inspection.pop("findings_judged", None)
+        inspection.pop("findings_resolved", None)
+        return
+    if resolved is not None and raw.get("findings_judged") is None:
+        problems.append(
+            Problem(
+                f"{path}.findings_judged",
+                "is required with findings_resolved: give how many findings were judged "
+                '(13 in "sufficient progress in 1 of 13")',
+            )
+        )
+    elif judged is not None and resolved is not None and resolved > judged:
+        problems.append(
+            Problem(
+                f"{path}.findings_resolved",
+                f"cannot be more than findings_judged ({judged})",
+            )
+        )
+
+
+def _check_priority_actions_listed(inspection, path, problems):
+    """An outcome 3 inspection lists its areas for priority action."""
+    # Outcome 3 is the outcome that comes with areas for priority action: every
+    # published outcome 3 report names at least one (see docs/domain-rules.md),
+    # so an outcome 3 inspection without any has lost them or has the wrong outcome.
+    if (
+        inspection.get("kind") == Inspection.Kind.FULL
+        and inspection.get("outcome") == Inspection.Outcome.SYSTEMIC
+        and not inspection.get("_unreadable_findings")
+        and not any(
+            finding["kind"] == Finding.Kind.PRIORITY_ACTION for finding in inspection["findings"]
+        )
+    ):
+        problems.append(
+            Problem(
+                f"{path}.findings",
+                'an outcome "3" inspection has at least one area for priority action: list '
+                "them with kind area_for_priority_action (with wording not_captured if their "
+                "words are not public), or check the outcome",
+            )
+        )
 
 
 def _check_findings(
@@ -714,6 +835,21 @@ def _check_findings(
             )
             inspection["_unreadable_findings"] = True
             kind = None
+        if (
+            makes_findings
+            and kind == Finding.Kind.PRIORITY_ACTION
+            and inspection.get("outcome") != Inspection.Outcome.SYSTEMIC
+            and not inspection.get("_unreadable_outcome")
+        ):
+            # The same rule as Finding.clean(), reported here with every other problem.
+            problems.append(
+                Problem(
+                    f"{finding_path}.kind",
+                    'areas for priority action come only with outcome "3" (widespread and/or '
+                    'systemic failings): give the inspection outcome "3", or use '
+                    "area_for_improvement",
+                )
+            )
         lead = finding.get("lead_organisation")
         if lead and lead not in checked.organisations_by_slug:
             problems.append(
@@ -759,13 +895,35 @@ def _resolve_finding(raw, path, checked, problems):
     return finding
 
 
+def _resolve_finding_list(value, path, checked, problems):
+    """The findings a list of references names, each once: [(finding, item path)]."""
+    resolved, listed = [], {}
+    for index, raw_reference in enumerate(value):
+        item_path = f"{path}[{index}]"
+        finding = _resolve_finding(raw_reference, item_path, checked, problems)
+        if finding is None:
+            continue
+        if finding["_key"] in listed:
+            problems.append(
+                Problem(
+                    item_path,
+                    f"{_describe_finding(finding['_key'])} is already listed at "
+                    f"{listed[finding['_key']]}",
+                )
+            )
+            continue
+        listed[finding["_key"]] = item_path
+        resolved.append((finding, item_path))
+    return resolved
+
+
 def _check_judgements(raw_judgements, *, path, source, checked, problems):
-    """Check the verdicts one revisit, monitoring inspection or review gave."""
+    """Check the verdicts one inspection or review gave on earlier findings."""
     is_review = source["_type"] is ProgressReview
     kind = None if is_review else source.get("kind")
     if is_review:
         allowed, giver, source_date = Judgement.REVIEW_VERDICTS, "review", source.get("held_on")
-    elif kind in _JUDGING_KINDS:
+    elif kind in _VERDICT_KINDS:
         allowed = Judgement.INSPECTION_VERDICTS[kind]
         giver, source_date = _KIND_NOUNS[kind], source.get("start_date")
     else:
@@ -776,6 +934,7 @@ def _check_judgements(raw_judgements, *, path, source, checked, problems):
         judgement_path = f"{path}.judgements[{index}]"
         judgement = _record(raw, judgement_path, _JUDGEMENT_KEYS, problems)
         if judgement is None:
+            source["_unreadable_judgements"] = True
             continue
         verdict = judgement.get("verdict")
         if verdict is not None:
@@ -788,15 +947,29 @@ def _check_judgements(raw_judgements, *, path, source, checked, problems):
             except _Invalid as error:
                 problems.append(Problem(f"{judgement_path}.verdict", str(error)))
                 del judgement["verdict"]
+        if "verdict" not in judgement or not isinstance(raw.get("finding"), dict):
+            source["_unreadable_judgements"] = True
         if not isinstance(raw.get("finding"), dict):
             continue
         finding = _resolve_finding(raw["finding"], f"{judgement_path}.finding", checked, problems)
+        if finding is None:
+            source["_unreadable_judgements"] = True
         if finding is None or allowed is None:
+            continue
+        finding_path = f"{judgement_path}.finding"
+        if finding["_inspection"] is source:
+            problems.append(
+                Problem(
+                    finding_path,
+                    f"{_a(giver)} cannot judge its own findings: give verdicts only on an "
+                    "earlier inspection's findings",
+                )
+            )
+            source["_unreadable_judgements"] = True
             continue
         judgement["_finding"] = finding
         judgement["_source"] = source
         checked.judgements.append(judgement)
-        finding_path = f"{judgement_path}.finding"
         if kind in _JUDGED_FINDING_KINDS and finding["kind"] not in _JUDGED_FINDING_KINDS[kind]:
             judged = _in_order(Finding.Kind, _JUDGED_FINDING_KINDS[kind])
             problems.append(
@@ -828,6 +1001,34 @@ def _check_judgements(raw_judgements, *, path, source, checked, problems):
             seen[finding["_key"]] = judgement_path
 
 
+def _check_interventions(top, checked, problems):
+    for index, raw in enumerate(top.get("interventions", [])):
+        path = f"interventions[{index}]"
+        intervention = _record(raw, path, _INTERVENTION_KEYS, problems)
+        if intervention is None:
+            continue
+        checked.interventions.append(intervention)
+        _index_by_key(
+            raw, "ref", intervention, checked.interventions_by_ref, path=path, problems=problems
+        )
+        _check_after(
+            problems,
+            later=intervention.get("lifted_on"),
+            later_path=f"{path}.lifted_on",
+            earlier=intervention.get("issued_on"),
+            earlier_key="issued_on",
+            message="an intervention cannot be lifted before it is issued",
+        )
+        intervention["_findings"] = []
+        if isinstance(raw.get("findings"), list):
+            intervention["_findings"] = _resolve_finding_list(
+                raw["findings"], f"{path}.findings", checked, problems
+            )
+    _check_replacements(
+        checked.interventions, checked.interventions_by_ref, "replaced_by", "intervention", problems
+    )
+
+
 def _check_reviews(top, checked, problems):
     for index, raw in enumerate(top.get("reviews", [])):
         path = f"reviews[{index}]"
@@ -838,6 +1039,35 @@ def _check_reviews(top, checked, problems):
         review["_raw_judgements"] = raw.get("judgements")
         checked.reviews.append(review)
         _index_by_key(raw, "ref", review, checked.reviews_by_ref, path=path, problems=problems)
+
+        target = review.get("intervention")
+        if target is None and review.get("kind") == ProgressReview.Kind.INTERVENTION_REVIEW:
+            if raw.get("intervention") is None:
+                problems.append(
+                    Problem(
+                        f"{path}.intervention",
+                        "is required for an intervention_review: give the ref of the "
+                        "intervention it reviewed, or choose another kind",
+                    )
+                )
+        elif target is not None:
+            intervention = checked.interventions_by_ref.get(target)
+            if intervention is None:
+                problems.append(
+                    Problem(
+                        f"{path}.intervention", f"there is no intervention {target} in this file"
+                    )
+                )
+            else:
+                held, issued = review.get("held_on"), intervention.get("issued_on")
+                if held and issued and held.last_day < issued.date:
+                    problems.append(
+                        Problem(
+                            f"{path}.held_on",
+                            "an intervention cannot be reviewed before it is issued "
+                            f"({target} was issued on {issued.isoformat()})",
+                        )
+                    )
 
 
 def _check_all_judgements(checked, problems):
@@ -851,6 +1081,55 @@ def _check_all_judgements(checked, problems):
                 checked=checked,
                 problems=problems,
             )
+    for inspection in checked.inspections:
+        _check_counts_fit_verdicts(inspection, checked, problems)
+
+
+def _verdicts_given_by(source, checked):
+    """The verdicts an inspection or review gives, one per finding (a repeat is a problem)."""
+    verdicts = {}
+    for judgement in checked.judgements:
+        if judgement["_source"] is source and "verdict" in judgement:
+            verdicts.setdefault(judgement["_finding"]["_key"], judgement["verdict"])
+    return list(verdicts.values())
+
+
+def _check_counts_fit_verdicts(inspection, checked, problems):
+    """Verdict counts and the verdicts listed must tell the same story."""
+    judged, resolved = inspection.get("findings_judged"), inspection.get("findings_resolved")
+    if judged is None:
+        return
+    path = inspection["_path"]
+    verdicts = _verdicts_given_by(inspection, checked)
+    if len(verdicts) > judged:
+        problems.append(
+            Problem(
+                f"{path}.findings_judged",
+                f"is {judged}, but judgements gives verdicts on {len(verdicts)} findings: "
+                "correct the count or the verdicts",
+            )
+        )
+        return
+    if resolved is None or resolved > judged:
+        return
+    resolving = sum(verdict in Judgement.RESOLVED_VERDICTS for verdict in verdicts)
+    unresolved = len(verdicts) - resolving
+    if resolving > resolved:
+        problems.append(
+            Problem(
+                f"{path}.findings_resolved",
+                f"is {resolved}, but judgements resolves {resolving} findings: "
+                "correct the count or the verdicts",
+            )
+        )
+    elif unresolved > judged - resolved:
+        problems.append(
+            Problem(
+                f"{path}.findings_resolved",
+                f"is {resolved} of {judged}, leaving {judged - resolved} unresolved, but "
+                f"judgements leaves {unresolved} unresolved: correct the count or the verdicts",
+            )
+        )
 
 
 def _insufficient_findings(revisit, checked):
@@ -896,6 +1175,8 @@ def _check_plans(top, checked, problems):
                         )
                     )
                     answers = None
+                else:
+                    _check_plan_fits_outcome(plan, answers, checked, problems)
             else:
                 answers = None
         plan["_answers"] = answers
@@ -917,7 +1198,34 @@ def _check_plans(top, checked, problems):
             earlier_key="published_on",
             message="a plan cannot close before it is published",
         )
-    _check_superseded_by(checked, problems)
+    _check_replacements(checked.plans, checked.plans_by_ref, "superseded_by", "plan", problems)
+
+
+def _check_plan_fits_outcome(plan, answers, checked, problems):
+    """Does the inspection's outcome call for this kind of plan? Plan.clean()'s own rule."""
+    if answers.get("_unreadable_outcome"):
+        return
+    judged, resolved = answers.get("findings_judged"), answers.get("findings_resolved")
+    if judged is None or resolved is None:
+        if answers.get("_unreadable_judgements"):
+            return  # some verdicts cannot be read: already a problem
+        # Without counts, the verdicts listed say whether everything was resolved.
+        verdicts = _verdicts_given_by(answers, checked)
+        judged, resolved = (
+            (len(verdicts), sum(v == Judgement.Verdict.SUFFICIENT for v in verdicts))
+            if verdicts
+            else (None, None)
+        )
+    # An unsaved inspection stands for the file's, so the model's own rule decides.
+    inspection = Inspection(
+        kind=answers["kind"],
+        outcome=answers.get("outcome", ""),
+        findings_judged=judged,
+        findings_resolved=resolved,
+    )
+    problem = Plan(kind=plan["kind"])._outcome_problem(inspection)
+    if problem:
+        problems.append(Problem(f"{plan['_path']}.responds_to", problem))
 
 
 def _check_plan_findings(raw, *, plan, kind, checked, problems):
@@ -929,6 +1237,24 @@ def _check_plan_findings(raw, *, plan, kind, checked, problems):
     if value is None or value == "":
         value = "insufficient" if accelerated else "all"
     plan["_findings"] = []
+    if (
+        accelerated
+        and answers is not None
+        and value != "insufficient"
+        and not answers.get("_raw_judgements")
+    ):
+        # Only counts such as "1 of 13" are public: which findings the revisit left
+        # without sufficient progress, and so which the plan takes on, is not.
+        problems.append(
+            Problem(
+                path,
+                f"revisit {answers['ref']} gives no verdict on each finding, so which findings "
+                "this plan addresses is not public: leave findings out to record the plan "
+                "without them, or give the revisit's verdict on each finding under its "
+                "judgements",
+            )
+        )
+        return
     if value == "all":
         if accelerated:
             problems.append(
@@ -938,6 +1264,13 @@ def _check_plan_findings(raw, *, plan, kind, checked, problems):
                     "the findings its revisit judged insufficient_progress",
                 )
             )
+        elif answers is not None and kind == Plan.Kind.PRIORITY_ACTION:
+            # A priority action plan answers the areas for priority action only.
+            plan["_findings"] = [
+                finding
+                for finding in answers["findings"]
+                if finding["kind"] == Finding.Kind.PRIORITY_ACTION
+            ]
         elif answers is not None:
             plan["_findings"] = list(answers["findings"])
         return
@@ -961,24 +1294,15 @@ def _check_plan_findings(raw, *, plan, kind, checked, problems):
             )
         )
         return
-    listed = {}
-    for index, raw_reference in enumerate(value):
-        item_path = f"{path}[{index}]"
-        finding = _resolve_finding(raw_reference, item_path, checked, problems)
-        if finding is None:
-            continue
-        if finding["_key"] in listed:
-            problems.append(
-                Problem(
-                    item_path,
-                    f"{_describe_finding(finding['_key'])} is already listed at "
-                    f"{listed[finding['_key']]}",
-                )
-            )
-            continue
-        listed[finding["_key"]] = item_path
-        plan["_findings"].append(finding)
-        if answers is not None and not accelerated and finding["_inspection"] is not answers:
+    listed = _resolve_finding_list(value, path, checked, problems)
+    plan["_findings"] = [finding for finding, _item_path in listed]
+    if answers is None:
+        return
+    if accelerated:
+        _check_listed_insufficient(listed, answers, path, checked, problems)
+        return
+    for finding, item_path in listed:
+        if finding["_inspection"] is not answers:
             problems.append(
                 Problem(
                     item_path,
@@ -986,63 +1310,78 @@ def _check_plan_findings(raw, *, plan, kind, checked, problems):
                     f"{answers['ref']}, the inspection this plan answers",
                 )
             )
-    if accelerated and answers is not None:
-        # Compare keys: the records refer to each other, so comparing them as
-        # dicts would recurse without end.
-        expected = _insufficient_findings(answers, checked)
-        expected_keys = {finding["_key"] for finding in expected}
-        missing = [finding for finding in expected if finding["_key"] not in listed]
-        extra = [finding for finding in plan["_findings"] if finding["_key"] not in expected_keys]
-        if missing or extra:
-            changes = []
-            if missing:
-                changes.append("add " + ", ".join(_describe_finding(f["_key"]) for f in missing))
-            if extra:
-                changes.append("remove " + ", ".join(_describe_finding(f["_key"]) for f in extra))
-            problems.append(
-                Problem(
-                    path,
-                    "an accelerated_progress_plan must address exactly the findings its "
-                    f"revisit {answers['ref']} judged insufficient_progress: " + "; ".join(changes),
-                )
+
+
+def _check_listed_insufficient(listed, revisit, path, checked, problems):
+    """An accelerated plan lists exactly the findings its revisit judged insufficient."""
+    # Compare keys: the records refer to each other, so comparing them as
+    # dicts would recurse without end.
+    expected = _insufficient_findings(revisit, checked)
+    expected_keys = {finding["_key"] for finding in expected}
+    listed_keys = {finding["_key"] for finding, _item_path in listed}
+    missing = [finding for finding in expected if finding["_key"] not in listed_keys]
+    extra = [finding for finding, _item_path in listed if finding["_key"] not in expected_keys]
+    if missing or extra:
+        changes = []
+        if missing:
+            changes.append("add " + ", ".join(_describe_finding(f["_key"]) for f in missing))
+        if extra:
+            changes.append("remove " + ", ".join(_describe_finding(f["_key"]) for f in extra))
+        problems.append(
+            Problem(
+                path,
+                "an accelerated_progress_plan must address exactly the findings its "
+                f"revisit {revisit['ref']} judged insufficient_progress: " + "; ".join(changes),
             )
+        )
 
 
-def _check_superseded_by(checked, problems):
+def _check_replacements(records, by_ref, key, noun, problems):
+    """Each ``key`` names another record of the file, and no records replace each other in a loop."""
     reported_loops = set()
-    for plan in checked.plans:
-        target = plan.get("superseded_by")
+    for record in records:
+        target = record.get(key)
         if not target:
             continue
-        path = f"{plan['_path']}.superseded_by"
-        if target not in checked.plans_by_ref:
-            problems.append(Problem(path, f"there is no plan {target} in this file"))
+        path = f"{record['_path']}.{key}"
+        if target not in by_ref:
+            problems.append(Problem(path, f"there is no {noun} {target} in this file"))
             continue
-        if target == plan.get("ref"):
-            problems.append(Problem(path, "a plan cannot replace itself"))
+        if target == record.get("ref"):
+            problems.append(Problem(path, f"{_a(noun)} cannot replace itself"))
             continue
-        # Follow the chain of replacements; coming back to this plan is a loop,
-        # which also means there is no order in which the plans could be saved.
-        chain = [plan.get("ref")]
-        current = checked.plans_by_ref[target]
+        # Follow the chain of replacements; coming back to this record is a loop,
+        # which also means there is no order in which they could be saved.
+        chain = [record.get("ref")]
+        current = by_ref[target]
         while current is not None and current.get("ref") not in chain:
             chain.append(current.get("ref"))
-            next_ref = current.get("superseded_by")
-            current = checked.plans_by_ref.get(next_ref) if next_ref else None
-        if current is not None and current.get("ref") == plan.get("ref"):
+            next_ref = current.get(key)
+            current = by_ref.get(next_ref) if next_ref else None
+        if current is not None and current.get("ref") == record.get("ref"):
             loop = frozenset(chain)
             if loop not in reported_loops:
                 reported_loops.add(loop)
                 problems.append(
                     Problem(
                         path,
-                        "the plans replace each other in a loop: "
-                        + " → ".join([*chain, plan.get("ref")]),
+                        f"the {noun}s replace each other in a loop: "
+                        + " → ".join([*chain, record.get("ref")]),
                     )
                 )
 
 
-_SECTIONS = ["", "format", "version", "area", "organisations", "inspections", "reviews", "plans"]
+_SECTIONS = [
+    "",
+    "format",
+    "version",
+    "area",
+    "organisations",
+    "inspections",
+    "interventions",
+    "reviews",
+    "plans",
+]
 _PATH_START = re.compile(r"^([^.\[]*)(?:\[(\d+)\])?")
 
 
@@ -1060,11 +1399,12 @@ def _check(document):
         return [Problem("", _NOT_AN_OBJECT)], checked
     top = _record(document, "", _TOP_KEYS, problems)
     # Sections that are not lists were reported above; treat them as empty.
-    for section in ("organisations", "inspections", "reviews", "plans"):
+    for section in ("organisations", "inspections", "interventions", "reviews", "plans"):
         top.setdefault(section, [])
     _check_area(top, checked, problems)
     _check_organisations(top, checked, problems)
     _check_inspections(top, checked, problems)
+    _check_interventions(top, checked, problems)
     _check_reviews(top, checked, problems)
     _check_all_judgements(checked, problems)
     _check_plans(top, checked, problems)
@@ -1100,7 +1440,12 @@ class _Writer:
     summary: ImportSummary
     problems: list = field(default_factory=list)
 
-    def save(self, model, *, path, lookup, values, file_keys):
+    def save(self, model, *, path, lookup, values, file_keys, about=""):
+        """Save one record; None, with its problems noted, if the model refuses it.
+
+        ``about`` names the record in each problem when the path alone does
+        not (one finding among those a plan addresses).
+        """
         instance = model.objects.filter(**lookup).first()
         if instance is None:
             instance = model(**lookup, **values)
@@ -1118,38 +1463,43 @@ class _Writer:
         try:
             save_with_history(instance, by=self.user, reason=self.reason)
         except ValidationError as error:
-            self.problems.extend(_problems_from(error, path=path, file_keys=file_keys))
+            self.problems.extend(_problems_from(error, path=path, file_keys=file_keys, about=about))
             return None
         self.summary.counts[model][outcome] += 1
         return instance
 
 
-def _problems_from(error, *, path, file_keys):
-    """Turn a model's ValidationError into problems placed in the file where possible."""
+def _problems_from(error, *, path, file_keys, about=""):
+    """Turn a model's ValidationError into problems placed in the file where possible.
+
+    A message about a field the file has goes to that key (``plans[2].status``);
+    any other, and a message about the record as a whole, to the record itself.
+    """
     problems = []
+    prefix = f"{about}: " if about else ""
     for name, messages in error.message_dict.items():
         key = name.removesuffix("_precision")
         where = _join(path, key) if name != NON_FIELD_ERRORS and key in file_keys else path
-        problems.extend(Problem(where, message) for message in messages)
+        problems.extend(Problem(where, prefix + message) for message in messages)
     return problems
 
 
-def _superseded_last(plans):
-    """Plans ordered so a plan's replacement is saved before it (one save per plan)."""
-    by_ref = {plan["ref"]: plan for plan in plans}
+def _replacements_first(records, key):
+    """Records ordered so each one's replacement (named by ``key``) is saved before it."""
+    by_ref = {record["ref"]: record for record in records}
     ordered, placed = [], set()
 
-    def place(plan):
-        if plan["ref"] in placed:
+    def place(record):
+        if record["ref"] in placed:
             return
-        target = plan.get("superseded_by")
+        target = record.get(key)
         if target:
             place(by_ref[target])
-        placed.add(plan["ref"])
-        ordered.append(plan)
+        placed.add(record["ref"])
+        ordered.append(record)
 
-    for plan in plans:
-        place(plan)
+    for record in records:
+        place(record)
     return ordered
 
 
@@ -1210,6 +1560,9 @@ def _inspection_values(record):
         "outcome": _text_value(record, "outcome"),
         "outcome_text": _text_value(record, "outcome_text"),
         "report_url": _text_value(record, "report_url"),
+        "public_summary": _text_value(record, "public_summary"),
+        "findings_judged": record.get("findings_judged"),
+        "findings_resolved": record.get("findings_resolved"),
         "notes": _text_value(record, "notes"),
         "sources": _text_value(record, "sources"),
     }
@@ -1257,19 +1610,71 @@ def _write_findings(records, inspection, organisations, findings, writer):
             findings[record["_key"]] = finding
 
 
-def _write_reviews(records, area, writer):
+def _write_interventions(records, *, area, findings, writer):
+    """Save each intervention, replacements first, then the findings it covers; return them by ref."""
+    interventions = {}
+    for record in _replacements_first(records, "replaced_by"):
+        replacement = interventions.get(record.get("replaced_by"))
+        if record.get("replaced_by") and replacement is None:
+            continue  # its replacement could not be saved: already a problem
+        intervention = writer.save(
+            Intervention,
+            path=record["_path"],
+            lookup={"area_id": area.pk, "ref": record["ref"]},
+            values={
+                "kind": record["kind"],
+                "title": _text_value(record, "title"),
+                **_date_values("issued_on", record.get("issued_on")),
+                **_date_values("lifted_on", record.get("lifted_on")),
+                "issued_by": record.get("issued_by", DEFAULT_ISSUED_BY),
+                "legal_basis": _text_value(record, "legal_basis"),
+                "covers": _text_value(record, "covers"),
+                "commissioner": _text_value(record, "commissioner"),
+                "review_every_months": record.get("review_every_months"),
+                "replaced_by_id": replacement.pk if replacement else None,
+                "public_summary": _text_value(record, "public_summary"),
+                "notes": _text_value(record, "notes"),
+                "sources": _text_value(record, "sources"),
+            },
+            file_keys=_INTERVENTION_KEYS,
+        )
+        if intervention is None:
+            continue
+        interventions[record["ref"]] = intervention
+        for finding_record, item_path in record["_findings"]:
+            finding = findings.get(finding_record["_key"])
+            if finding is None:
+                continue
+            # Created one by one, never with .findings.add(), which writes no history.
+            writer.save(
+                InterventionFinding,
+                path=item_path,
+                lookup={"intervention_id": intervention.pk, "finding_id": finding.pk},
+                values={},
+                file_keys=(),
+            )
+    return interventions
+
+
+def _write_reviews(records, *, area, interventions, writer):
     """Save each progress review; return them by ref."""
     reviews = {}
     for record in records:
+        reviewed = interventions.get(record.get("intervention"))
+        if record.get("intervention") and reviewed is None:
+            continue  # its intervention could not be saved: already a problem
         review = writer.save(
             ProgressReview,
             path=record["_path"],
             lookup={"area_id": area.pk, "ref": record["ref"]},
             values={
+                "kind": record.get("kind", ProgressReview.Kind.PROGRESS_REVIEW),
                 **_date_values("held_on", record.get("held_on")),
                 "label": _text_value(record, "label"),
                 "conducted_by": record.get("conducted_by", DEFAULT_CONDUCTED_BY),
+                "intervention_id": reviewed.pk if reviewed else None,
                 "result": _text_value(record, "result"),
+                "public_summary": _text_value(record, "public_summary"),
                 "sources": _text_value(record, "sources"),
             },
             file_keys=_REVIEW_KEYS,
@@ -1309,7 +1714,9 @@ def _plan_values(record, *, answers, replacement):
         "title": record["title"],
         "local_name": _text_value(record, "local_name"),
         "responds_to_id": answers.pk,
-        "status": record.get("status", Plan.Status.DRAFT),
+        # A plan in a public history is a real plan: one whose status the
+        # sources do not give is "not known", not a hidden draft.
+        "status": record.get("status", Plan.Status.UNKNOWN),
         **_date_values("submitted_on", record.get("submitted_on")),
         **_date_values("judged_on", record.get("judged_on")),
         **_date_values("published_on", record.get("published_on")),
@@ -1326,7 +1733,7 @@ def _plan_values(record, *, answers, replacement):
 def _write_plans(records, *, area, inspections, findings, writer):
     """Save each plan whose inspection was saved, replacements first, then its findings."""
     plans = {}
-    for record in _superseded_last(records):
+    for record in _replacements_first(records, "superseded_by"):
         answers = inspections.get(record["responds_to"])
         if answers is None:
             continue
@@ -1357,6 +1764,7 @@ def _write_plan_findings(record, plan, findings, writer):
             lookup={"plan_id": plan.pk, "finding_id": finding.pk},
             values={},
             file_keys=(),
+            about=_describe_finding(finding_record["_key"]),
         )
 
 
@@ -1367,7 +1775,10 @@ def _write(checked, writer):
         return
     organisations = _write_organisations(checked.organisations, area, writer)
     inspections, findings = _write_inspections(checked.inspections, area, organisations, writer)
-    reviews = _write_reviews(checked.reviews, area, writer)
+    interventions = _write_interventions(
+        checked.interventions, area=area, findings=findings, writer=writer
+    )
+    reviews = _write_reviews(checked.reviews, area=area, interventions=interventions, writer=writer)
     _write_judgements(
         checked.judgements,
         findings=findings,

@@ -31,6 +31,31 @@ NOT_CAPTURED_TEXT = (
     "The wording of this area of significant weakness is not in the public sources "
     "used for this portal."
 )
+NOT_CAPTURED_TEXTS = {
+    "significant_weakness": NOT_CAPTURED_TEXT,
+    "area_for_priority_action": (
+        "The wording of this area for priority action is not in the public sources used "
+        "for this portal."
+    ),
+    "area_for_improvement": (
+        "The wording of this area for improvement is not in the public sources used for "
+        "this portal."
+    ),
+}
+NOT_CAPTURED_OTHER = (
+    "The wording of this finding is not in the public sources used for this portal."
+)
+
+# The kind of a weakness the seed does not give a kind for: every finding of a
+# 2016 report in the seed is an area of significant weakness. A 2023 report has
+# two kinds, so there the kind must be given (the import checks say so).
+DEFAULT_FINDING_KINDS = {"2016": "significant_weakness"}
+
+# Counts of findings a full inspection made, as the seed gives them, by kind.
+FULL_INSPECTION_COUNTS = {
+    "area_for_priority_action": "priority_action_count",
+    "area_for_improvement": "improvement_area_count",
+}
 
 # Facts the seed gives only in prose, read by hand; each says where it comes from.
 CURATION = {
@@ -161,7 +186,7 @@ def load_seed(path=SEED_FILE):
 
 def _organisation(partner):
     name, _, rest = partner.partition(" (")
-    name = name.strip()
+    name = name.strip() or partner.strip()
     name = name[0].upper() + name[1:]
     lowered = name.lower()
     kind = next((k for word, k in ORGANISATION_KINDS if word in lowered), "other")
@@ -178,15 +203,14 @@ def _year(value):
 
 
 def _inspection_ref(inspection):
-    label = {"initial": "inspection", "full": "inspection"}.get(
-        inspection["kind"], inspection["kind"]
-    )
-    return f"{_year(inspection.get('start_date'))}-{label}"
+    kind = inspection.get("kind")
+    label = {"initial": "inspection", "full": "inspection"}.get(kind, slugify(kind or ""))
+    return f"{_year(inspection.get('start_date'))}-{label or 'inspection'}"
 
 
 def _outcome_code(inspection):
-    text = (inspection.get("outcome") or "").lower()
-    kind = inspection["kind"]
+    text = str(inspection.get("outcome") or "").lower()
+    kind = inspection.get("kind")
     if kind == "initial":
         return "wsoa_required" if "written statement of action required" in text else ""
     if kind == "revisit":
@@ -200,6 +224,17 @@ def _outcome_code(inspection):
     if "positive experiences" in text:
         return "1"
     return ""
+
+
+def _finding_text(text, kind):
+    """The text, wording and notes of a seed weakness; a weakness without text says so."""
+    if not isinstance(text, str) or not text.strip():
+        return (
+            NOT_CAPTURED_TEXTS.get(kind, NOT_CAPTURED_OTHER),
+            "not_captured",
+            "The public sources name this finding but not its wording.",
+        )
+    return _clean_finding_text(text)
 
 
 def _clean_finding_text(text):
@@ -237,51 +272,84 @@ def _date_in(text):
     return f"{match.group(2)}-{months[match.group(1)]:02d}"
 
 
+def _count(value):
+    """A count the seed gives, or None when it gives none (or not a whole number)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _verdict_counts(seed_inspection):
+    """A revisit's result as counts ("sufficient progress in 8 of 12"), when the seed has them."""
+    if seed_inspection.get("kind") != "revisit":
+        return None, None
+    sufficient = _count(seed_inspection.get("sufficient_count"))
+    not_sufficient = _count(seed_inspection.get("not_sufficient_count"))
+    judged = _count(seed_inspection.get("weakness_count"))
+    if judged is None and sufficient is not None and not_sufficient is not None:
+        judged = sufficient + not_sufficient
+    if not judged or sufficient is None:
+        return None, None
+    return judged, sufficient
+
+
 def area_history_from_seed(seed_area):
     """One seed area as an area-history document (see docs/area-history-format.md)."""
-    name = seed_area["area"]
+    name = seed_area.get("area") or ""
     curation = CURATION.get(name, {})
-    organisations = [_organisation(p) for p in seed_area.get("partners", [])]
+    organisations = [
+        _organisation(partner)
+        for partner in seed_area.get("partners") or []
+        if isinstance(partner, str) and partner.strip()
+    ]
 
     inspections = []
     by_kind = {}
-    for seed_inspection in seed_area["inspections"]:
+    for seed_inspection in seed_area.get("inspections") or []:
         ref = _inspection_ref(seed_inspection)
+        framework = seed_inspection.get("framework")
+        judged, resolved = _verdict_counts(seed_inspection)
         received = curation.get("report_received", {}).get(ref)
         notes = seed_inspection.get("notes") or ""
         if received and curation.get("report_received_note"):
             notes = f"{notes} {curation['report_received_note']}".strip()
         inspection = {
             "ref": ref,
-            "framework": FRAMEWORKS[seed_inspection["framework"]],
-            "kind": seed_inspection["kind"],
+            # An unknown framework is passed on as it is, for the import checks to report.
+            "framework": FRAMEWORKS.get(framework, framework),
+            "kind": seed_inspection.get("kind"),
             "start_date": seed_inspection.get("start_date"),
             "end_date": seed_inspection.get("end_date"),
             "report_received": received,
             "report_published": seed_inspection.get("report_published"),
             "outcome": _outcome_code(seed_inspection),
             "outcome_text": seed_inspection.get("outcome") or "",
+            "findings_judged": judged,
+            "findings_resolved": resolved,
             "notes": notes,
             "findings": [],
             "judgements": [],
         }
         inspection["_seed"] = seed_inspection
         inspections.append(inspection)
-        by_kind.setdefault(seed_inspection["kind"], []).append(inspection)
+        by_kind.setdefault(seed_inspection.get("kind"), []).append(inspection)
 
     # Findings belong to the inspection that made them. A revisit's listed
     # weaknesses are the earlier inspection's findings, carrying the revisit's verdict.
     known_verdicts = []  # (finding ref, verdict source, verdict, text)
     for inspection in inspections:
         seed_inspection = inspection["_seed"]
+        weaknesses = [w for w in seed_inspection.get("weaknesses") or [] if isinstance(w, dict)]
         if inspection["kind"] in ("revisit", "monitoring"):
-            target = _previous_finding_inspection(inspections, inspection)
-            owner = target
+            owner = _previous_finding_inspection(inspections, inspection)
         else:
             owner = inspection
-        for weakness in seed_inspection.get("weaknesses", []):
-            text, wording, notes = _clean_finding_text(weakness["text"])
-            kind = weakness["kind"]
+        if owner is None:
+            # A revisit-only history: the inspection that made the findings is not
+            # in the seed, so there is nothing to attach them or verdicts to.
+            _note_unplaced_weaknesses(inspection, weaknesses)
+            continue
+        for weakness in weaknesses:
+            kind = weakness.get("kind") or DEFAULT_FINDING_KINDS.get(owner["framework"])
+            text, wording, notes = _finding_text(weakness.get("text"), kind)
             number = weakness.get("number") or _next_number(owner, kind)
             if any(f["kind"] == kind and f["number"] == number for f in owner["findings"]):
                 number = _next_number(owner, kind)
@@ -293,25 +361,13 @@ def area_history_from_seed(seed_area):
                 {"kind": kind, "number": number, "text": text, "wording": wording, "notes": notes}
             )
             outcome = weakness.get("revisit_outcome")
-            if outcome:
+            if isinstance(outcome, str) and outcome.strip():
                 finding_ref = {"inspection": owner["ref"], "kind": kind, "number": number}
                 known_verdicts.append((finding_ref, owner, inspection, outcome))
 
     # Fill in findings whose wording is not captured, up to the stated count.
     for inspection in inspections:
-        count = inspection["_seed"].get("weakness_count")
-        if inspection["kind"] != "initial" or not count:
-            continue
-        while len(inspection["findings"]) < count:
-            inspection["findings"].append(
-                {
-                    "kind": "significant_weakness",
-                    "number": _next_number(inspection, "significant_weakness"),
-                    "text": NOT_CAPTURED_TEXT,
-                    "wording": "not_captured",
-                    "notes": "",
-                }
-            )
+        _fill_not_captured_findings(inspection)
 
     reviews = _reviews(seed_area, curation)
 
@@ -374,6 +430,50 @@ def area_history_from_seed(seed_area):
     }
 
 
+def _note_unplaced_weaknesses(inspection, weaknesses):
+    """Keep what the seed says about weaknesses no inspection in it made, in the notes."""
+    if not weaknesses:
+        return
+    described = []
+    for weakness in weaknesses:
+        text = weakness.get("text")
+        text = text.strip() if isinstance(text, str) and text.strip() else "wording not captured"
+        outcome = weakness.get("revisit_outcome")
+        described.append(f"{text} ({outcome})" if isinstance(outcome, str) and outcome else text)
+    note = (
+        "The inspection that found these weaknesses is not in this history, so they are "
+        "not recorded as findings: " + "; ".join(described) + "."
+    )
+    inspection["notes"] = f"{inspection['notes']} {note}".strip()
+
+
+def _fill_not_captured_findings(inspection):
+    """Add findings whose wording is not captured, up to the counts the seed gives."""
+    seed = inspection["_seed"]
+    if inspection["kind"] == "initial":
+        wanted = [("significant_weakness", _count(seed.get("weakness_count")), None)]
+    elif inspection["kind"] == "full":
+        wanted = [
+            (kind, _count(seed.get(key)), kind) for kind, key in FULL_INSPECTION_COUNTS.items()
+        ]
+    else:
+        return
+    for kind, count, counted_kind in wanted:
+        held = sum(
+            1 for f in inspection["findings"] if counted_kind is None or f["kind"] == counted_kind
+        )
+        for _ in range((count or 0) - held):
+            inspection["findings"].append(
+                {
+                    "kind": kind,
+                    "number": _next_number(inspection, kind),
+                    "text": NOT_CAPTURED_TEXTS[kind],
+                    "wording": "not_captured",
+                    "notes": "",
+                }
+            )
+
+
 def _next_number(inspection, kind):
     used = {f["number"] for f in inspection["findings"] if f["kind"] == kind}
     number = 1
@@ -383,12 +483,13 @@ def _next_number(inspection, kind):
 
 
 def _previous_finding_inspection(inspections, revisit):
+    """The inspection before a revisit or monitoring inspection that made findings, or None."""
     earlier = [
         i
         for i in inspections[: inspections.index(revisit)]
         if i["framework"] == revisit["framework"] and i["kind"] in ("initial", "full")
     ]
-    return earlier[-1]
+    return earlier[-1] if earlier else None
 
 
 def _revisit_after(inspections, owner):
@@ -399,19 +500,22 @@ def _revisit_after(inspections, owner):
 def _fill_revisit_counts(inspections):
     """Give verdicts to not-captured findings so a revisit's counts (8 of 12) hold."""
     for revisit in inspections:
-        seed = revisit["_seed"]
-        if revisit["kind"] != "revisit" or seed.get("sufficient_count") is None:
+        if revisit["kind"] != "revisit" or revisit["findings_judged"] is None:
             continue
         initial = _previous_finding_inspection(inspections, revisit)
+        if initial is None:
+            continue  # counts only: the findings themselves are not in this history
         judged = {
             (j["finding"]["kind"], j["finding"]["number"]): j["verdict"]
             for j in revisit["judgements"]
         }
-        sufficient = seed["sufficient_count"] - sum(
+        sufficient = revisit["findings_resolved"] - sum(
             1 for v in judged.values() if v == "sufficient_progress"
         )
-        insufficient = seed["not_sufficient_count"] - sum(
-            1 for v in judged.values() if v == "insufficient_progress"
+        insufficient = (
+            revisit["findings_judged"]
+            - revisit["findings_resolved"]
+            - sum(1 for v in judged.values() if v == "insufficient_progress")
         )
         for finding in initial["findings"]:
             if (finding["kind"], finding["number"]) in judged:
@@ -432,7 +536,8 @@ def _fill_revisit_counts(inspections):
                     "verdict": verdict,
                     "commentary": (
                         "The public sources give how many weaknesses made sufficient progress "
-                        f"({seed['sufficient_count']} of {seed['weakness_count']}) but not which; "
+                        f"({revisit['findings_resolved']} of {revisit['findings_judged']}) but "
+                        "not which; "
                         "this verdict keeps that count for a weakness whose wording is not captured."
                     )
                     if finding["wording"] == "not_captured"

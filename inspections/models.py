@@ -192,6 +192,10 @@ FRAMEWORK_BEGAN = {
     "2023": datetime.date(2023, 1, 1),
 }
 FRAMEWORK_2016_ENDED = datetime.date(2022, 12, 31)
+FRAMEWORK_NAMES = {
+    "2016": "joint local area SEND inspection framework (2016)",
+    "2023": "area SEND inspection framework (2023)",
+}
 
 
 class Inspection(Versioned):
@@ -509,7 +513,7 @@ class Inspection(Versioned):
         if began and when.last_day < began:
             return {
                 "start_date": (
-                    f"The {self.get_framework_display().lower()} began in "
+                    f"The {FRAMEWORK_NAMES[self.framework]} began in "
                     f"{began:%B %Y}, so an inspection under it cannot be dated before then. "
                     "Check the framework or the date."
                 )

@@ -17,6 +17,8 @@ from actions.models import Plan, PlanFinding
 from inspections.models import (
     Finding,
     Inspection,
+    Intervention,
+    InterventionFinding,
     Judgement,
     LocalArea,
     Organisation,
@@ -60,16 +62,18 @@ def test_importing_the_example_creates_every_record(example_document):
         LocalArea: 1,
         Organisation: 4,
         Partnership: 4,
-        Inspection: 3,
-        Finding: 6,
-        ProgressReview: 1,
-        Judgement: 4,
-        Plan: 3,
-        PlanFinding: 6,
+        Inspection: 4,
+        Finding: 8,
+        Intervention: 2,
+        InterventionFinding: 3,
+        ProgressReview: 3,
+        Judgement: 6,
+        Plan: 4,
+        PlanFinding: 8,
     }
-    assert (summary.created, summary.updated, summary.unchanged) == (32, 0, 0)
+    assert (summary.created, summary.updated, summary.unchanged) == (47, 0, 0)
     assert str(summary) == (
-        "Imported Exampleshire from area-history-example.json: 32 created, 0 updated, 0 unchanged."
+        "Imported Exampleshire from area-history-example.json: 47 created, 0 updated, 0 unchanged."
     )
     for model, expected in created.items():
         assert model.objects.count() == expected, model
@@ -136,11 +140,15 @@ def test_findings_are_attached_to_the_inspection_that_made_them(imported):
         ("2023-inspection", "area_for_priority_action", 1),
         ("2023-inspection", "area_for_priority_action", 2),
         ("2023-inspection", "area_for_improvement", 1),
+        ("2026-inspection", "area_for_improvement", 1),
+        ("2026-inspection", "area_for_improvement", 2),
     ]
     weakness_3 = Finding.objects.get(inspection__ref="2017-inspection", number=3)
     assert weakness_3.wording == Finding.Wording.THEME
     assert weakness_3.lead_organisation.slug == "nhs-exampleshire-ccg"
-    improvement = Finding.objects.get(kind="area_for_improvement")
+    improvement = Finding.objects.get(
+        inspection__ref="2023-inspection", kind="area_for_improvement"
+    )
     assert improvement.lead_organisation is None
     assert Finding.objects.get(kind="area_for_priority_action", number=1).wording == "verbatim"
 
@@ -155,6 +163,9 @@ def test_judgements_record_each_verdict_and_who_gave_it(imported):
         (2, "2019-revisit"): "sufficient_progress",
         (3, "2019-revisit"): "insufficient_progress",
         (3, "2021-review"): "closed_by_review",
+        # A 2023 full inspection reports on the areas for priority action before it.
+        (1, "2026-inspection"): "no_longer_priority",
+        (2, "2026-inspection"): "no_longer_priority",
     }
     judgement = Judgement.objects.get(inspection__ref="2019-revisit", finding__number=2)
     assert judgement.commentary == "Most new plans are now completed within 20 weeks."
@@ -175,16 +186,23 @@ def test_plans_address_the_right_findings(imported):
     ]
     # "insufficient": only what the revisit judged insufficient_progress.
     assert addressed("accelerated-plan-2020") == [("2017-inspection", "significant_weakness", 3)]
-    # A list: exactly the findings named.
+    # "all" for a priority action plan: only the areas for priority action, not the
+    # inspection's area for improvement.
     assert addressed("priority-action-plan-2024") == [
         ("2023-inspection", "area_for_priority_action", 1),
         ("2023-inspection", "area_for_priority_action", 2),
+    ]
+    # A list: exactly the findings named.
+    assert addressed("strategic-plan-2026") == [
+        ("2026-inspection", "area_for_improvement", 1),
+        ("2026-inspection", "area_for_improvement", 2),
     ]
     wsoa = Plan.objects.get(ref="wsoa-2017")
     assert wsoa.superseded_by.ref == "accelerated-plan-2020"
     assert wsoa.responds_to.ref == "2017-inspection"
     assert wsoa.status == Plan.Status.SUPERSEDED
     assert Plan.objects.get(ref="priority-action-plan-2024").status == Plan.Status.PUBLISHED
+    assert Plan.objects.get(ref="strategic-plan-2026").status == Plan.Status.UNKNOWN
 
 
 def test_every_created_record_has_one_history_row_with_the_reason_and_user(
@@ -206,9 +224,9 @@ def test_importing_the_same_file_again_changes_nothing(imported, example_documen
     summary = import_document(example_document, filename="area-history-example.json")
 
     assert counts() == before
-    assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 32)
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 47)
     assert str(summary) == (
-        "Imported Exampleshire from area-history-example.json: 0 created, 0 updated, 32 unchanged."
+        "Imported Exampleshire from area-history-example.json: 0 created, 0 updated, 47 unchanged."
     )
 
 
@@ -217,6 +235,7 @@ def test_a_corrected_file_updates_records_in_place(
 ):
     example_document["inspections"][0]["findings"][1]["text"] = "Plans are late and vague."
     example_document["inspections"][1]["judgements"][1]["verdict"] = "insufficient_progress"
+    example_document["inspections"][1]["findings_resolved"] = 1
     example_document["plans"][1]["findings"] = "insufficient"
     example_document["reviews"][0]["held_on"] = "2021-05-20"
     path = write_document(example_document, name="exampleshire-corrected.json")
@@ -225,11 +244,11 @@ def test_a_corrected_file_updates_records_in_place(
     stdout, stderr = run_import(path, "--user", "editor")
 
     assert stderr == ""
-    # Finding text, the verdict, the review's date; the accelerated plan now also
-    # addresses weakness 2, a new link.
+    # Finding text, the verdict and its count, the review's date; the accelerated
+    # plan now also addresses weakness 2, a new link.
     assert stdout == (
         "Imported Exampleshire from exampleshire-corrected.json: "
-        "1 created, 3 updated, 29 unchanged.\n"
+        "1 created, 4 updated, 43 unchanged.\n"
     )
     after = counts()
     assert after["inspections.Finding"] == before["inspections.Finding"]
@@ -251,18 +270,22 @@ def test_a_corrected_file_updates_records_in_place(
     judgement = Judgement.objects.get(inspection__ref="2019-revisit", finding=finding)
     assert judgement.verdict == "insufficient_progress"
     assert judgement.history.count() == 2
+    assert Inspection.objects.get(ref="2019-revisit").findings_resolved == 1
 
 
 def test_records_no_longer_in_the_file_are_left_alone(imported, example_document, counts):
-    del example_document["plans"][2]
-    del example_document["inspections"][2]
+    del example_document["plans"][3]
+    del example_document["inspections"][3]
+    del example_document["interventions"]
+    del example_document["reviews"][1:]
     before = counts()
 
     summary = import_document(example_document, filename="shorter.json")
 
     assert counts() == before
     assert summary.created == summary.updated == 0
-    assert Plan.objects.filter(ref="priority-action-plan-2024").exists()
+    assert Plan.objects.filter(ref="strategic-plan-2026").exists()
+    assert Intervention.objects.count() == 2
 
 
 def test_an_organisation_website_left_out_is_not_blanked(imported, example_document):
@@ -324,10 +347,10 @@ def test_a_dry_run_writes_nothing(db, example_document, counts):
     summary = import_document(example_document, filename="area.json", dry_run=True)
 
     assert counts() == before
-    assert summary.created == 32
+    assert summary.created == 47
     assert str(summary) == (
         "Checked Exampleshire in area.json (dry run, nothing written): "
-        "32 to create, 0 to update, 0 unchanged."
+        "47 to create, 0 to update, 0 unchanged."
     )
 
 
@@ -340,7 +363,7 @@ def test_command_imports_the_example_file():
 
     assert stdout == (
         "Imported Exampleshire from area-history-example.json: "
-        "32 created, 0 updated, 0 unchanged.\n"
+        "47 created, 0 updated, 0 unchanged.\n"
     )
     assert stderr == ""
     assert LocalArea.objects.get().slug == "example-shire"
@@ -361,7 +384,8 @@ def test_command_lists_records_by_kind_when_asked_for_more_detail():
 
     lines = stdout.splitlines()
     assert lines[1] == "  local areas: 1 created, 0 updated, 0 unchanged"
-    assert "  plan findings: 6 created, 0 updated, 0 unchanged" in lines
+    assert "  plan findings: 8 created, 0 updated, 0 unchanged" in lines
+    assert "  interventions: 2 created, 0 updated, 0 unchanged" in lines
 
 
 @pytest.mark.django_db
@@ -372,7 +396,7 @@ def test_command_dry_run_says_what_would_change_and_writes_nothing(counts):
 
     assert stdout == (
         "Checked Exampleshire in area-history-example.json (dry run, nothing written): "
-        "32 to create, 0 to update, 0 unchanged.\n"
+        "47 to create, 0 to update, 0 unchanged.\n"
     )
     assert stderr == ""
     assert counts() == before
@@ -470,7 +494,7 @@ def test_command_accepts_a_file_starting_with_a_byte_order_mark(tmp_path):
 
     stdout, _stderr = run_import(path)
 
-    assert stdout.startswith("Imported Exampleshire from bom.json: 32 created")
+    assert stdout.startswith("Imported Exampleshire from bom.json: 47 created")
 
 
 @pytest.mark.django_db

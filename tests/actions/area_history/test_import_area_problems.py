@@ -13,36 +13,13 @@ from actions.area_history import (
 )
 from inspections.models import Inspection, LocalArea, Organisation
 
-
-@pytest.fixture(params=["empty database", "example already imported"])
-def rejected(request, db, example_document, counts):
-    """Check that a document is refused with exactly these problems and changes nothing.
-
-    Run twice: on an empty database, and after the example has been imported,
-    so a refused file neither creates records nor touches the ones there.
-    """
-    if request.param == "example already imported":
-        import_document(copy.deepcopy(example_document), filename="first.json")
-
-    def check(document, expected):
-        before = counts()
-        assert [str(problem) for problem in validate(document)] == expected
-        with pytest.raises(ImportProblems) as error:
-            import_document(document, filename="bad.json")
-        assert [str(problem) for problem in error.value.problems] == expected
-        assert counts() == before
-
-    return check
+from .conftest import finding_ref
 
 
 def load_problems(text):
     with pytest.raises(ImportProblems) as error:
         load_document(text)
     return [str(problem) for problem in error.value.problems]
-
-
-def finding_ref(inspection, kind, number):
-    return {"inspection": inspection, "kind": kind, "number": number}
 
 
 # Reading the file ------------------------------------------------------------------------
@@ -283,7 +260,7 @@ def test_duplicate_refs_slugs_and_names(rejected, example_document):
             "organisations[0]",
             'organisations[5].name: "NHS Exampleshire Clinical Commissioning Group" is already '
             "used by organisations[1]",
-            "reviews[1].ref: 2021-review is already used by reviews[0]",
+            "reviews[3].ref: 2021-review is already used by reviews[0]",
             "plans[2].ref: wsoa-2017 is already used by plans[0]",
         ],
     )
@@ -323,7 +300,7 @@ def test_a_judgement_for_a_finding_not_in_the_file(rejected, example_document):
         [
             "inspections[1].judgements[0].finding: there is no significant_weakness 4 in "
             "inspection 2017-inspection",
-            "inspections[3].judgements[0].finding: there is no area_for_priority_action 4 in "
+            "inspections[4].judgements[0].finding: there is no area_for_priority_action 4 in "
             "inspection 2023-inspection",
             "reviews[0].judgements[0].finding: there is no inspection 2016-inspection in this file",
         ],
@@ -405,8 +382,8 @@ def test_a_revisit_makes_no_findings_and_an_inspection_gives_no_verdicts(
     rejected(
         example_document,
         [
-            "inspections[0].judgements: only a revisit or a monitoring inspection gives "
-            "verdicts on findings",
+            "inspections[0].judgements: only a revisit, a monitoring inspection or a 2023 full "
+            "inspection gives verdicts on earlier findings",
             "inspections[1].findings: a revisit makes no findings of its own; put its "
             "verdicts on earlier findings under judgements",
         ],
@@ -486,7 +463,7 @@ def test_each_source_gives_only_its_own_verdicts(rejected, example_document):
         [
             'inspections[1].judgements[0].verdict: must be "sufficient_progress" or '
             '"insufficient_progress" for a revisit, not "effective_action"',
-            'inspections[3].judgements[0].verdict: must be "effective_action" or '
+            'inspections[4].judgements[0].verdict: must be "effective_action" or '
             '"not_effective_action" for a monitoring inspection, not "closed_by_review"',
             'reviews[0].judgements[0].verdict: must be "closed_by_review" or '
             '"still_monitored" for a review, not "sufficient_progress"',
@@ -538,9 +515,9 @@ def test_a_verdict_on_a_later_or_unsuitable_finding(rejected, example_document):
     rejected(
         example_document,
         [
-            "inspections[3].judgements[0].finding: the finding is from inspection "
+            "inspections[4].judgements[0].finding: the finding is from inspection "
             "2017-inspection, which started (2017-06-12) after this revisit (2016-01)",
-            "inspections[4].judgements[0].finding: a monitoring inspection can only judge "
+            "inspections[5].judgements[0].finding: a monitoring inspection can only judge "
             "area_for_priority_action or area_for_improvement findings, not "
             "significant_weakness",
         ],
@@ -571,7 +548,7 @@ def test_a_plan_must_answer_an_inspection_of_the_right_kind(rejected, example_do
             "plans[1].responds_to: an accelerated_progress_plan answers a revisit, but "
             "2017-inspection is an initial inspection",
             "plans[2].responds_to: there is no inspection 2024-inspection in this file",
-            "plans[3].responds_to: a strategic_plan answers a full inspection, but "
+            "plans[4].responds_to: a strategic_plan answers a full inspection, but "
             "2019-revisit is a revisit",
         ],
     )
@@ -636,16 +613,16 @@ def test_all_and_insufficient_belong_to_the_right_plans(rejected, example_docume
 def test_listed_plan_findings_are_unique_and_from_the_inspection_answered(
     rejected, example_document
 ):
-    listed = example_document["plans"][2]["findings"]
-    listed.append(finding_ref("2023-inspection", "area_for_priority_action", 1))
+    listed = example_document["plans"][3]["findings"]
+    listed.append(finding_ref("2026-inspection", "area_for_improvement", 1))
     listed.append(finding_ref("2017-inspection", "significant_weakness", 1))
     rejected(
         example_document,
         [
-            "plans[2].findings[2]: area_for_priority_action 1 in inspection 2023-inspection "
-            "is already listed at plans[2].findings[0]",
-            "plans[2].findings[3]: significant_weakness 1 in inspection 2017-inspection is "
-            "not a finding of 2023-inspection, the inspection this plan answers",
+            "plans[3].findings[2]: area_for_improvement 1 in inspection 2026-inspection "
+            "is already listed at plans[3].findings[0]",
+            "plans[3].findings[3]: significant_weakness 1 in inspection 2017-inspection is "
+            "not a finding of 2026-inspection, the inspection this plan answers",
         ],
     )
 
