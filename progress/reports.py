@@ -17,7 +17,15 @@ There are two audiences:
 * ``board_pack``: everything above plus internal narratives, updates in
   every state (drafts, submitted and returned ones flagged as such, with
   return reasons), internal evidence titles, non-public measures, internal
-  minutes and the period's change log (who changed what, when and why).
+  minutes, the internal notes on the inspection and on interventions, and
+  the period's change log (who changed what, when and why).
+
+Both audiences see the inspection the plan answers with its outcome in the
+framework's own words (from its code, whether or not the report's wording
+was recorded), and the area's government interventions (Improvement
+Notices, statutory directions, commissioners) in force at any time in the
+report's period: what each is, who issued it, when it was issued and
+lifted, what it covers and its public summary.
 
 What the report says about the period:
 
@@ -36,6 +44,11 @@ What the report says about the period:
 * Measures are those of the plan, of the findings it addresses, and the
   area's measures tied to no plan or finding; figures for periods ending
   after the report's period are left out.
+* An intervention counts when it was in force on any day of the period:
+  issued by the period's end (or its date unknown) and not lifted before the
+  period began. A date known only to the month or year is read as the model's
+  ``Intervention.in_force_on`` reads it: issued from the period's first day,
+  lifted at its last.
 
 ``snapshot_from_context`` keeps the figures a report showed as JSON, and
 ``changes_since`` compares two snapshots in plain English. A report is only
@@ -63,7 +76,7 @@ from actions.models import (
     Plan,
 )
 from actions.selectors import is_overdue
-from inspections.models import Finding, Judgement, Partnership
+from inspections.models import Finding, Intervention, Judgement, Partnership
 from kit.dates import PartialDate, format_date
 from kit.history import describe_histories, person_name
 
@@ -180,6 +193,68 @@ class ReportFinding:
 
 
 @dataclass
+class ReportInspection:
+    """The inspection the plan answers, with its outcome in the framework's own words."""
+
+    name: str  # "Area SEND inspection, 6 March 2023"
+    outcome_label: str  # "Outcome 3: widespread and/or systemic failings"; "" if none yet
+    outcome_statement: str  # the framework's words, from the outcome's code
+    outcome_text: str  # the inspectors' own words, when recorded
+    verdict_counts: str  # "Sufficient progress on 1 of 13 findings", when only counts are public
+    public_summary: str
+    report_url: str
+    notes: str = ""  # board pack only
+
+
+@dataclass
+class ReportIntervention:
+    """A government intervention in force during the report's period."""
+
+    pk: int
+    name: str  # its own title, else its kind: "Improvement Notice"
+    kind_label: str
+    explanation: str  # what this kind of intervention is, in plain English
+    issued: PartialDate | None
+    issued_by: str
+    legal_basis: str
+    commissioner: str
+    covers: str
+    lifted: PartialDate | None  # only if lifted by the end of the period
+    in_force_at_end: bool
+    public_summary: str
+    notes: str = ""  # board pack only
+
+    @property
+    def issued_text(self):
+        return str(self.issued) if self.issued else "date not known"
+
+    @property
+    def lifted_text(self):
+        return str(self.lifted) if self.lifted else ""
+
+
+# What each kind of intervention is, for readers who have not met one. An Improvement
+# Notice is non-statutory (written answer HL1076, 31 July 2017); a statutory direction is
+# made under section 497A of the Education Act 1996; a SEND commissioner is appointed by
+# the Secretary of State (Birmingham, October 2021).
+INTERVENTION_EXPLANATIONS = {
+    Intervention.Kind.IMPROVEMENT_NOTICE: (
+        "An Improvement Notice is the Department for Education’s formal notice of what the "
+        "area must improve. It is not a legal order: the department checks progress regularly "
+        "and can take stronger action if things do not improve."
+    ),
+    Intervention.Kind.STATUTORY_DIRECTION: (
+        "A statutory direction is a legal order from the Secretary of State for Education "
+        "saying what the council must do, or who must do it."
+    ),
+    Intervention.Kind.COMMISSIONER: (
+        "A commissioner is an expert appointed by the government to oversee or advise on how "
+        "the area’s SEND services are run."
+    ),
+}
+
+
+@dataclass
 class ReportMeeting:
     held_on: datetime.date
     title: str
@@ -278,6 +353,9 @@ def build_report_context(
     area = plan.area
 
     partners = _partners(area)
+    interventions = _interventions(
+        area, board=board, period_start=period_start, period_end=period_end
+    )
     findings = _findings(plan, period_end)
     actions = _actions(plan, board=board, period_start=period_start, period_end=period_end, now=now)
     _attach_actions(findings, actions)
@@ -292,6 +370,8 @@ def build_report_context(
             plan, partners, period_start=period_start, period_end=period_end, number=number, now=now
         ),
         "summary": _summary(actions, findings, board=board),
+        "inspection": _inspection(plan, board=board),
+        "interventions": interventions,
         "findings": findings,
         "actions": actions,
         "measures": measures,
@@ -335,6 +415,62 @@ def _partners(area):
         .select_related("organisation")
         .order_by("order", "organisation__name")
     ]
+
+
+def _inspection(plan, *, board):
+    """The inspection the plan answers, its outcome always in the framework's words (no query)."""
+    inspection = plan.responds_to
+    return ReportInspection(
+        name=f"{inspection.title}, {inspection.start}" if inspection.start else inspection.title,
+        outcome_label=inspection.get_outcome_display() if inspection.outcome else "",
+        outcome_statement=inspection.outcome_statement,
+        outcome_text=inspection.outcome_text,
+        verdict_counts=inspection.verdict_counts_text,
+        public_summary=inspection.public_summary,
+        report_url=inspection.report_url,
+        notes=inspection.notes if board else "",
+    )
+
+
+def _in_force_during(intervention, period_start, period_end):
+    """Was it in force on any day from ``period_start`` to ``period_end``?"""
+    issued, lifted = intervention.issued, intervention.lifted
+    if issued and issued.date > period_end:
+        return False
+    return not (lifted and lifted.last_day <= period_start)
+
+
+def _interventions(area, *, board, period_start, period_end):
+    """The area's interventions in force at any time in the period, oldest first: one query."""
+    interventions = [
+        intervention
+        for intervention in Intervention.objects.filter(area=area)
+        if _in_force_during(intervention, period_start, period_end)
+    ]
+    interventions.sort(key=lambda i: (i.issued_on or datetime.date.max, i.pk))
+    result = []
+    for intervention in interventions:
+        lifted = intervention.lifted
+        in_force_at_end = intervention.in_force_on(period_end)
+        result.append(
+            ReportIntervention(
+                pk=intervention.pk,
+                name=intervention.name,
+                kind_label=intervention.get_kind_display(),
+                explanation=INTERVENTION_EXPLANATIONS.get(intervention.kind, ""),
+                issued=intervention.issued,
+                issued_by=intervention.issued_by,
+                legal_basis=intervention.legal_basis,
+                commissioner=intervention.commissioner,
+                covers=intervention.covers,
+                # A lifting recorded for after the period is not yet news in this report.
+                lifted=None if in_force_at_end else lifted,
+                in_force_at_end=in_force_at_end,
+                public_summary=intervention.public_summary,
+                notes=intervention.notes if board else "",
+            )
+        )
+    return result
 
 
 def _attach_actions(findings, actions):

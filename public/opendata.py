@@ -1,46 +1,52 @@
-"""Open data: each local area's published progress, as a CSV file and a JSON file.
+"""Open data: each local area's published progress and its whole public history.
 
-Anyone may download, for each area, one row for every action in the area's
-plans, with what its latest *published* progress update said. Everything is
-read through ``public.selectors``, so the files hold exactly what the public
-pages show and nothing more: plans still being written, updates not yet
-published (or published from a later date), internal narratives, notes,
-reasons, officers' names and internal evidence never appear.
+Two kinds of file for each area:
 
-The columns are defined once, in ``COLUMNS``: the CSV header, the keys of
-each JSON action and the table on the documentation page (``/open-data/``)
-all come from it, so they cannot drift apart. Column names are stable:
-add new ones at the end and never rename or remove one, because people's
-scripts and spreadsheets depend on them.
+* **Progress** (``progress.csv``, ``progress.json``): one row for every
+  action in the area's plans, with what its latest *published* update said.
+* **History** (``history.json``, and one CSV file per section such as
+  ``inspections.csv`` or ``interventions.csv``): the partnership, every
+  inspection with its outcome in the framework's words, findings, verdicts,
+  reviews of every kind, government interventions, the plans the public may
+  see and their due dates. The sections, their columns and their rows are
+  defined in ``public.history``.
 
-In both files dates are ISO 8601 (``2026-03-31``). In the CSV an empty cell
-means "none" and ``true``/``false`` are written in lower case; in the JSON a
-missing value is ``null`` and true/false are real booleans. Only the CSV has
-cells that begin with ``=``, ``+``, ``-`` or ``@`` prefixed with an
-apostrophe (see ``kit.tabular``), so spreadsheets do not run them.
+The progress files are read through ``public.selectors``, so they hold
+exactly what the public pages show and nothing more: plans still being
+written, updates not yet published (or published from a later date),
+internal narratives, notes, reasons, officers' names and internal evidence
+never appear. The history files are built from public fields only (see
+``public.history``): no notes, no review's result, no verdict's commentary
+and no plan still being written.
+
+The columns are defined once, in ``COLUMNS`` (and each history section's
+``columns``): the CSV header, the keys of each JSON object and the tables on
+the documentation page (``/open-data/``) all come from them, so they cannot
+drift apart. Column names are stable: add new ones at the end and never
+rename or remove one, because people's scripts and spreadsheets depend on
+them.
+
+In the progress files dates are ISO 8601 (``2026-03-31``); in the history
+files a date is written at the precision it is known to (``2023-03-16``,
+``2023-03`` or ``2023``) with a ``…_precision`` column beside it. In the CSV
+an empty cell means "none" and ``true``/``false`` are written in lower case;
+in the JSON a missing value is ``null`` and true/false are real booleans.
+Only the CSV has cells that begin with ``=``, ``+``, ``-`` or ``@`` prefixed
+with an apostrophe (see ``kit.tabular``), so spreadsheets do not run them.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils import timezone
 
 from inspections.models import Finding
 
+from .history import SECTIONS, Column, history
 from .selectors import current_plan, public_actions, public_plans
 
 LICENCE = "Open Government Licence v3.0"
 LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of the CSV (and key of each JSON action): its name, what it means, an example."""
-
-    name: str
-    meaning: str
-    example: str
 
 
 COLUMNS = (
@@ -239,3 +245,41 @@ def json_document(area, records, *, documentation, generated_at=None):
         "actions": records,
     }
     return {name: document[name] for name, _ in JSON_FIELDS}
+
+
+# The whole public history
+
+
+# The history JSON file's top-level keys, for the documentation page.
+HISTORY_JSON_FIELDS = (
+    *((name, meaning) for name, meaning in JSON_FIELDS if name != "actions"),
+    *(
+        (
+            section.name,
+            f"A list with {section.row_is.replace('one row', 'one object')}. Each object’s "
+            f"keys are the columns of {section.file_name}.",
+        )
+        for section in SECTIONS
+    ),
+)
+
+
+def section_csv_rows(section, records):
+    """A history section's records as CSV rows, in its column order."""
+    return [[_csv_cell(record[name]) for name in section.column_names] for record in records]
+
+
+def history_document(area, *, absolute, documentation, today=None, generated_at=None):
+    """The history JSON file's contents: what it is, its licence, and every section's records."""
+    generated_at = timezone.localtime(generated_at or timezone.now())
+    today = today or timezone.localdate(generated_at)
+    document = {
+        "area": area.name,
+        "area_slug": area.slug,
+        "generated_at": generated_at.isoformat(timespec="seconds"),
+        "licence": LICENCE,
+        "licence_url": LICENCE_URL,
+        "documentation": documentation,
+        **history(area, absolute=absolute, today=today),
+    }
+    return {name: document[name] for name, _ in HISTORY_JSON_FIELDS}

@@ -23,6 +23,17 @@ urlpatterns = [
         views.area_open_data_json,
         name="area-open-data-json",
     ),
+    # The whole public history: one JSON file, and one CSV file per section.
+    path(
+        "areas/<slug:slug>/open-data/history.json",
+        views.area_history_json,
+        name="area-open-data-history-json",
+    ),
+    path(
+        "areas/<slug:slug>/open-data/<slug:section>.csv",
+        views.area_history_csv,
+        name="area-open-data-history-csv",
+    ),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("open-data/", views.open_data, name="open-data"),
 ]

@@ -1,12 +1,14 @@
 """The visitors' site: each area's public pages, open data and downloads.
 
-Every view reads through ``public.selectors``, which alone decides what a
-visitor may see; no view here filters a model itself. Pages are cached whole
-for visitors who are not signed in (``public.cache``).
+Every view reads through ``public.selectors``, which decides what a visitor
+may see, or, for the open data's whole history, through ``public.history``,
+which builds each row from public fields only; no view here filters a model
+itself. Pages are cached whole for visitors who are not signed in
+(``public.cache``).
 """
 
 from django.conf import settings
-from django.http import FileResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +17,7 @@ from django.utils.text import slugify
 from kit.tabular import csv_response
 from progress.charts import measure_display
 
-from . import opendata, selectors
+from . import history, opendata, selectors
 from .cache import cached_public_page
 
 
@@ -114,6 +116,40 @@ def area_open_data_json(request, slug):
 
 
 @cached_public_page
+def area_history_json(request, slug):
+    """The area's whole public history as one JSON file, a list for each section."""
+    area = selectors.public_area(slug)
+    document = opendata.history_document(
+        area,
+        absolute=request.build_absolute_uri,
+        documentation=request.build_absolute_uri(reverse("public:open-data")),
+        generated_at=timezone.now(),
+    )
+    return _open_data(
+        JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    )
+
+
+@cached_public_page
+def area_history_csv(request, slug, section):
+    """One section of the area's public history (inspections, findings, …) as CSV."""
+    found = history.SECTIONS_BY_NAME.get(section)
+    if found is None:
+        raise Http404("No such open data file.")
+    area = selectors.public_area(slug)
+    records = history.section_records(
+        found, area, absolute=request.build_absolute_uri, today=timezone.localdate()
+    )
+    return _open_data(
+        csv_response(
+            f"{area.slug}-{found.file_name}",
+            found.column_names,
+            opendata.section_csv_rows(found, records),
+        )
+    )
+
+
+@cached_public_page
 def open_data(request):
     """What the open data is, its licence, every column, and each area's files."""
     return render(
@@ -122,6 +158,8 @@ def open_data(request):
         {
             "columns": opendata.COLUMNS,
             "json_fields": opendata.JSON_FIELDS,
+            "history_sections": history.SECTIONS,
+            "history_json_fields": opendata.HISTORY_JSON_FIELDS,
             "licence": opendata.LICENCE,
             "licence_url": opendata.LICENCE_URL,
             "areas": selectors.all_areas(),

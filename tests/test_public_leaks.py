@@ -45,7 +45,14 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from actions.models import Plan
-from inspections.models import Finding, Inspection, Judgement, Membership
+from inspections.models import (
+    Finding,
+    Inspection,
+    Intervention,
+    Judgement,
+    Membership,
+    ProgressReview,
+)
 from progress.models import (
     BoardMeeting,
     Evidence,
@@ -58,6 +65,7 @@ from progress.models import (
 from progress.report_services import publish_report
 from progress.tasks import generate_report
 from public.cache import clear_public_cache
+from public.history import SECTIONS
 from tests.cast import make_user
 from tests.factories import (
     make_action,
@@ -188,6 +196,8 @@ def populate_area(slug, name, markers, *, now):
         outcome=Inspection.Outcome.WSOA_REQUIRED,
     )
     inspection.outcome_text = markers.show("OUTCOME-2018")
+    inspection.public_summary = markers.show("INSPECTION-SUMMARY-2018")
+    inspection.notes = markers.leak("INSPECTION-NOTES-2018")
     inspection.save()
     findings = []
     for number in (1, 2):
@@ -205,7 +215,28 @@ def populate_area(slug, name, markers, *, now):
         outcome=Inspection.Outcome.REVISIT_REPORTED,
     )
     Judgement.objects.create(
-        finding=findings[0], inspection=revisit, verdict=Judgement.Verdict.SUFFICIENT
+        finding=findings[0],
+        inspection=revisit,
+        verdict=Judgement.Verdict.SUFFICIENT,
+        commentary=markers.leak("VERDICT-COMMENTARY"),
+    )
+    # A government intervention and a review of it: their notes and result are internal.
+    notice = Intervention.objects.create(
+        area=area,
+        ref="improvement-notice",
+        kind=Intervention.Kind.IMPROVEMENT_NOTICE,
+        covers=markers.show("INTERVENTION-COVERS"),
+        public_summary=markers.show("INTERVENTION-SUMMARY"),
+        commissioner=markers.show("INTERVENTION-COMMISSIONER"),
+        notes=markers.leak("INTERVENTION-NOTES"),
+    )
+    ProgressReview.objects.create(
+        area=area,
+        ref="notice-review",
+        kind=ProgressReview.Kind.INTERVENTION_REVIEW,
+        intervention=notice,
+        public_summary=markers.show("REVIEW-SUMMARY"),
+        result=markers.leak("REVIEW-RESULT"),
     )
     plan = make_plan(
         inspection=inspection,
@@ -671,6 +702,11 @@ def test_the_crawl_reaches_every_public_page_and_download(client, site):
             reverse("public:area-you-said", args=[slug]),
             reverse("public:area-open-data-csv", args=[slug]),
             reverse("public:area-open-data-json", args=[slug]),
+            reverse("public:area-open-data-history-json", args=[slug]),
+            *(
+                reverse("public:area-open-data-history-csv", args=[slug, section.name])
+                for section in SECTIONS
+            ),
         }
         expected |= {evidence_path(built.area, e) for e in built.evidence.public}
         expected.add(reverse("public:public-report", args=[slug, built.reports.public.uuid]))
@@ -771,17 +807,24 @@ def test_the_open_data_files_are_crawled_and_hold_published_content_only(client,
     leaked = leaks(files, site.markers.internal | site.markers.scheduled)
     assert not leaked, f"Internal or not-yet-published content in open data: {leaked}"
     assert not forbidden_figures(files)
-    # Each file carries the published plan's actions and their published summaries.
+    # Each progress file carries the published plan's actions and their published summaries.
     published = {
         marker
         for marker in site.markers.public
         if "-ACTION-TITLE-" in marker or "-UPDATE-SUMMARY-PUBLISHED-BEFORE-" in marker
     }
     assert published
-    for page in files.values():
+    progress = {path: page for path, page in files.items() if "/open-data/progress." in path}
+    assert len(progress) == 2 * len(site.areas)
+    for page in progress.values():
         assert any(page.has(marker) for marker in published), page.path
-    assert not missing({page.path: page for page in csvs}, published)
-    assert not missing({page.path: page for page in jsons}, published)
+    assert not missing({page.path: page for page in csvs if page.path in progress}, published)
+    assert not missing({page.path: page for page in jsons if page.path in progress}, published)
+    # The history files carry the inspections, findings and interventions.
+    history = {path: page for path, page in files.items() if path not in progress}
+    assert len(history) == (len(SECTIONS) + 1) * len(site.areas)
+    told = {m for m in site.markers.public if "-INTERVENTION-" in m or "-OUTCOME-" in m}
+    assert not missing(history, told)
 
     # Tomorrow, the scheduled update is in the files too, and still nothing internal.
     clock.advance(days=1, minutes=1)

@@ -1,8 +1,15 @@
-"""The PDF engine: an accessible PDF, no fetches outside static files, and a time limit."""
+"""The PDF engine: an accessible PDF, no fetches outside static files, and a time limit.
+
+And a real public progress report, rendered and read back as a reader would:
+the inspection's outcome in the framework's words and the government's
+interventions are in it; internal notes are not.
+"""
 
 import base64
+import datetime
 import io
 import os
+import re
 import subprocess
 import sys
 import time
@@ -12,7 +19,11 @@ import pypdf
 import pytest
 from PIL import Image
 
+from actions.models import Plan
+from inspections.models import Inspection, Intervention
+from kit.dates import PartialDate
 from progress import pdf as pdf_module
+from progress.models import ProgressReport
 from progress.pdf import (
     FETCHER,
     RefusedURL,
@@ -21,6 +32,8 @@ from progress.pdf import (
     html_to_pdf,
     static_dir,
 )
+from progress.reports import build_report_context, render_report_html
+from tests.factories import make_area, make_finding, make_inspection, make_plan
 
 
 def page(body, *, head='<link rel="stylesheet" href="portal/report.css">'):
@@ -329,3 +342,94 @@ def test_a_render_process_that_dies_is_a_report_render_error(monkeypatch):
     monkeypatch.setattr(pdf_module, "render_pdf", lambda html: os._exit(3))
     with pytest.raises(ReportRenderError, match="exit code 3"):
         html_to_pdf(page("<p>Dies</p>"))
+
+
+# --- A real public report ------------------------------------------------------------------------
+
+SECRETS = (
+    "SECRET notes on the inspection",
+    "SECRET notes on the Improvement Notice",
+    "SECRET notes on the direction",
+)
+
+
+@pytest.mark.django_db
+def test_a_public_report_pdf_reads_the_outcome_in_the_frameworks_words_and_the_interventions():
+    """Outcome 3 with no wording recorded, an Improvement Notice and a direction with a commissioner."""
+    area = make_area(slug="pdfshire")
+    inspection = make_inspection(
+        area=area,
+        ref="2023-inspection",
+        framework=Inspection.Framework.AREA_SEND_2023,
+        start="2023-03-06",
+        received="2023-04-20",
+        published="2023-04-25",
+        outcome=Inspection.Outcome.SYSTEMIC,
+    )
+    inspection.notes = SECRETS[0]
+    inspection.save()
+    finding = make_finding(inspection=inspection, number=1, text="Families wait too long.")
+    plan = make_plan(
+        inspection=inspection,
+        kind=Plan.Kind.PRIORITY_ACTION,
+        status=Plan.Status.PUBLISHED,
+        findings=[finding],
+    )
+    notice = Intervention(
+        area=area,
+        ref="notice-2023",
+        kind=Intervention.Kind.IMPROVEMENT_NOTICE,
+        covers="Education, health and care plans issued on time.",
+        public_summary="The government checks progress every six months.",
+        notes=SECRETS[1],
+    )
+    notice.issued = PartialDate.parse("2023-11-16")
+    notice.save()
+    direction = Intervention(
+        area=area,
+        ref="direction-2024",
+        kind=Intervention.Kind.STATUTORY_DIRECTION,
+        legal_basis="Section 497A(4B) Education Act 1996",
+        commissioner="Jane Example, SEND Commissioner",
+        notes=SECRETS[2],
+    )
+    direction.issued = PartialDate.parse("2024-02")
+    direction.save()
+
+    context = build_report_context(
+        plan,
+        audience=ProgressReport.Audience.PUBLIC,
+        period_start=datetime.date(2024, 1, 1),
+        period_end=datetime.date(2024, 3, 31),
+        number=1,
+    )
+    reader = read(html_to_pdf(render_report_html(context)))
+    text = re.sub(r"\s+", " ", text_of(reader))
+
+    assert "Inspection outcome Outcome 3: widespread and/or systemic failings" in text
+    assert (
+        "In the inspection framework’s words: There are widespread and/or systemic failings "
+        "leading to significant concerns about the experiences and outcomes of children and "
+        "young people with SEND, which the local area partnership must address urgently."
+    ) in text
+    assert "Improvement Notice In force" in text
+    assert "Issued 16 November 2023 by Department for Education." in text
+    assert "What it covers Education, health and care plans issued on time." in text
+    assert "The government checks progress every six months." in text
+    assert "Statutory direction In force" in text
+    assert "Issued February 2024" in text
+    assert "Made under Section 497A(4B) Education Act 1996" in text
+    assert "Commissioner or adviser Jane Example, SEND Commissioner" in text
+    assert "In force at the end of the period (31 March 2024)." in text
+    assert not [secret for secret in SECRETS if secret in text]
+    assert "SECRET" not in text and "Internal notes" not in text
+    # The bookmarks list the new section, under the report's title.
+    assert "The inspection and government intervention" in outline_titles(reader.outline)
+
+
+def outline_titles(items):
+    """Every bookmark's title, at any depth."""
+    titles = []
+    for item in items:
+        titles.extend(outline_titles(item) if isinstance(item, list) else [item["/Title"]])
+    return titles

@@ -27,7 +27,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from actions.models import ActionItem, Milestone, Plan, PlanFinding
-from inspections.models import Inspection, Judgement
+from inspections.models import Inspection, Intervention, Judgement
+from kit.dates import PartialDate
 from progress.models import (
     BoardMeeting,
     Evidence,
@@ -43,7 +44,13 @@ from progress.reports import (
     snapshot_from_context,
 )
 from tests.cast import make_user
-from tests.factories import make_finding, make_inspection, make_organisation, make_partner
+from tests.factories import (
+    make_area,
+    make_finding,
+    make_inspection,
+    make_organisation,
+    make_partner,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -237,6 +244,39 @@ def world(cast):
     MeasureValue.objects.create(
         measure=hidden, period_end=Q1[1], period_label=m.internal("MEASURE-PERIOD"), value=31
     )
+    # The inspection's summary and notes, and the government's interventions over the years.
+    inspection.public_summary = m.public("INSPECTION-SUMMARY")
+    inspection.notes = m.internal("INSPECTION-NOTES")
+    inspection.save()
+    interventions = {
+        "notice": make_intervention(
+            area, "notice-2025", Intervention.Kind.IMPROVEMENT_NOTICE,
+            issued="2025-11-20", lifted="2026-05",
+            covers=m.public("NOTICE-COVERS"), public_summary=m.public("NOTICE-SUMMARY"),
+            notes=m.internal("NOTICE-NOTES"),
+        ),
+        "direction": make_intervention(
+            area, "direction-2026", Intervention.Kind.STATUTORY_DIRECTION,
+            issued="2026-05-14", title="Statutory direction on SEND services",
+            issued_by="Secretary of State for Education",
+            legal_basis="Section 497A(4B) Education Act 1996",
+            commissioner=m.public("COMMISSIONER"), notes=m.internal("DIRECTION-NOTES"),
+        ),
+        # Lifted long before, issued after the period, another area's: in neither report.
+        "old": make_intervention(
+            area, "old-2019", Intervention.Kind.OTHER, issued="2019", lifted="2020-01-31",
+            public_summary=m.nowhere("OLD-INTERVENTION"), notes=m.nowhere("OLD-NOTES"),
+        ),
+        "future": make_intervention(
+            area, "future-2026", Intervention.Kind.COMMISSIONER, issued="2026-08-03",
+            public_summary=m.nowhere("FUTURE-INTERVENTION"),
+        ),
+        "elsewhere": make_intervention(
+            cast.other_plan.area, "elsewhere", Intervention.Kind.IMPROVEMENT_NOTICE,
+            issued="2025-01", public_summary=m.nowhere("OTHER-AREA-INTERVENTION"),
+        ),
+    }  # fmt: skip
+
     # Everything so far was set up before the reports' periods.
     for model in (ActionItem, Milestone, ProgressUpdate):
         model.history.filter(history_date__gt=at(Q1[0])).update(history_date=SET_UP)
@@ -253,7 +293,17 @@ def world(cast):
         actions={"1.1": a11, "1.2": a12, "2.1": a21, "2.2": a22},
         ehc=ehc,
         hidden=hidden,
+        inspection=inspection,
+        interventions=interventions,
     )
+
+
+def make_intervention(area, ref, kind, *, issued=None, lifted=None, **fields):
+    intervention = Intervention(area=area, ref=ref, kind=kind, **fields)
+    intervention.issued = PartialDate.parse(issued) if issued else None
+    intervention.lifted = PartialDate.parse(lifted) if lifted else None
+    intervention.save()
+    return intervention
 
 
 def fill_q2(world):
@@ -569,6 +619,138 @@ def test_measures_have_their_chart_and_data_table(world):
     assert '<th scope="row">Q2 2026</th><td class="num">52.3%</td>' in html
 
 
+# The inspection and government intervention
+
+
+def test_the_report_gives_the_inspections_outcome_in_the_frameworks_words(world):
+    _, context = two_reports(world, PUBLIC)
+    inspection = context["inspection"]
+    statement = Inspection.OUTCOME_STATEMENTS[Inspection.Outcome.WSOA_REQUIRED]
+    assert inspection.name == "Joint local area SEND inspection, 4 March 2024"
+    assert inspection.outcome_label == "Written statement of action required"
+    assert inspection.outcome_statement == statement
+    assert inspection.outcome_text == ""
+    assert inspection.notes == ""
+    html = render_report_html(context)
+    assert "In the inspection framework’s words: A written statement of action is required" in html
+    assert "<dt>Inspection outcome</dt><dd>Written statement of action required</dd>" in html
+    assert "The inspectors wrote" not in html  # no wording was recorded
+    assert "Internal notes on the inspection" not in html
+
+
+def test_the_inspectors_own_words_and_counts_are_given_beside_the_frameworks(world):
+    inspection = world.inspection
+    inspection.outcome_text = "Leaders do not know how well children are doing."
+    inspection.save()
+    html = render_report_html(report(world, PUBLIC, Q1, number=1))
+    assert "The inspectors wrote: “Leaders do not know how well children are doing.”" in html
+    assert "In the inspection framework’s words: A written statement" in html
+
+
+def test_an_inspection_with_no_outcome_yet_says_so(world):
+    inspection = world.inspection
+    inspection.outcome = ""
+    inspection.save()
+    context = report(world, PUBLIC, Q1, number=1)
+    assert context["inspection"].outcome_statement == ""
+    html = render_report_html(context)
+    assert "No outcome has been recorded for this inspection yet." in html
+    assert "<dt>Inspection outcome</dt>" not in html
+
+
+def test_interventions_in_force_at_any_time_in_the_period_are_in_the_report(world):
+    first, second = two_reports(world, PUBLIC)
+    # Q1: the Improvement Notice, in force then (it was lifted in May 2026).
+    (notice,) = first["interventions"]
+    assert (notice.name, notice.issued_text, notice.in_force_at_end) == (
+        "Improvement Notice",
+        "20 November 2025",
+        True,
+    )
+    assert notice.lifted is None  # not yet lifted at the end of Q1
+    assert notice.issued_by == "Department for Education"
+    assert notice.explanation.startswith("An Improvement Notice is the Department for Education")
+    # Q2: the notice was lifted and a statutory direction with a commissioner followed.
+    notice, direction = second["interventions"]
+    assert (notice.in_force_at_end, notice.lifted_text) == (False, "May 2026")
+    assert (direction.name, direction.kind_label) == (
+        "Statutory direction on SEND services",
+        "Statutory direction",
+    )
+    assert direction.in_force_at_end is True
+    assert direction.legal_basis == "Section 497A(4B) Education Act 1996"
+    assert direction.issued_by == "Secretary of State for Education"
+    assert all(i.notes == "" for i in first["interventions"] + second["interventions"])
+
+    html = render_report_html(second)
+    assert '<h4>Improvement Notice <span class="tag">Lifted</span></h4>' in html
+    assert "Issued 20 November 2025 by Department for Education. Lifted May 2026." in html
+    # A named intervention says what kind it is; one named by its kind does not repeat it.
+    assert "Statutory direction. Issued 14 May 2026 by Secretary of State for Education." in html
+    assert "Improvement Notice. Issued" not in html
+    assert '<h4>Statutory direction on SEND services <span class="tag">In force</span></h4>' in html
+    assert "In force at the end of the period (30 June 2026)." in html
+    assert "<dt>Made under</dt><dd>Section 497A(4B) Education Act 1996</dd>" in html
+    assert (
+        "<dt>Government intervention</dt><dd>Improvement Notice (lifted May 2026); "
+        "Statutory direction on SEND services (in force)</dd>"
+    ) in html
+    assert "Internal notes" not in html
+
+
+def test_a_period_with_no_intervention_says_so(world):
+    Intervention.objects.filter(area=world.area).delete()
+    context = report(world, PUBLIC, Q1, number=1)
+    assert context["interventions"] == []
+    html = render_report_html(context)
+    assert "No government intervention, such as an Improvement Notice" in html
+    assert "<dt>Government intervention</dt>" not in html
+
+
+@pytest.mark.parametrize(
+    ("issued", "lifted", "counts"),
+    [
+        (None, None, True),  # date not known, never lifted: in force throughout
+        ("2026-06-30", None, True),  # issued on the period's last day
+        ("2026-07-01", None, False),  # issued the day after the period
+        ("2026-07", None, False),  # issued in the month after it
+        ("2026", None, True),  # issued in the period's year
+        ("2025-01-01", "2026-04-01", False),  # lifted on the period's first day
+        ("2025-01-01", "2026-04-02", True),  # lifted on its second day
+        ("2025-01-01", "2026-04", True),  # lifted some time in its first month
+        ("2025-01-01", "2026-03", False),  # lifted the month before it
+        ("2025", "2025", False),  # issued and lifted the year before
+    ],
+)
+def test_an_intervention_counts_when_it_was_in_force_on_any_day_of_the_period(
+    db, issued, lifted, counts
+):
+    area = make_area(slug="edgeshire")
+    make_intervention(
+        area, "edge", Intervention.Kind.IMPROVEMENT_NOTICE, issued=issued, lifted=lifted
+    )
+    inspection = make_inspection(area=area, start="2024-03-04")
+    plan = Plan.objects.create(
+        area=area, ref="wsoa", kind=Plan.Kind.WSOA, title="Plan", responds_to=inspection,
+        status=Plan.Status.PUBLISHED,
+    )  # fmt: skip
+    context = build_report_context(
+        plan, audience=PUBLIC, period_start=Q2[0], period_end=Q2[1], now=NOW
+    )
+    assert bool(context["interventions"]) is counts
+
+
+def test_the_board_pack_also_has_the_notes_on_the_inspection_and_interventions(world):
+    _, context = two_reports(world, BOARD)
+    notice, direction = context["interventions"]
+    assert notice.notes.startswith("LEAK-NOTICE-NOTES")
+    assert direction.notes.startswith("LEAK-DIRECTION-NOTES")
+    assert context["inspection"].notes.startswith("LEAK-INSPECTION-NOTES")
+    html = render_report_html(context)
+    assert "<p><strong>Internal notes on the inspection</strong></p>" in html
+    assert html.count("<p><strong>Internal notes</strong></p>") == 2
+
+
 # What changed
 
 
@@ -754,6 +936,7 @@ def grow(world, size, *, start):
             action, Q2, State.RETURNED, "on_track", "some_evidence", summary=f"Back {n}.",
             author=world.author, history_at=at(datetime.date(2026, 6, 3)), by=world.author,
         )  # fmt: skip
+        make_intervention(world.area, f"extra-{n}", Intervention.Kind.OTHER, issued="2026-04")
         milestone = Milestone(action=action, title=f"Step {n}", due_date=datetime.date(2026, 4, 9))
         milestone._history_date = at(datetime.date(2026, 4, 4))
         milestone._history_user = world.officer
@@ -776,7 +959,8 @@ def test_query_count_does_not_grow_with_the_plan(world, audience):
     grow(world, 10, start=3)
     large = queries_for(world, audience, previous)
     assert small == large, (small, large)
-    assert large <= (11 if audience == PUBLIC else 18)
+    # One query more than before for the area's interventions (the inspection comes with the plan).
+    assert large <= (12 if audience == PUBLIC else 19)
 
 
 # The PDF

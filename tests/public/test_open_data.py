@@ -15,9 +15,11 @@ import itertools
 import json
 import re
 from html import unescape
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import connection
@@ -26,19 +28,39 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Plan
-from inspections.models import Inspection, Judgement
+from inspections.models import (
+    Finding,
+    Inspection,
+    Intervention,
+    InterventionFinding,
+    Judgement,
+    Organisation,
+    ProgressReview,
+)
+from kit.dates import PartialDate
 from kit.tabular import unescape_formula
 from progress import workflow
 from progress.models import Evidence, ProgressUpdate
+from public import history as history_module
 from public.cache import clear_public_cache
-from public.opendata import COLUMN_NAMES, COLUMNS, JSON_FIELDS, LICENCE, LICENCE_URL
+from public.history import SECTIONS
+from public.opendata import (
+    COLUMN_NAMES,
+    COLUMNS,
+    HISTORY_JSON_FIELDS,
+    JSON_FIELDS,
+    LICENCE,
+    LICENCE_URL,
+)
 from tests.factories import (
     make_action,
     make_area,
     make_finding,
     make_inspection,
     make_organisation,
+    make_partner,
     make_plan,
+    make_review,
 )
 from tests.public.test_public_pages import main, text, texts
 
@@ -565,23 +587,51 @@ def test_a_second_download_is_served_from_the_cache_with_no_queries(
 # The documentation page and the links to it
 
 
+def documented_rows(page, table_id):
+    """{column name: the row's text} of one table of columns on the documentation page."""
+    (table,) = re.findall(rf'<table[^>]*id="{table_id}".*?</table>', page.content.decode(), re.S)
+    rows = texts(table, tag="tr")[1:]  # after the heading row
+    return {row.split(" ", 1)[0]: row for row in rows}
+
+
 def test_the_documentation_page_describes_every_column(client, world):
     page = download(client, reverse("public:open-data"))
 
     assert unescape(text(page, tag="title")) == "Open data – SEND Improvement Portal"
     assert texts(page, tag="h1") == ["Open data"]
-    rows = {row.split(" ", 1)[0]: row for row in texts(page, tag="tr")}
+    rows = documented_rows(page, "progress-columns")
     for column in COLUMNS:
         assert column.name in rows, column.name
         assert column.meaning in rows[column.name], column.name
         assert column.example in rows[column.name], column.name
     # The documented columns are exactly the file's, in the file's order.
-    documented = [name for name in rows if name in COLUMN_NAMES]
     header = csv_rows(download(client, csv_url()))[0]
-    assert documented == header
+    assert list(rows) == header
     # And the JSON file's own keys.
     for name, _ in JSON_FIELDS:
         assert f"<code>{name}</code>" in page.content.decode(), name
+
+
+def test_the_documentation_page_describes_every_column_of_every_history_file(client, story):
+    page = download(client, reverse("public:open-data"))
+    content = page.content.decode()
+
+    for section in SECTIONS:
+        rows = documented_rows(page, f"columns-{section.name}")
+        header = csv_rows(download(client, section_url(section.name)))[0]
+        assert list(rows) == header, section.name
+        for column in section.columns:
+            assert unescape(column.meaning) in rows[column.name], (section.name, column.name)
+            assert column.example in rows[column.name], (section.name, column.name)
+        assert f'id="history-{section.name}"' in content
+        assert f"<code>{section.file_name}</code>" in content
+    for name, meaning in HISTORY_JSON_FIELDS:
+        assert f"<code>{name}</code>" in content, name
+        assert meaning in unescape(content), name
+    body = main(page)
+    assert "2023-03" in body and "<code>_precision</code>" in content
+    assert "Care Quality Commission (CQC)" in body
+    assert "Department for Education (DfE)" in body
 
 
 def test_the_documentation_page_explains_the_data_and_links_to_every_file(client, world):
@@ -592,6 +642,9 @@ def test_the_documentation_page_explains_the_data_and_links_to_every_file(client
     for slug in ("testshire", "otherton"):
         assert f'href="{csv_url(slug)}"' in content, slug
         assert f'href="{json_url(slug)}"' in content, slug
+        assert f'href="{history_url(slug)}"' in content, slug
+        for section in SECTIONS:
+            assert f'href="{section_url(section.name, slug)}"' in content, (slug, section)
     assert f'href="{LICENCE_URL}"' in content
     assert "Open Government Licence v3.0" in body
     assert "whenever a progress update is published" in body
@@ -631,3 +684,696 @@ def test_every_public_page_links_to_the_open_data_in_its_footer(client, world):
         assert f'href="{reverse("public:open-data")}"' in footer, url
         assert ">Open data</a>" in footer, url
         assert 'href="/accessibility/"' in footer, url
+
+
+# The whole public history
+
+
+HISTORY_SECRETS = {
+    "inspection notes": "SECRET notes on the 2017 inspection",
+    "finding notes": "SECRET notes on a weakness",
+    "plan notes": "SECRET notes on the written statement of action",
+    "notice notes": "SECRET notes on the Improvement Notice",
+    "direction notes": "SECRET notes on the statutory direction",
+    "review result": "SECRET result the review gave the partners",
+    "verdict commentary": "SECRET commentary on a verdict",
+    "draft plan title": "SECRET priority action plan still being written",
+    "draft plan name": "SECRET local name of the draft plan",
+    "draft plan summary": "SECRET summary of the draft plan",
+    "draft plan judgement": "SECRET judgement of the draft plan",
+}
+NOTICE_COVERS = "Assessments on time; joint commissioning of therapies."
+DIRECTION_BASIS = "Section 497A(4B) Education Act 1996"
+COMMISSIONER = "Jane Example, SEND Commissioner"
+
+
+def history_url(slug="storyshire"):
+    return reverse("public:area-open-data-history-json", args=[slug])
+
+
+def section_url(section, slug="storyshire"):
+    return reverse("public:area-open-data-history-csv", args=[slug, section])
+
+
+def story_area(slug="storyshire", *, extra=0):
+    """A real area's kind of story, with ``extra`` more of every record for query counts.
+
+    A 2017 inspection needing a written statement of action (WSOA), judged fit;
+    a 2019 revisit known only by its counts (1 of 3) and the accelerated plan
+    after it; a DfE Improvement Notice (issued, reviewed and lifted) replaced
+    by a statutory direction with a commissioner; a 2023 full inspection with
+    outcome 3 and no wording recorded, which judged two of the 2017 findings;
+    a strategic plan after it and a priority action plan still being written.
+    """
+    area = make_area(slug=slug)
+    area.summary = "The council and the NHS work together for children with SEND."
+    area.sources = "https://example.org/ofsted-letter\n\n https://example.org/dfe-notice "
+    area.save()
+    council = make_organisation(slug=f"{slug}-council", name=f"{area.name} Council")
+    icb = make_organisation(
+        slug=f"{slug}-icb", name=f"NHS {area.name} ICB", kind=Organisation.Kind.ICB
+    )
+    make_partner(area=area, organisation=icb, order=2)
+    make_partner(area=area, organisation=council, order=1)
+
+    first = make_inspection(
+        area=area,
+        ref="2017-inspection",
+        start="2017-03",
+        received="2017-05-10",
+        published="2017-05-12",
+        outcome=Inspection.Outcome.WSOA_REQUIRED,
+    )
+    first.notes = HISTORY_SECRETS["inspection notes"]
+    first.sources = "https://example.org/ofsted-letter\nhttps://example.org/news"
+    first.report_url = "https://example.org/ofsted-letter"
+    first.save()
+    weaknesses = [make_finding(inspection=first, number=n) for n in (1, 2, 3)]
+    weaknesses[1].lead_organisation = icb
+    weaknesses[1].wording = Finding.Wording.PARAPHRASE
+    weaknesses[1].notes = HISTORY_SECRETS["finding notes"]
+    weaknesses[1].families_summary = "Families wait too long for therapy."
+    weaknesses[1].save()
+    wsoa = make_plan(
+        inspection=first,
+        status=Plan.Status.FIT,
+        submitted="2017-08-01",
+        judged="2017-09",
+        findings=weaknesses,
+    )
+    wsoa.judgement = "Fit for purpose"
+    wsoa.judged_by = "Ofsted and CQC"
+    wsoa.notes = HISTORY_SECRETS["plan notes"]
+    wsoa.save()
+
+    revisit = make_inspection(
+        area=area,
+        ref="2019-revisit",
+        kind=Inspection.Kind.REVISIT,
+        start="2019-11",
+        outcome=Inspection.Outcome.REVISIT_REPORTED,
+    )
+    revisit.findings_judged, revisit.findings_resolved = 3, 1
+    revisit.public_summary = "Inspectors found enough progress on one weakness of three."
+    revisit.save()
+    accelerated = make_plan(
+        inspection=revisit,
+        kind=Plan.Kind.ACCELERATED,
+        status=Plan.Status.SUPERSEDED,
+        published="2020-03",
+    )
+    wsoa.superseded_by = accelerated
+    wsoa.save()
+
+    notice = Intervention.objects.create(
+        area=area,
+        ref="improvement-notice-2020",
+        kind=Intervention.Kind.IMPROVEMENT_NOTICE,
+        covers=NOTICE_COVERS,
+        review_every_months=6,
+        public_summary="The government told the partners what they must improve.",
+        notes=HISTORY_SECRETS["notice notes"],
+        sources="https://example.org/dfe-notice",
+    )
+    notice.issued = PartialDate.parse("2020-06-15")
+    notice.lifted = PartialDate.parse("2022-03")
+    notice.save()
+    for finding in (weaknesses[0], weaknesses[2]):
+        InterventionFinding.objects.create(intervention=notice, finding=finding)
+    direction = Intervention.objects.create(
+        area=area,
+        ref="direction-2022",
+        kind=Intervention.Kind.STATUTORY_DIRECTION,
+        title="Statutory direction on SEND services",
+        issued_by="Secretary of State for Education",
+        legal_basis=DIRECTION_BASIS,
+        commissioner=COMMISSIONER,
+        notes=HISTORY_SECRETS["direction notes"],
+    )
+    direction.issued = PartialDate.parse("2022-03-14")
+    direction.save()
+    notice.replaced_by = direction
+    notice.save()
+
+    notice_review = ProgressReview.objects.create(
+        area=area,
+        ref="notice-review-1",
+        kind=ProgressReview.Kind.INTERVENTION_REVIEW,
+        label="Six-month review",
+        intervention=notice,
+        result=HISTORY_SECRETS["review result"],
+        public_summary="Advisers saw shorter waits for assessments.",
+    )
+    notice_review.held = PartialDate.parse("2020-12")
+    notice_review.save()
+    # An engagement meeting whose date is not known, and a review that closed a weakness.
+    ProgressReview.objects.create(
+        area=area, ref="engagement", kind=ProgressReview.Kind.ENGAGEMENT_MEETING
+    )
+    closing = make_review(area=area, ref="dfe-2021", held="2021-06-10", label="")
+    Judgement.objects.create(
+        finding=weaknesses[2],
+        review=closing,
+        verdict=Judgement.Verdict.CLOSED,
+        commentary=HISTORY_SECRETS["verdict commentary"],
+    )
+
+    full = make_inspection(
+        area=area,
+        ref="2023-inspection",
+        framework=Inspection.Framework.AREA_SEND_2023,
+        start="2023-03-06",
+        end="2023-03-10",
+        received="2023-04-20",
+        published="2023-04-25",
+        outcome=Inspection.Outcome.SYSTEMIC,
+    )
+    for finding, verdict in (
+        (weaknesses[0], Judgement.Verdict.NO_LONGER_PRIORITY),
+        (weaknesses[1], Judgement.Verdict.STILL_PRIORITY),
+    ):
+        Judgement.objects.create(finding=finding, inspection=full, verdict=verdict)
+    improvement = make_finding(inspection=full, number=1, kind=Finding.Kind.IMPROVEMENT)
+    priorities = [make_finding(inspection=full, number=n) for n in (2, 1)]
+    strategic = make_plan(
+        inspection=full,
+        kind=Plan.Kind.STRATEGIC,
+        status=Plan.Status.PUBLISHED,
+        published="2023-09-01",
+        findings=[improvement],
+    )
+    strategic.public_summary = "How the partners will improve, for every family."
+    strategic.save()
+    draft = make_plan(
+        inspection=full, kind=Plan.Kind.PRIORITY_ACTION, findings=priorities, ref="pap-2023"
+    )
+    draft.title = HISTORY_SECRETS["draft plan title"]
+    draft.local_name = HISTORY_SECRETS["draft plan name"]
+    draft.public_summary = HISTORY_SECRETS["draft plan summary"]
+    draft.judgement = HISTORY_SECRETS["draft plan judgement"]
+    draft.save()
+    # The accelerated plan was replaced by the draft: the link is not public yet.
+    accelerated.superseded_by = draft
+    accelerated.save()
+
+    for n in range(extra):
+        more = make_inspection(area=area, ref=f"extra-{n}", start=f"2018-0{1 + n % 9}")
+        extra_finding = make_finding(inspection=more, number=1)
+        made = make_plan(
+            inspection=more, status=Plan.Status.PUBLISHED, ref=f"extra-plan-{n}",
+            findings=[extra_finding], submitted="2018-12-03",
+        )  # fmt: skip
+        made.superseded_by = wsoa
+        made.save()
+        Judgement.objects.create(
+            finding=extra_finding, review=closing, verdict=Judgement.Verdict.STILL_MONITORED
+        )
+        other = Intervention.objects.create(
+            area=area, ref=f"extra-intervention-{n}", kind=Intervention.Kind.OTHER,
+            replaced_by=direction,
+        )  # fmt: skip
+        InterventionFinding.objects.create(intervention=other, finding=extra_finding)
+        ProgressReview.objects.create(
+            area=area, ref=f"extra-review-{n}", intervention=other,
+            kind=ProgressReview.Kind.STOCKTAKE,
+        )  # fmt: skip
+        make_partner(area=area, organisation=make_organisation(slug=f"{slug}-partner-{n}"))
+    return SimpleNamespace(
+        area=area,
+        first=first,
+        weaknesses=weaknesses,
+        revisit=revisit,
+        full=full,
+        improvement=improvement,
+        priorities=priorities,
+        notice=notice,
+        direction=direction,
+        wsoa=wsoa,
+        accelerated=accelerated,
+        strategic=strategic,
+        draft=draft,
+    )
+
+
+@pytest.fixture
+def story(db):
+    return story_area()
+
+
+def section_csv(client, section, slug="storyshire"):
+    """The section's CSV as (header, rows as dicts)."""
+    response = download(client, section_url(section, slug))
+    header, *rows = csv_rows(response)
+    return header, [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def by(rows, key):
+    return {row[key]: row for row in rows}
+
+
+def test_every_history_file_has_its_sections_columns_in_order(client, story):
+    for section in SECTIONS:
+        response = download(client, section_url(section.name))
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        assert response["Content-Disposition"] == (
+            f'attachment; filename="storyshire-{section.name}.csv"'
+        )
+        assert response["Access-Control-Allow-Origin"] == "*"
+        header, *rows = csv_rows(response)
+        assert tuple(header) == section.column_names, section.name
+        assert all(len(row) == len(header) for row in rows), section.name
+        assert rows, f"{section.name} has no rows"
+        # Every column is documented once, with a meaning and an example.
+        assert len(set(section.column_names)) == len(section.columns), section.name
+        assert all(column.meaning and column.example for column in section.columns)
+    document = json_document(download(client, history_url()))
+    assert list(document) == [name for name, _ in HISTORY_JSON_FIELDS]
+    for section in SECTIONS:
+        assert all(tuple(row) == section.column_names for row in document[section.name])
+
+
+def test_the_partnership_file_names_the_partners_in_order_and_the_sources(client, story):
+    _, (row,) = section_csv(client, "partnership")
+    assert row == {
+        "area": "Storyshire",
+        "area_slug": "storyshire",
+        "summary": "The council and the NHS work together for children with SEND.",
+        "local_offer_url": "",
+        "partners": "Storyshire Council; NHS Storyshire ICB",
+        "sources": "https://example.org/ofsted-letter\nhttps://example.org/dfe-notice",
+        "page_url": "http://testserver/areas/storyshire/",
+    }
+
+
+def test_inspections_give_the_outcome_in_the_frameworks_words_and_dates_at_their_precision(
+    client, story
+):
+    _, rows = section_csv(client, "inspections")
+    assert [row["inspection_ref"] for row in rows] == [
+        "2017-inspection",
+        "2019-revisit",
+        "2023-inspection",
+    ]
+    first, revisit, full = rows
+    assert first == {
+        "area": "Storyshire",
+        "area_slug": "storyshire",
+        "inspection_ref": "2017-inspection",
+        "title": "Joint local area SEND inspection",
+        "framework": "2016",
+        "kind": "Inspection",
+        "start_date": "2017-03",
+        "start_date_precision": "month",
+        "end_date": "",
+        "end_date_precision": "",
+        "report_received": "2017-05-10",
+        "report_received_precision": "day",
+        "report_published": "2017-05-12",
+        "report_published_precision": "day",
+        "outcome": "wsoa_required",
+        "outcome_label": "Written statement of action required",
+        "outcome_statement": Inspection.OUTCOME_STATEMENTS[Inspection.Outcome.WSOA_REQUIRED],
+        "outcome_text": "",
+        "findings_judged": "",
+        "findings_resolved": "",
+        "verdict_counts": "",
+        "public_summary": "",
+        "report_url": "https://example.org/ofsted-letter",
+        "sources": "https://example.org/ofsted-letter\nhttps://example.org/news",
+    }
+    # A revisit known only by its counts.
+    assert (revisit["kind"], revisit["outcome"]) == ("Revisit", "revisit_reported")
+    assert (revisit["findings_judged"], revisit["findings_resolved"]) == ("3", "1")
+    assert revisit["verdict_counts"] == "Sufficient progress on 1 of 3 findings"
+    assert revisit["public_summary"] == (
+        "Inspectors found enough progress on one weakness of three."
+    )
+    # Outcome 3 with no wording recorded still says what outcome 3 means.
+    assert full["framework"] == "2023"
+    assert full["kind"] == "Full inspection"
+    assert (full["start_date"], full["end_date"]) == ("2023-03-06", "2023-03-10")
+    assert full["outcome"] == "3"
+    assert full["outcome_label"] == "Outcome 3: widespread and/or systemic failings"
+    assert full["outcome_statement"].startswith(
+        "There are widespread and/or systemic failings leading to significant concerns"
+    )
+    assert full["outcome_text"] == ""
+
+
+def test_an_inspection_with_no_outcome_yet_and_no_dates_comes_last_with_empty_cells(client, story):
+    make_inspection(
+        area=story.area,
+        ref="2026-inspection",
+        framework=Inspection.Framework.AREA_SEND_2023,
+    )
+    _, rows = section_csv(client, "inspections")
+    last = rows[-1]
+    assert last["inspection_ref"] == "2026-inspection"
+    for name in ("start_date", "start_date_precision", "outcome", "outcome_statement"):
+        assert last[name] == "", name
+    assert json_document(download(client, history_url()))["inspections"][-1]["outcome"] is None
+
+
+def test_findings_come_by_inspection_in_the_frameworks_order(client, story):
+    _, rows = section_csv(client, "findings")
+    assert [(row["inspection_ref"], row["finding"]) for row in rows] == [
+        ("2017-inspection", "Area of significant weakness 1"),
+        ("2017-inspection", "Area of significant weakness 2"),
+        ("2017-inspection", "Area of significant weakness 3"),
+        ("2023-inspection", "Area for priority action 1"),
+        ("2023-inspection", "Area for priority action 2"),
+        ("2023-inspection", "Area for improvement 1"),
+    ]
+    second = rows[1]
+    assert second["finding_id"] == str(story.weaknesses[1].pk)
+    assert second["kind"] == "Area of significant weakness"
+    assert second["number"] == "2"
+    assert second["wording"] == "A paraphrase of the inspectors' words"
+    assert second["lead_partner"] == "NHS Storyshire ICB"
+    assert second["families_summary"] == "Families wait too long for therapy."
+    assert second["finding_url"] == (
+        f"http://testserver/areas/storyshire/findings/{story.weaknesses[1].pk}/"
+    )
+    assert client.get(second["finding_url"]).status_code == 200
+    assert rows[0]["lead_partner"] == ""
+
+
+def test_verdicts_name_their_finding_and_source_including_a_later_full_inspection(client, story):
+    _, rows = section_csv(client, "verdicts")
+    found = [
+        (row["finding"], row["judged_at"], row["judged_at_ref"], row["verdict"], row["resolved"])
+        for row in rows
+    ]
+    assert found == [
+        ("Area of significant weakness 1", "inspection", "2023-inspection",
+         "No longer needs priority action", "true"),
+        ("Area of significant weakness 2", "inspection", "2023-inspection",
+         "Still needs priority action", "false"),
+        ("Area of significant weakness 3", "review", "dfe-2021", "Closed by DfE review", "true"),
+    ]  # fmt: skip
+    full, _, review = rows
+    assert (full["judged_on"], full["judged_on_precision"]) == ("2023-03-06", "day")
+    assert full["judged_at_name"] == "Area SEND inspection"
+    assert full["verdict_code"] == "no_longer_priority"
+    assert full["finding_id"] == str(story.weaknesses[0].pk)
+    assert full["inspection_ref"] == "2017-inspection"
+    assert (review["judged_on"], review["judged_at_name"]) == ("2021-06-10", "Progress review")
+
+
+def test_every_review_is_an_event_with_its_summary_and_never_its_result(client, story):
+    _, rows = section_csv(client, "reviews")
+    assert [row["review_ref"] for row in rows] == ["notice-review-1", "dfe-2021", "engagement"]
+    notice_review, closing, meeting = rows
+    assert notice_review == {
+        "area": "Storyshire",
+        "area_slug": "storyshire",
+        "review_ref": "notice-review-1",
+        "kind": "Review of an intervention",
+        "name": "Six-month review",
+        "held_on": "2020-12",
+        "held_on_precision": "month",
+        "label": "Six-month review",
+        "conducted_by": "DfE and NHS England",
+        "intervention_ref": "improvement-notice-2020",
+        "public_summary": "Advisers saw shorter waits for assessments.",
+    }
+    assert "result" not in notice_review
+    assert (closing["kind"], closing["name"], closing["intervention_ref"]) == (
+        "Progress review",
+        "Progress review",
+        "",
+    )
+    assert (meeting["kind"], meeting["held_on"], meeting["held_on_precision"]) == (
+        "Engagement meeting",
+        "",
+        "",
+    )
+
+
+def test_interventions_say_what_who_when_and_what_they_cover(client, story, monkeypatch):
+    _, rows = section_csv(client, "interventions")
+    notice, direction = rows
+    assert notice == {
+        "area": "Storyshire",
+        "area_slug": "storyshire",
+        "intervention_ref": "improvement-notice-2020",
+        "kind": "Improvement Notice",
+        "name": "Improvement Notice",
+        "issued_on": "2020-06-15",
+        "issued_on_precision": "day",
+        "issued_by": "Department for Education",
+        "legal_basis": "",
+        "covers": NOTICE_COVERS,
+        "commissioner": "",
+        "review_every_months": "6",
+        "lifted_on": "2022-03",
+        "lifted_on_precision": "month",
+        "in_force": "false",
+        "replaced_by": "direction-2022",
+        "findings_covered": (
+            "2017-inspection: Area of significant weakness 1; "
+            "2017-inspection: Area of significant weakness 3"
+        ),
+        "public_summary": "The government told the partners what they must improve.",
+        "sources": "https://example.org/dfe-notice",
+    }
+    assert direction["kind"] == "Statutory direction"
+    assert direction["name"] == "Statutory direction on SEND services"
+    assert direction["issued_by"] == "Secretary of State for Education"
+    assert direction["legal_basis"] == DIRECTION_BASIS
+    assert direction["commissioner"] == COMMISSIONER
+    assert (direction["lifted_on"], direction["in_force"]) == ("", "true")
+    assert direction["findings_covered"] == ""
+    # In the JSON the same facts, with real numbers, booleans and nulls.
+    records = by(
+        json_document(download(client, history_url()))["interventions"], "intervention_ref"
+    )
+    assert records["improvement-notice-2020"]["review_every_months"] == 6
+    assert records["improvement-notice-2020"]["in_force"] is False
+    assert records["direction-2022"]["in_force"] is True
+    assert records["direction-2022"]["lifted_on"] is None
+
+
+def test_an_intervention_is_in_force_only_from_its_issue_until_it_is_lifted(client, story):
+    story.direction.issued = PartialDate.parse(str(timezone.localdate().year + 1))
+    story.direction.save()
+    rows = by(section_csv(client, "interventions")[1], "intervention_ref")
+    assert rows["direction-2022"]["in_force"] == "false"
+    assert rows["direction-2022"]["issued_on"] == str(timezone.localdate().year + 1)
+    assert rows["direction-2022"]["issued_on_precision"] == "year"
+
+
+def test_plans_are_those_the_public_may_see_with_their_dates_and_judgement(client, story):
+    _, rows = section_csv(client, "plans")
+    plans = by(rows, "plan_ref")
+    assert list(plans) == [story.wsoa.ref, story.accelerated.ref, story.strategic.ref]
+    wsoa = plans[story.wsoa.ref]
+    assert wsoa["kind"] == "Written statement of action"
+    assert wsoa["status"] == "Judged fit for purpose"
+    assert wsoa["responds_to"] == "2017-inspection"
+    assert (wsoa["submitted_on"], wsoa["submitted_on_precision"]) == ("2017-08-01", "day")
+    assert (wsoa["judged_on"], wsoa["judged_on_precision"]) == ("2017-09", "month")
+    assert (wsoa["judgement"], wsoa["judged_by"]) == ("Fit for purpose", "Ofsted and CQC")
+    assert wsoa["superseded_by"] == story.accelerated.ref
+    assert wsoa["findings_addressed"] == "; ".join(
+        f"2017-inspection: Area of significant weakness {n}" for n in (1, 2, 3)
+    )
+    assert wsoa["is_illustrative"] == "false"
+    accelerated = plans[story.accelerated.ref]
+    assert accelerated["status"] == "Replaced by a later plan"
+    assert accelerated["responds_to"] == "2019-revisit"
+    # Replaced by a plan still being written: the link is not public.
+    assert accelerated["superseded_by"] == ""
+    assert accelerated["findings_addressed"] == ""
+    strategic = plans[story.strategic.ref]
+    assert strategic["public_summary"] == "How the partners will improve, for every family."
+    assert strategic["findings_addressed"] == "2023-inspection: Area for improvement 1"
+
+
+def test_the_plans_due_dates_are_those_of_public_plans_only(client, story):
+    _, rows = section_csv(client, "deadlines")
+    assert rows
+    assert {row["plan_ref"] for row in rows} <= {
+        "",  # a date about an inspection itself
+        story.wsoa.ref,
+        story.accelerated.ref,
+        story.strategic.ref,
+    }
+    wsoa = [row for row in rows if row["plan_ref"] == story.wsoa.ref]
+    assert wsoa, "The written statement of action has its statutory deadline"
+    submitted = wsoa[0]
+    # 70 working days after the report was received on 10 May 2017 (29 May was a bank
+    # holiday); met on 1 August 2017.
+    assert (submitted["due_date"], submitted["due_date_precision"]) == ("2017-08-17", "day")
+    assert submitted["status"] == "met"
+    assert (submitted["met_on"], submitted["met_on_precision"]) == ("2017-08-01", "day")
+    assert "10 May 2017" in submitted["counted_from"]
+    assert submitted["approximate"] == "false"
+    assert submitted["inspection_ref"] == "2017-inspection"
+    assert submitted["description"] == "Due 17 August 2017 – met on 1 August 2017"
+    assert submitted["rule_source"]
+    statuses = ("met", "due", "overdue", "unknown", "ended", "no_date")
+    assert all(row["status"] in statuses for row in rows)
+    # The 2023 inspection's own dates (such as the next inspection) have no plan.
+    own = [row for row in rows if row["plan_ref"] == ""]
+    assert {row["inspection_ref"] for row in own} <= {"2017-inspection", "2023-inspection"}
+
+
+@pytest.mark.parametrize("url", [lambda: history_url(), *(
+    (lambda name=section.name: section_url(name)) for section in SECTIONS
+)])  # fmt: skip
+def test_nothing_internal_or_unpublished_is_in_the_history_files(client, story, url):
+    body = download(client, url()).content.decode("utf-8")
+    found = [what for what, secret in HISTORY_SECRETS.items() if secret.lower() in body.lower()]
+    assert not found, f"Not public, yet in the file: {found}"
+    assert "SECRET" not in body
+    assert "pap-2023" not in body  # the plan still being written
+    assert "Priority action plan" not in body
+
+
+def test_the_history_json_has_every_section_and_its_text_unescaped(client, story):
+    story.notice.covers = '=HYPERLINK("https://example.org")'
+    story.notice.save()
+    document = json_document(download(client, history_url()))
+    assert document["area"] == "Storyshire"
+    assert document["licence"] == LICENCE
+    assert document["documentation"] == "http://testserver" + reverse("public:open-data")
+    generated = datetime.datetime.fromisoformat(document["generated_at"])
+    assert abs(generated - timezone.now()) < datetime.timedelta(minutes=5)
+    assert [row["inspection_ref"] for row in document["inspections"]] == [
+        "2017-inspection",
+        "2019-revisit",
+        "2023-inspection",
+    ]
+    revisit = document["inspections"][1]
+    assert (revisit["findings_judged"], revisit["findings_resolved"]) == (3, 1)
+    assert document["findings"][0]["finding_id"] == story.weaknesses[0].pk
+    notice = document["interventions"][0]
+    assert notice["covers"] == '=HYPERLINK("https://example.org")'
+    # The CSV makes the same text inert for spreadsheets.
+    csv_notice = section_csv(client, "interventions")[1][0]
+    assert csv_notice["covers"] == "'" + notice["covers"]
+    # Every section's CSV is the JSON's list, unescaped.
+    for section in SECTIONS:
+        _, rows = section_csv(client, section.name)
+        assert len(rows) == len(document[section.name]), section.name
+        for row, record in zip(rows, document[section.name], strict=True):
+            for name, value in record.items():
+                if value is None:
+                    assert row[name] == "", (section.name, name)
+                elif isinstance(value, bool):
+                    assert row[name] == str(value).lower(), (section.name, name)
+                else:
+                    assert unescape_formula(row[name]) == str(value), (section.name, name)
+
+
+def test_an_area_with_no_history_has_headers_and_empty_lists(client, db):
+    make_area(slug="newshire")
+    document = json_document(download(client, history_url("newshire")))
+    for section in SECTIONS:
+        header, rows = section_csv(client, section.name, "newshire")
+        assert tuple(header) == section.column_names
+        expected = 1 if section.name == "partnership" else 0  # the area itself
+        assert len(rows) == len(document[section.name]) == expected, section.name
+    (partnership,) = document["partnership"]
+    assert partnership["partners"] is None
+    assert partnership["summary"] is None
+
+
+def test_another_areas_history_is_not_in_the_files(client, story):
+    story_area("otherton")
+    body = download(client, history_url()).content.decode()
+    assert "otherton" not in body.lower()
+    other = json_document(download(client, history_url("otherton")))
+    assert {row["area_slug"] for row in other["inspections"]} == {"otherton"}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        lambda: history_url("nowhere"),
+        lambda: section_url("inspections", "nowhere"),
+        lambda: section_url("notes"),
+        lambda: section_url("history"),
+        lambda: "/areas/storyshire/open-data/inspections.json",
+    ],
+)
+def test_an_unknown_area_or_file_is_not_found(client, story, url):
+    assert client.get(url()).status_code == 404
+
+
+def count_history_queries(client, url):
+    clear_public_cache()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def test_history_queries_do_not_grow_with_the_history(client):
+    story_area("small")
+    story_area("large", extra=8)
+    urls = [history_url] + [
+        (lambda slug, name=section.name: section_url(name, slug)) for section in SECTIONS
+    ]
+    for url in urls:
+        small = count_history_queries(client, url("small"))
+        large = count_history_queries(client, url("large"))
+        assert small == large, url("large")
+    # The whole history: the area, one or two queries for each section but the due dates,
+    # and at most twelve for those (see the next test), and the cache's look at the clock.
+    assert count_history_queries(client, history_url("large")) <= 24
+    large = json_document(download(client, history_url("large")))
+    assert len(large["interventions"]) == 10
+    assert len(large["plans"]) == 11
+
+
+def test_each_history_section_function_takes_a_fixed_number_of_queries(
+    story, django_assert_num_queries, django_assert_max_num_queries
+):
+    expected = {
+        "partnership": 1,
+        "inspections": 1,
+        "findings": 1,
+        "verdicts": 1,
+        "reviews": 1,
+        "interventions": 2,
+        "plans": 2,
+    }
+    today = timezone.localdate()
+    for name, queries in expected.items():
+        with django_assert_num_queries(queries):
+            history_module.section_records(
+                history_module.SECTIONS_BY_NAME[name], story.area, absolute=str, today=today
+            )
+    # The plans and inspections, and at most five each for their rules, the records the rules
+    # are worked out against and the dates stated in letters (actions.deadlines).
+    with django_assert_max_num_queries(12):
+        history_module.section_records(
+            history_module.SECTIONS_BY_NAME["deadlines"], story.area, absolute=str, today=today
+        )
+
+
+def test_a_second_history_download_is_served_from_the_cache(
+    client, story, django_assert_num_queries
+):
+    first = download(client, section_url("interventions"))
+    with django_assert_num_queries(0):
+        second = download(client, section_url("interventions"))
+    assert second.content == first.content
+    story.notice.public_summary = "Changed."
+    story.notice.save()  # any save clears the cache
+    assert b"Changed." in download(client, section_url("interventions")).content
+
+
+def test_the_guide_for_developers_documents_every_history_column_as_the_page_does():
+    """docs/plan-spreadsheets.md has each section's table, word for word from public/history.py."""
+    guide = (Path(settings.BASE_DIR) / "docs" / "plan-spreadsheets.md").read_text()
+    for section in SECTIONS:
+        assert f"#### {section.title}: `{section.file_name}`" in guide, section.name
+        for column in section.columns:
+            meaning, example = (
+                text.replace("|", "\\|") for text in (column.meaning, column.example)
+            )
+            row = f"| `{column.name}` | {meaning} | {example} |"
+            assert row in guide, f"{section.file_name}: {column.name} is not documented as {row}"
