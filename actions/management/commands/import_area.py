@@ -11,8 +11,8 @@ from actions.area_history import ImportProblems, import_document, load_document
 class Command(BaseCommand):
     help = (
         "Load one local area's public history (its partners, inspections, findings, "
-        "verdicts, progress reviews and plans) from an area-history file, described in "
-        "docs/area-history-format.md. The whole file is checked first: if anything is "
+        "verdicts, government interventions, reviews and plans) from an area-history file, "
+        "described in docs/area-history-format.md. The whole file is checked first: if anything is "
         "wrong, every problem is listed with its place in the file and nothing is "
         "written. Records already held are matched by their keys and changed only "
         "where the file differs, so importing the same file again changes nothing."
