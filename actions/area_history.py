@@ -366,6 +366,9 @@ _ORGANISATION_KEYS = {
     "slug": _Key(_slug(Organisation, "slug"), required=True),
     "name": _Key(_text(Organisation, "name"), required=True),
     "kind": _Key(_choice(Organisation.Kind.values), required=True),
+    # An organisation that changed kind, such as a CCG that became an ICB.
+    "former_kind": _Key(_choice(Organisation.Kind.values)),
+    "kind_changed_on": _Key(_date),
     "description": _Key(_text(Partnership, "description")),
     "website": _Key(_url(Organisation, "website")),
 }
@@ -1524,6 +1527,9 @@ def _write_organisations(records, area, writer):
     organisations = {}
     for order, record in enumerate(records):
         values = {"name": record["name"], "kind": record["kind"]}
+        if "former_kind" in record or "kind_changed_on" in record:
+            values["former_kind"] = _text_value(record, "former_kind")
+            values.update(_date_values("kind_changed_on", record.get("kind_changed_on")))
         # An organisation can partner several areas; a file that does not give
         # its website leaves the one another area's file gave alone.
         if "website" in record:

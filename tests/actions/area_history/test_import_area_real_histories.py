@@ -24,6 +24,7 @@ from inspections.models import (
     Intervention,
     InterventionFinding,
     Judgement,
+    Organisation,
     ProgressReview,
 )
 from kit.dates import Precision
@@ -582,3 +583,30 @@ def test_a_problem_linking_a_finding_names_the_finding(example_document, counts,
     ]
     assert counts() == before
     assert not Finding.objects.exists()
+
+
+def test_an_organisation_that_changed_kind_keeps_both_with_the_date(db, example_document):
+    example_document["organisations"].append(
+        {
+            "slug": "nhs-sampleton",
+            "name": "NHS Sampleton",
+            "kind": "icb",
+            "former_kind": "ccg",
+            "kind_changed_on": "2022-07-01",
+        }
+    )
+    import_document(example_document, filename="area.json")
+    nhs = Organisation.objects.get(slug="nhs-sampleton")
+    assert nhs.kind_label_on(datetime.date(2021, 9, 20)) == "Clinical commissioning group (CCG)"
+    assert nhs.kind_label_on(datetime.date(2024, 1, 1)) == "Integrated care board (ICB)"
+    assert nhs.history.get().history_change_reason == "Imported from area.json"
+
+
+def test_a_former_kind_without_its_date_is_refused_at_its_path(db, example_document):
+    example_document["organisations"][0].update(former_kind="ccg")
+    with pytest.raises(ImportProblems) as refused:
+        import_document(example_document, filename="area.json")
+    assert any(
+        "organisations[0]" in str(problem) and "changed kind" in str(problem)
+        for problem in refused.value.problems
+    ), refused.value.problems
