@@ -11,12 +11,18 @@ from .models import (
     Plan,
     PlanFinding,
     PlanImport,
+    PlanIntervention,
     StatedDeadline,
 )
 
 
 class PlanFindingInline(admin.TabularInline):
     model = PlanFinding
+    extra = 0
+
+
+class PlanInterventionInline(admin.TabularInline):
+    model = PlanIntervention
     extra = 0
 
 
@@ -41,7 +47,7 @@ class PlanAdmin(AuditedAdmin):
     list_select_related = ["area"]
     search_fields = ["title", "local_name", "ref"]
     readonly_fields = ["statutory_dates"]
-    inlines = [PlanFindingInline, StatedDeadlineInline]
+    inlines = [PlanFindingInline, PlanInterventionInline, StatedDeadlineInline]
 
     @admin.display(description="Statutory and official dates")
     def statutory_dates(self, obj):
@@ -65,6 +71,12 @@ def _stated_line(deadline):
 class PlanFindingAdmin(AuditedAdmin):
     list_display = ["plan", "finding"]
     list_select_related = ["plan__area", "finding"]
+
+
+@admin.register(PlanIntervention)
+class PlanInterventionAdmin(AuditedAdmin):
+    list_display = ["plan", "intervention"]
+    list_select_related = ["plan__area", "intervention"]
 
 
 @admin.register(ActionItem)

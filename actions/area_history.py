@@ -31,7 +31,7 @@ from inspections.models import (
 from kit.dates import PartialDate, PartialDateError, Precision
 from kit.versioning import save_with_history
 
-from .models import Plan, PlanFinding
+from .models import Plan, PlanFinding, PlanIntervention
 
 FORMAT = "send-portal-area-history"
 VERSION = 1
@@ -51,6 +51,7 @@ IMPORTED_MODELS = (
     Judgement,
     Plan,
     PlanFinding,
+    PlanIntervention,
 )
 
 
@@ -464,6 +465,8 @@ _PLAN_KEYS = {
     "judgement": _Key(_text()),
     "judged_by": _Key(_text(Plan, "judged_by")),
     "superseded_by": _Key(_slug(Plan, "ref")),
+    # The interventions the plan answers, by ref (e.g. the plan a notice requires).
+    "interventions": _Key(_list),
     "public_summary": _Key(_text()),
     "notes": _Key(_text()),
     "sources": _Key(_sources),
@@ -1145,6 +1148,21 @@ def _insufficient_findings(revisit, checked):
     ]
 
 
+def _check_plan_interventions(plan, *, path, checked, problems):
+    """Each intervention a plan answers is named by a ref listed in this file, once."""
+    seen = set()
+    for index, ref in enumerate(plan.get("interventions", [])):
+        where = f"{path}.interventions[{index}]"
+        if not isinstance(ref, str) or not ref.strip():
+            problems.append(Problem(where, "must be the ref of an intervention in this file"))
+        elif ref not in checked.interventions_by_ref:
+            problems.append(Problem(where, f"there is no intervention {ref} in this file"))
+        elif ref in seen:
+            problems.append(Problem(where, f"lists {ref} twice"))
+        else:
+            seen.add(ref)
+
+
 def _check_plans(top, checked, problems):
     for index, raw in enumerate(top.get("plans", [])):
         path = f"plans[{index}]"
@@ -1184,6 +1202,7 @@ def _check_plans(top, checked, problems):
                 answers = None
         plan["_answers"] = answers
         _check_plan_findings(raw, plan=plan, kind=kind, checked=checked, problems=problems)
+        _check_plan_interventions(plan, path=path, checked=checked, problems=problems)
 
         _check_after(
             problems,
@@ -1736,7 +1755,7 @@ def _plan_values(record, *, answers, replacement):
     }
 
 
-def _write_plans(records, *, area, inspections, findings, writer):
+def _write_plans(records, *, area, inspections, findings, interventions, writer):
     """Save each plan whose inspection was saved, replacements first, then its findings."""
     plans = {}
     for record in _replacements_first(records, "superseded_by"):
@@ -1755,6 +1774,22 @@ def _write_plans(records, *, area, inspections, findings, writer):
             continue
         plans[record["ref"]] = plan
         _write_plan_findings(record, plan, findings, writer)
+        _write_plan_interventions(record, plan, interventions, writer)
+
+
+def _write_plan_interventions(record, plan, interventions, writer):
+    """Link a saved plan to each intervention it answers that was saved."""
+    for index, ref in enumerate(record.get("interventions", [])):
+        intervention = interventions.get(ref)
+        if intervention is None:
+            continue
+        writer.save(
+            PlanIntervention,
+            path=f"{record['_path']}.interventions[{index}]",
+            lookup={"plan_id": plan.pk, "intervention_id": intervention.pk},
+            values={},
+            file_keys=(),
+        )
 
 
 def _write_plan_findings(record, plan, findings, writer):
@@ -1793,7 +1828,12 @@ def _write(checked, writer):
         writer=writer,
     )
     _write_plans(
-        checked.plans, area=area, inspections=inspections, findings=findings, writer=writer
+        checked.plans,
+        area=area,
+        inspections=inspections,
+        findings=findings,
+        interventions=interventions,
+        writer=writer,
     )
 
 

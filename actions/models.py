@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from inspections.models import Finding, Inspection, LocalArea, Organisation
+from inspections.models import Finding, Inspection, Intervention, LocalArea, Organisation
 from kit.dates import PartialDateAccessor, partial_date_is_normalised, precision_field
 from kit.versioning import Versioned
 
@@ -227,6 +227,40 @@ def _all_judged_sufficient(revisit):
         return False
     verdicts = set(revisit.judgements.values_list("verdict", flat=True))
     return bool(verdicts) and verdicts <= {"sufficient_progress"}
+
+
+class PlanIntervention(models.Model):
+    """A government intervention a plan answers, such as the plan an Improvement Notice requires.
+
+    Explicit, so each link is in history. A plan still answers its inspection;
+    this says it also answers (or was required by) the intervention.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="plan_interventions")
+    intervention = models.ForeignKey(
+        Intervention, on_delete=models.CASCADE, related_name="plan_links"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "intervention__issued_on", "intervention_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "intervention"],
+                name="actions_planintervention_unique",
+                violation_error_message="The plan already answers this intervention.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.plan} answers {self.intervention}"
+
+    def clean(self):
+        if self.plan_id and self.intervention_id and self.plan.area_id != self.intervention.area_id:
+            raise ValidationError(
+                {"intervention": "The intervention must be of this plan's local area."}
+            )
 
 
 class PlanFinding(models.Model):

@@ -31,7 +31,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 
 from actions.deadlines import deadlines_for_inspections, deadlines_for_plans
-from actions.models import Plan, PlanFinding
+from actions.models import Plan, PlanFinding, PlanIntervention
 from inspections.models import (
     Finding,
     Inspection,
@@ -696,12 +696,18 @@ def _plan_key(plan):
 
 
 def plan_rows(area, *, absolute=None, today=None):
-    """One row per plan the public may see, by the inspection it answers (two queries)."""
+    """One row per plan the public may see, by the inspection it answers (three queries)."""
     addressed = PlanFinding.objects.select_related("finding__inspection")
     plans = sorted(
         _public_plans(area)
         .select_related("superseded_by")
-        .prefetch_related(Prefetch("plan_findings", queryset=addressed)),
+        .prefetch_related(
+            Prefetch("plan_findings", queryset=addressed),
+            Prefetch(
+                "plan_interventions",
+                queryset=PlanIntervention.objects.select_related("intervention").order_by("pk"),
+            ),
+        ),
         key=_plan_key,
     )
     rows = []
@@ -727,6 +733,9 @@ def plan_rows(area, *, absolute=None, today=None):
                     later.ref if later is not None and later.status != Plan.Status.DRAFT else None
                 ),
                 "findings_addressed": _findings_list(plan.plan_findings.all()),
+                "interventions_answered": "; ".join(
+                    link.intervention.ref for link in plan.plan_interventions.all()
+                ),
                 "public_summary": _text(plan.public_summary),
                 "is_illustrative": plan.is_illustrative,
             }
@@ -787,6 +796,13 @@ PLAN_COLUMNS = (
         "The inspection findings the plan addresses, each as its inspection’s reference and the "
         "finding, separated by a semicolon and a space.",
         "2023-inspection: Area for priority action 1; 2023-inspection: Area for priority action 2",
+    ),
+    Column(
+        "interventions_answered",
+        "The government interventions the plan answers (for example the plan an Improvement "
+        "Notice requires), as in the interventions file's intervention_ref, separated by a "
+        "semicolon and a space. Empty if none.",
+        "improvement-notice-2024",
     ),
     Column(
         "public_summary",

@@ -27,6 +27,7 @@ from actions.models import (
     ImpactStatus,
     Milestone,
     PlanImport,
+    PlanIntervention,
     StatedDeadline,
 )
 from inspections.models import (
@@ -217,6 +218,7 @@ def records(superuser):
     intervention_finding = InterventionFinding.objects.create(
         intervention=intervention, finding=finding
     )
+    plan_intervention = PlanIntervention.objects.create(plan=plan, intervention=intervention)
     rule = DeadlineRule.objects.order_by("pk").first()
     assert rule is not None, "the deadline rules are seeded by a migration"
     stated_deadline = StatedDeadline.objects.create(
@@ -252,6 +254,7 @@ def records(superuser):
             intervention,
             intervention_finding,
             stated_deadline,
+            plan_intervention,
         ]
     }
 
@@ -267,7 +270,7 @@ def test_it_registers_every_portal_model_on_the_superuser_site_with_a_reason():
         for model in apps.get_app_config(app_label).get_models()
         if not model.__name__.startswith("Historical")
     }
-    assert len(portal_models) == 24
+    assert len(portal_models) == 25
     assert portal_models == set(AUDITED)
 
 

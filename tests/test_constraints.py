@@ -19,7 +19,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from actions.models import ActionItem, DeadlineRule, Plan, PlanFinding, StatedDeadline
+from actions.models import (
+    ActionItem,
+    DeadlineRule,
+    Plan,
+    PlanFinding,
+    PlanIntervention,
+    StatedDeadline,
+)
 from inspections.models import (
     Finding,
     Inspection,
@@ -84,6 +91,7 @@ def world(db):
         area=area, ref="improvement-notice", kind="improvement_notice", issued_on=D(2022, 6, 1)
     )
     InterventionFinding.objects.create(intervention=intervention, finding=finding)
+    PlanIntervention.objects.create(plan=plan, intervention=intervention)
     return SimpleNamespace(
         intervention=intervention,
         area=area,
@@ -287,6 +295,10 @@ CASES = {
     "actions_planfinding_unique": (
         lambda w: PlanFinding(plan=w.plan, finding=w.finding),
         "The plan already addresses this finding.",
+    ),
+    "actions_planintervention_unique": (
+        lambda w: PlanIntervention(plan=w.plan, intervention=w.intervention),
+        "The plan already answers this intervention.",
     ),
     "actions_actionitem_unique_ref": (
         lambda w: ActionItem(

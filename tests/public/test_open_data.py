@@ -27,7 +27,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import Plan
+from actions.models import Plan, PlanIntervention
 from inspections.models import (
     Finding,
     Inspection,
@@ -1338,7 +1338,7 @@ def test_each_history_section_function_takes_a_fixed_number_of_queries(
         "verdicts": 1,
         "reviews": 1,
         "interventions": 2,
-        "plans": 2,
+        "plans": 3,  # the plans, the findings they address and the interventions they answer
     }
     today = timezone.localdate()
     for name, queries in expected.items():
@@ -1377,3 +1377,17 @@ def test_the_guide_for_developers_documents_every_history_column_as_the_page_doe
             )
             row = f"| `{column.name}` | {meaning} | {example} |"
             assert row in guide, f"{section.file_name}: {column.name} is not documented as {row}"
+
+
+def test_a_plan_names_the_interventions_it_answers(db):
+    area = make_area(slug="noticeshire")
+    inspection = make_inspection(area=area, outcome="wsoa_required", start="2019-05-13")
+    plan = make_plan(inspection=inspection, findings=[make_finding(inspection=inspection)])
+    plan.status = "published"
+    plan.save()
+    notice = Intervention.objects.create(
+        area=area, ref="improvement-notice-2023", kind="improvement_notice"
+    )
+    PlanIntervention.objects.create(plan=plan, intervention=notice)
+    [row] = history_module.plan_rows(area, absolute=str)
+    assert row["interventions_answered"] == "improvement-notice-2023"

@@ -13,7 +13,7 @@ from actions.area_history import (
     import_document,
     validate,
 )
-from actions.models import Plan, PlanFinding
+from actions.models import Plan, PlanFinding, PlanIntervention
 from inspections.models import (
     Finding,
     Inspection,
@@ -70,10 +70,11 @@ def test_importing_the_example_creates_every_record(example_document):
         Judgement: 6,
         Plan: 4,
         PlanFinding: 8,
+        PlanIntervention: 1,
     }
-    assert (summary.created, summary.updated, summary.unchanged) == (47, 0, 0)
+    assert (summary.created, summary.updated, summary.unchanged) == (48, 0, 0)
     assert str(summary) == (
-        "Imported Exampleshire from area-history-example.json: 47 created, 0 updated, 0 unchanged."
+        "Imported Exampleshire from area-history-example.json: 48 created, 0 updated, 0 unchanged."
     )
     for model, expected in created.items():
         assert model.objects.count() == expected, model
@@ -224,9 +225,9 @@ def test_importing_the_same_file_again_changes_nothing(imported, example_documen
     summary = import_document(example_document, filename="area-history-example.json")
 
     assert counts() == before
-    assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 47)
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 48)
     assert str(summary) == (
-        "Imported Exampleshire from area-history-example.json: 0 created, 0 updated, 47 unchanged."
+        "Imported Exampleshire from area-history-example.json: 0 created, 0 updated, 48 unchanged."
     )
 
 
@@ -248,7 +249,7 @@ def test_a_corrected_file_updates_records_in_place(
     # plan now also addresses weakness 2, a new link.
     assert stdout == (
         "Imported Exampleshire from exampleshire-corrected.json: "
-        "1 created, 4 updated, 43 unchanged.\n"
+        "1 created, 4 updated, 44 unchanged.\n"
     )
     after = counts()
     assert after["inspections.Finding"] == before["inspections.Finding"]
@@ -277,6 +278,7 @@ def test_records_no_longer_in_the_file_are_left_alone(imported, example_document
     del example_document["plans"][3]
     del example_document["inspections"][3]
     del example_document["interventions"]
+    del example_document["plans"][2]["interventions"]
     del example_document["reviews"][1:]
     before = counts()
 
@@ -286,6 +288,7 @@ def test_records_no_longer_in_the_file_are_left_alone(imported, example_document
     assert summary.created == summary.updated == 0
     assert Plan.objects.filter(ref="strategic-plan-2026").exists()
     assert Intervention.objects.count() == 2
+    assert PlanIntervention.objects.count() == 1
 
 
 def test_an_organisation_website_left_out_is_not_blanked(imported, example_document):
@@ -347,10 +350,10 @@ def test_a_dry_run_writes_nothing(db, example_document, counts):
     summary = import_document(example_document, filename="area.json", dry_run=True)
 
     assert counts() == before
-    assert summary.created == 47
+    assert summary.created == 48
     assert str(summary) == (
         "Checked Exampleshire in area.json (dry run, nothing written): "
-        "47 to create, 0 to update, 0 unchanged."
+        "48 to create, 0 to update, 0 unchanged."
     )
 
 
@@ -363,7 +366,7 @@ def test_command_imports_the_example_file():
 
     assert stdout == (
         "Imported Exampleshire from area-history-example.json: "
-        "47 created, 0 updated, 0 unchanged.\n"
+        "48 created, 0 updated, 0 unchanged.\n"
     )
     assert stderr == ""
     assert LocalArea.objects.get().slug == "example-shire"
@@ -396,7 +399,7 @@ def test_command_dry_run_says_what_would_change_and_writes_nothing(counts):
 
     assert stdout == (
         "Checked Exampleshire in area-history-example.json (dry run, nothing written): "
-        "47 to create, 0 to update, 0 unchanged.\n"
+        "48 to create, 0 to update, 0 unchanged.\n"
     )
     assert stderr == ""
     assert counts() == before
@@ -494,7 +497,7 @@ def test_command_accepts_a_file_starting_with_a_byte_order_mark(tmp_path):
 
     stdout, _stderr = run_import(path)
 
-    assert stdout.startswith("Imported Exampleshire from bom.json: 47 created")
+    assert stdout.startswith("Imported Exampleshire from bom.json: 48 created")
 
 
 @pytest.mark.django_db
