@@ -1022,7 +1022,11 @@ def area_page(area, *, now=None, today=None):
     inspections = records.inspections
     for inspection in inspections:
         inspection.outcome_label = outcome_label(inspection)
-    plan = current_plan(records.plans)
+    story = records.story()
+    # The plan answering the latest inspection's cycle; failing that, the last plan
+    # published, said plainly to belong to an earlier inspection.
+    plan = story.plan or current_plan(records.plans)
+    earlier_cycle = story.latest if plan is not None and story.plan is None else None
     finding_groups = []
     if plan is not None:
         actions = public_actions(plan, now)
@@ -1048,8 +1052,11 @@ def area_page(area, *, now=None, today=None):
         "inspections": inspections,
         "plans": records.plans,
         "plan": plan,
+        "plan_before_latest_inspection": earlier_cycle,
+        "latest_needs_no_plan": bool(earlier_cycle)
+        and earlier_cycle.outcome in (Inspection.Outcome.POSITIVE, Inspection.Outcome.NO_WSOA),
         "finding_groups": finding_groups,
-        "stands": where_it_stands(records.story()),
+        "stands": where_it_stands(story),
         "interventions_in_force": in_force,
         "timeline": build_timeline(records),
     }

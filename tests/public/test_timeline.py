@@ -480,3 +480,21 @@ def test_verdicts_dated_only_to_the_year_still_come_after_their_revisit():
         ("February 2022", "review", "Progress review by DfE and NHS England"),
         ("30 September 2019", "inspection", "Joint local area SEND inspection"),
     ]
+
+
+def test_a_plan_from_before_the_latest_inspection_is_said_to_be_so(client, db):
+    area = make_area(slug="latershire")
+    first = make_inspection(area=area, start="2018-03-12", outcome="wsoa_required")
+    plan = make_plan(inspection=first, findings=[make_finding(inspection=first)])
+    plan.status = "published"
+    plan.save()
+    page = client.get(f"/areas/{area.slug}/").text
+    assert "This plan answered an earlier inspection" not in page
+
+    make_inspection(
+        area=area, ref="2024-inspection", framework="2023", start="2024-04-15", outcome="3"
+    )
+    cache.clear()
+    page = client.get(f"/areas/{area.slug}/").text
+    assert "This plan answered an earlier inspection." in page
+    assert "no plan answering that inspection is published here yet" in page
