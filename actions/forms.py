@@ -10,6 +10,7 @@ from kit.forms import (
     PortalFormMixin,
     RecordForm,
     gov_errors,
+    reference_field,
 )
 from kit.history import person_name
 
@@ -92,22 +93,7 @@ class PlanForm(RecordForm):
     scope_fields = ("area",)
     partial_dates = ("submitted_on", "judged_on", "published_on", "closed_on")
 
-    ref = forms.SlugField(
-        label="Reference",
-        max_length=40,
-        help_text=(
-            "Short and unique within the area, using lower-case letters, numbers and hyphens. "
-            "For example, wsoa-2018."
-        ),
-        error_messages=gov_errors(
-            "the plan reference",
-            invalid=(
-                "The reference must only include lower-case letters, numbers and hyphens, "
-                "like wsoa-2018"
-            ),
-            max_length="The reference must be 40 characters or fewer",
-        ),
-    )
+    ref = reference_field("the plan reference", "wsoa-2018")
     status = forms.ChoiceField(
         label="Status",
         choices=Plan.Status.choices,

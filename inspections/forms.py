@@ -10,13 +10,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from kit.forms import PartialDateField, RecordForm, gov_errors
+from kit.forms import PartialDateField, RecordForm, gov_errors, reference_field
 
 from .models import Finding, Inspection, Intervention, Judgement, Membership, Organisation
-
-REFERENCE_INVALID = (
-    "The reference must only include lower-case letters, numbers and hyphens, like {example}"
-)
 
 
 def partner_queryset(area):
@@ -46,19 +42,7 @@ class InspectionForm(RecordForm):
     partial_dates = ("start_date", "end_date", "report_received", "report_published")
     scope_fields = ("area",)
 
-    ref = forms.SlugField(
-        label="Reference",
-        max_length=40,
-        help_text=(
-            "Short and unique within the area, using lower-case letters, numbers and hyphens. "
-            "For example, 2018-inspection."
-        ),
-        error_messages=gov_errors(
-            "the inspection reference",
-            invalid=REFERENCE_INVALID.format(example="2018-inspection"),
-            max_length="The reference must be 40 characters or fewer",
-        ),
-    )
+    ref = reference_field("the inspection reference", "2018-inspection")
     framework = forms.ChoiceField(
         label="Inspection framework",
         choices=Inspection.Framework.choices,
@@ -343,19 +327,7 @@ class InterventionForm(RecordForm):
     partial_dates = ("issued_on", "lifted_on")
     scope_fields = ("area",)
 
-    ref = forms.SlugField(
-        label="Reference",
-        max_length=40,
-        help_text=(
-            "Short and unique within the area, using lower-case letters, numbers and hyphens. "
-            "For example, improvement-notice-2023."
-        ),
-        error_messages=gov_errors(
-            "the intervention reference",
-            invalid=REFERENCE_INVALID.format(example="improvement-notice-2023"),
-            max_length="The reference must be 40 characters or fewer",
-        ),
-    )
+    ref = reference_field("the intervention reference", "improvement-notice-2023")
     kind = forms.ChoiceField(
         label="Kind of intervention",
         choices=Intervention.Kind.choices,

@@ -69,6 +69,26 @@ def gov_errors(what, *, required=None, invalid=None, max_length=None):
     return messages
 
 
+def reference_field(what, example):
+    """A record's short reference, unique within its area: lower-case letters, numbers, hyphens."""
+    return forms.SlugField(
+        label="Reference",
+        max_length=40,
+        help_text=(
+            "Short and unique within the area, using lower-case letters, numbers and hyphens. "
+            f"For example, {example}."
+        ),
+        error_messages=gov_errors(
+            what,
+            invalid=(
+                "The reference must only include lower-case letters, numbers and hyphens, "
+                f"like {example}"
+            ),
+            max_length="The reference must be 40 characters or fewer",
+        ),
+    )
+
+
 class PortalFormMixin:
     """GOV.UK layout through crispy-forms-gds, with a single Save button."""
 
