@@ -13,6 +13,7 @@ from kit.forms import (
     reference_field,
 )
 from kit.history import person_name
+from kit.plain_english import PlainEnglishFormMixin
 
 from .deadlines import portal_today
 from .models import ActionItem, DeliveryStatus, ImpactStatus, Milestone, Plan
@@ -87,10 +88,15 @@ def people_in_area(area):
     )
 
 
-class PlanForm(RecordForm):
-    """A plan's details. Its kind and the inspection it answers are fixed when it is added."""
+class PlanForm(PlainEnglishFormMixin, RecordForm):
+    """A plan's details. Its kind and the inspection it answers are fixed when it is added.
+
+    Its summary for families is public unless the plan is being written (a draft),
+    so saving it with any other status runs the plain-English check.
+    """
 
     scope_fields = ("area",)
+    plain_english_fields = {"public_summary": "the summary for families"}
     partial_dates = ("submitted_on", "judged_on", "published_on", "closed_on")
 
     ref = reference_field("the plan reference", "wsoa-2018")
@@ -184,6 +190,9 @@ class PlanForm(RecordForm):
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
         self.fields["superseded_by"].queryset = others
+
+    def text_is_public(self, values):
+        return values.get("status") not in (None, "", Plan.Status.DRAFT)
 
 
 class PlanCreateForm(PlanForm):

@@ -1,9 +1,12 @@
 import datetime
 
 from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.layout import Div, Layout, Submit
 from django import forms
 from django.conf import settings
+from django.forms.utils import ErrorDict
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from actions.forms import PlanChoiceField
 from actions.models import DELIVERY_MEANINGS, IMPACT_MEANINGS, DeliveryStatus, ImpactStatus, Plan
@@ -15,6 +18,14 @@ from kit.forms import (
     PortalFormMixin,
     RecordForm,
     gov_errors,
+)
+from kit.plain_english import (
+    CONFIRM_FIELD,
+    CheckedText,
+    PlainEnglishFormMixin,
+    check_wording,
+    confirm_field,
+    history_note,
 )
 
 from .evidence import EvidenceProblem, check_evidence_file
@@ -28,6 +39,9 @@ from .models import (
     YouSaidWeDid,
 )
 from .workflow import status_changes
+
+# The name of the update form's second button, which checks the wording without saving.
+CHECK_WORDING = "check_wording"
 
 
 def _choices_with_meanings(choices, meanings):
@@ -78,7 +92,8 @@ class UpdateForm(AuditedModelForm):
             "narrative": "For the board and officers only. Never shown to the public.",
             "public_summary": (
                 "Published on the area's public page once approved. Write in plain English "
-                "for parents and carers, without names of children or families."
+                "for parents and carers, without names of children or families. "
+                "Use “Check the wording” to see its reading age and what to simplify."
             ),
             "status_change_reason": (
                 "Needed if the delivery or impact status differs from the action's current one."
@@ -89,8 +104,10 @@ class UpdateForm(AuditedModelForm):
             "public_summary": gov_errors("a summary for families"),
         }
 
-    def __init__(self, *args, action, **kwargs):
+    def __init__(self, *args, action, checking_wording=False, **kwargs):
         self.action = action
+        # "Check the wording" saves nothing, so it shows no errors about the other fields.
+        self.checking_wording = checking_wording
         super().__init__(*args, **kwargs)
         # Drafts are saved as work in progress; the reason is asked where it matters.
         self.fields["change_reason"].required = False
@@ -99,6 +116,39 @@ class UpdateForm(AuditedModelForm):
             self.initial.setdefault("delivery_status", action.delivery_status)
             self.initial.setdefault("impact_status", action.impact_status)
         self.fields["status_change_reason"].required = False
+
+    def build_helper(self):
+        # Save the draft, or check the summary's wording without saving (no JavaScript needed).
+        helper = super().build_helper()
+        fields = [item for item in helper.layout.fields if not isinstance(item, Submit)]
+        helper.layout = Layout(
+            *fields,
+            Div(
+                Submit("submit", self.submit_label),
+                Submit(CHECK_WORDING, "Check the wording", css_class="govuk-button--secondary"),
+                css_class="govuk-button-group",
+            ),
+        )
+        return helper
+
+    def full_clean(self):
+        if self.checking_wording:
+            self._errors = ErrorDict()
+            self.cleaned_data = {}
+            return
+        super().full_clean()
+
+    @cached_property
+    def wording_checks(self):
+        """The plain-English check of the summary for families as typed: guidance for a draft."""
+        if self.is_bound:
+            text = self.data.get(self.add_prefix("public_summary"), "")
+        else:
+            text = self.initial.get("public_summary") or self.instance.public_summary
+        check = check_wording(text)
+        if check is None:
+            return []
+        return [CheckedText("the summary for families", "public_summary", check)]
 
     def clean(self):
         cleaned = super().clean()
@@ -185,10 +235,25 @@ class TransitionForm(PortalFormMixin, forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=True)
 
-    def __init__(self, *args, transition, **kwargs):
+    def __init__(self, *args, transition, update=None, **kwargs):
         self.transition = transition
         super().__init__(*args, **kwargs)
         self.submit_label = transition.label
+        # The plain-English check of the summary for families, shown on every step's page.
+        check = check_wording(update.public_summary) if update is not None else None
+        self.wording_checks = (
+            [CheckedText("the summary for families", "public_summary", check)] if check else []
+        )
+        if transition.slug == "publish" and check is not None and check.above_level:
+            # What an approved update says is fixed: the choice is to publish it or not.
+            self.fields[CONFIRM_FIELD] = confirm_field(
+                required=True,
+                hint=(
+                    f"Its summary for families has a reading age of {check.reading_age}, above "
+                    f"the limit of {check.level}. An approved update cannot be changed: to say it "
+                    "more simply, write a new update instead of publishing this one."
+                ),
+            )
         if transition.slug == "return":
             self.fields["reason"].required = True
             self.fields["reason"].label = "Why are you returning this update?"
@@ -220,6 +285,15 @@ class TransitionForm(PortalFormMixin, forms.Form):
                     )
                 cleaned["publish_at"] = moment
         return cleaned
+
+    @property
+    def wording_note(self):
+        """'reading age N' for the publishing save's history reason, or ''."""
+        if self.transition.slug != "publish":
+            return ""
+        return history_note(
+            self.wording_checks, confirmed=bool(self.cleaned_data.get(CONFIRM_FIELD))
+        )
 
 
 # Board: records editing (measures, values, meetings)
@@ -533,8 +607,9 @@ class BoardMeetingForm(RecordForm):
         return cleaned
 
 
-class YouSaidWeDidForm(RecordForm):
+class YouSaidWeDidForm(PlainEnglishFormMixin, RecordForm):
     scope_fields = ("area",)
+    plain_english_fields = {"you_said": "“You said”", "we_did": "“We did”"}
 
     heard_on = GovDateField(
         what="the date families raised it",
@@ -568,6 +643,9 @@ class YouSaidWeDidForm(RecordForm):
             "you_said": forms.Textarea(attrs={"rows": 4}),
             "we_did": forms.Textarea(attrs={"rows": 4}),
         }
+
+    def text_is_public(self, values):
+        return bool(values.get("is_published"))
 
 
 class ReportRequestForm(PortalFormMixin, forms.Form):

@@ -15,6 +15,7 @@ from kit.versioning import EditConflict
 
 from . import report_services, workflow
 from .forms import (
+    CHECK_WORDING,
     BoardMeetingForm,
     EvidenceForm,
     MeasureForm,
@@ -33,6 +34,18 @@ from .models import (
     ProgressUpdate,
     YouSaidWeDid,
 )
+
+
+def _wording_guidance(request, form):
+    """After a draft is saved: a note on the summary's wording, when there is something to say."""
+    for item in form.wording_checks:
+        check = item.check
+        if check.above_level or check.things_to_look_at:
+            messages.info(
+                request,
+                f"{check.summary(item.label)} Edit the draft and use “Check the wording” "
+                "to see what to change.",
+            )
 
 
 def _update_page(request, area, form, *, action, title):
@@ -61,12 +74,15 @@ def update_create(request, area_slug, action_pk):
         pk=action_pk,
     )
     title = f"New update on action {action.ref}"
-    form = UpdateForm(request.POST or None, action=action, area=area)
-    if request.method == "POST" and form.is_valid():
+    # "Check the wording" shows the same page with the check, and saves nothing.
+    checking = request.method == "POST" and CHECK_WORDING in request.POST
+    form = UpdateForm(request.POST or None, action=action, area=area, checking_wording=checking)
+    if request.method == "POST" and not checking and form.is_valid():
         update = form.save(commit=False)
         update.action = action
         workflow.create_update(update, by=request.user)
         messages.success(request, "Draft update saved. Submit it for approval when it is ready.")
+        _wording_guidance(request, form)
         return redirect(action_url(area, action) + f"#update-{update.pk}")
     return _update_page(request, area, form, action=action, title=title)
 
@@ -93,25 +109,37 @@ def update_edit(request, area_slug, pk):
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect(action_url(area, action) + f"#update-{update.pk}")
+    title = f"Edit update on action {action.ref}"
+    if request.method == "POST" and CHECK_WORDING in request.POST:
+        # The same page with the check of what was typed; nothing is saved.
+        form = UpdateForm(
+            request.POST, instance=update, action=action, area=area, checking_wording=True
+        )
+        return _update_page(request, area, form, action=action, title=title)
+
+    def save(obj, form):
+        workflow.edit_update(
+            obj,
+            by=request.user,
+            expected_version=form.loaded_version,
+            reason=form.reason("Draft edited"),
+        )
+        _wording_guidance(request, form)
+
     return edit_record(
         request,
         area=area,
         form_class=UpdateForm,
         instance=update,
         form_kwargs={"action": action},
-        title=f"Edit update on action {action.ref}",
+        title=title,
         back_url=action_url(area, action),
         success_url=action_url(area, action) + f"#update-{update.pk}",
         success_message="Draft update saved.",
         template="progress/update_form.html",
         extra_context={"action": action},
         what="this update",
-        save=lambda obj, form: workflow.edit_update(
-            obj,
-            by=request.user,
-            expected_version=form.loaded_version,
-            reason=form.reason("Draft edited"),
-        ),
+        save=save,
     )
 
 
@@ -124,9 +152,12 @@ def update_transition(request, area_slug, pk, transition):
         raise Http404("No such step")
     update = _update_in_area(request, area, pk, step.permission)
     action = update.action
+    # The page shows the plain-English check of the summary for families; publishing
+    # a summary above the reading-age limit needs "Publish anyway" ticked.
     form = TransitionForm(
         request.POST or None,
         transition=step,
+        update=update,
         initial={"version": update.version},
     )
     if request.method == "POST" and form.is_valid():
@@ -138,6 +169,7 @@ def update_transition(request, area_slug, pk, transition):
                 expected_version=form.cleaned_data["version"],
                 reason=form.cleaned_data.get("reason", ""),
                 publish_at=form.cleaned_data.get("publish_at"),
+                history_note=form.wording_note,
             )
         except EditConflict:
             form.add_error(

@@ -234,8 +234,14 @@ def add_evidence(update, evidence, *, by):
 
 
 @transaction.atomic
-def apply_transition(update, slug, *, by, expected_version, reason="", publish_at=None):
-    """Move ``update`` along step ``slug``; raise PermissionDenied or ValidationError if not allowed."""
+def apply_transition(
+    update, slug, *, by, expected_version, reason="", publish_at=None, history_note=""
+):
+    """Move ``update`` along step ``slug``; raise PermissionDenied or ValidationError if not allowed.
+
+    ``history_note``, when given, is added to the history reason the step's
+    effect writes ("Published; reading age 9"), so the change log keeps it.
+    """
     step = TRANSITIONS.get(slug)
     if step is None:
         raise ValidationError("That is not something you can do to an update.")
@@ -245,6 +251,8 @@ def apply_transition(update, slug, *, by, expected_version, reason="", publish_a
     history_reason = step.effect(
         update, by=by, now=timezone.now(), reason=reason, publish_at=publish_at
     )
+    if history_note.strip():
+        history_reason = f"{history_reason}; {history_note.strip()}"
     update.state = step.target
     save_with_history(update, by=by, reason=history_reason, expected_version=expected_version)
     if step.after is not None:

@@ -185,6 +185,8 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 10) * 1024 * 1024
 # Action-plan spreadsheets: the largest upload, and the most rows with content read from one.
 IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 5)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000)
+# Public text with a higher reading age needs "Publish anyway" ticked (kit/plain_english.py).
+PLAIN_ENGLISH_MAX_READING_AGE = env_int("PLAIN_ENGLISH_MAX_READING_AGE", 12)
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -114,7 +114,7 @@ def test_a_board_member_writes_and_an_officer_approves_and_publishes(page, live_
     update_steps = [(h, p.split(" – why: ", 1)[-1]) for h, p in entries if h.startswith(subject)]
     # Newest first, each with who took the step and why.
     assert update_steps == [
-        (f"{subject}: changed by Olivia Officer", "“Published”"),
+        (f"{subject}: changed by Olivia Officer", "“Published; reading age 6”"),
         (f"{subject}: changed by Olivia Officer", "“Approved: Matches the workforce report.”"),
         (f"{subject}: changed by Bilal Board", "“Submitted for approval”"),
         (f"{subject}: created by Bilal Board", "“Draft update started”"),

@@ -156,7 +156,8 @@ def test_the_whole_cycle_records_who_when_and_why(client, cast):
         ("bilal", "returned", "Draft edited"),
         ("bilal", "submitted", "Submitted for approval"),
         ("olivia", "approved", "Approved"),
-        ("olivia", "published", "Published"),
+        # The reading age of the public summary is kept with the publication.
+        ("olivia", "published", "Published; reading age 7"),
     ]
     page = client.get(
         reverse("board:action", kwargs={"area_slug": cast.area.slug, "pk": cast.action.pk})
