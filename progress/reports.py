@@ -50,6 +50,12 @@ What the report says about the period:
   ``Intervention.in_force_on`` reads it: issued from the period's first day,
   lifted at its last.
 
+The summary ("is it getting better?") is counted by ``progress.summary``, the
+same code the public area page and home page count with: actions by delivery
+and by impact, how many are overdue, findings closed and still open (with
+verdicts an inspection gave only as counts), and each measure's latest figure
+against its baseline and target.
+
 ``snapshot_from_context`` keeps the figures a report showed as JSON, and
 ``changes_since`` compares two snapshots in plain English. A report is only
 ever compared with an earlier report of the same plan and audience, so a
@@ -58,11 +64,11 @@ public report never says what an internal status used to be.
 
 import datetime
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -76,17 +82,28 @@ from actions.models import (
     Plan,
 )
 from actions.selectors import is_overdue
-from inspections.models import Finding, Intervention, Judgement, Partnership
+from inspections.models import Finding, Inspection, Intervention, Judgement, Partnership
 from kit.dates import PartialDate, format_date
 from kit.history import describe_histories, person_name
 
 from .charts import measure_display
 from .models import BoardMeeting, Evidence, Measure, MeasureValue, ProgressReport, ProgressUpdate
+from .summary import (
+    NO_PUBLISHED_UPDATE,
+    ActionRow,
+    FindingRow,
+    InspectionRow,
+    StatusCount,
+    count_actions,
+    count_findings,
+    counted_verdicts,
+    measure_belongs,
+    measure_trend,
+)
 
 BOARD = ProgressReport.Audience.BOARD
 PUBLIC = ProgressReport.Audience.PUBLIC
 BOARD_WARNING = "Board pack – internal: not for publication"
-NO_PUBLISHED_UPDATE = "No published update yet"
 CLOSING_VERDICTS = Judgement.RESOLVED_VERDICTS
 SNAPSHOT_VERSION = 1
 LOG_TEXT_LIMIT = 300
@@ -186,6 +203,7 @@ class ReportFinding:
     verdicts: list
     closed_by: ReportVerdict | None
     actions: list = field(default_factory=list)
+    inspection_pk: int | None = None  # the inspection that made the finding
 
     @property
     def is_closed(self):
@@ -262,21 +280,6 @@ class ReportMeeting:
     what_we_will_do: str
     is_published: bool
     internal_minutes: str = ""  # board pack only
-
-
-@dataclass
-class StatusCount:
-    label: str
-    count: int
-    is_status: bool = True  # False for "No published update yet"
-
-    @property
-    def words(self):
-        return f"{self.count} {'action' if self.count == 1 else 'actions'}"
-
-    @property
-    def text(self):
-        return f"{self.label}: {self.words}"
 
 
 @dataclass
@@ -361,6 +364,7 @@ def build_report_context(
     _attach_actions(findings, actions)
     measures = _measures(plan, area, findings, board=board, period_end=period_end)
     meetings = _meetings(area, board=board, period_start=period_start, period_end=period_end)
+    counted = _counted_verdicts(area, period_end)
 
     context = {
         "audience": audience,
@@ -369,7 +373,7 @@ def build_report_context(
         "cover": _cover(
             plan, partners, period_start=period_start, period_end=period_end, number=number, now=now
         ),
-        "summary": _summary(actions, findings, board=board),
+        "summary": _summary(actions, findings, measures, counted, period_end=period_end),
         "inspection": _inspection(plan, board=board),
         "interventions": interventions,
         "findings": findings,
@@ -594,6 +598,7 @@ def _findings(plan, period_end):
                 families_summary=finding.families_summary,
                 verdicts=verdicts,
                 closed_by=closing[0] if closing else None,
+                inspection_pk=inspection.pk,
             )
         )
     return result
@@ -739,14 +744,6 @@ def _report_update(update, *, board, now):
 
 def _measures(plan, area, findings, *, board, period_end):
     finding_ids = {f.pk for f in findings}
-
-    def belongs(measure):
-        if measure.plan_id is not None:
-            return measure.plan_id == plan.pk
-        if measure.finding_id is not None:
-            return measure.finding_id in finding_ids
-        return True
-
     measures = Measure.objects.filter(area=area)
     if not board:
         measures = measures.public()
@@ -755,7 +752,7 @@ def _measures(plan, area, findings, *, board, period_end):
     ).order_by("name")
     result = []
     for measure in measures:
-        if not belongs(measure):
+        if not measure_belongs(measure, plan.pk, finding_ids):
             continue
         values = [v for v in measure.values.all() if v.period_end <= period_end]
         display = measure_display(measure, values, chart_id=f"report-measure-{measure.pk}")
@@ -769,6 +766,7 @@ def _measures(plan, area, findings, *, board, period_end):
                 "display": display,
                 "latest_text": latest[2].text if latest else "",
                 "latest_period": latest[0] if latest else "",
+                "trend": measure_trend(measure, values),
             }
         )
     return result
@@ -797,23 +795,64 @@ def _meetings(area, *, board, period_start, period_end):
     ]
 
 
-def _summary(actions, findings, *, board):
-    delivery = Counter(a.delivery for a in actions)
-    impact = Counter(a.impact for a in actions)
-    delivery_counts = [StatusCount(str(c.label), delivery[c.value]) for c in DeliveryStatus]
-    impact_counts = [StatusCount(str(c.label), impact[c.value]) for c in ImpactStatus]
-    if not board and delivery[""]:
-        delivery_counts.append(StatusCount(NO_PUBLISHED_UPDATE, delivery[""], is_status=False))
-        impact_counts.append(StatusCount(NO_PUBLISHED_UPDATE, impact[""], is_status=False))
-    closed = [f for f in findings if f.is_closed]
+def _counted_verdicts(area, period_end):
+    """Verdicts the area's inspections gave only as counts, by the period's end: one query.
+
+    Inspections are put in order by their first known date (undated ones
+    first, as the public pages place an inspection with no date and no verdicts).
+    """
+    inspections = sorted(
+        Inspection.objects.filter(area=area).annotate(
+            findings_count=Count("findings", distinct=True),
+            verdicts_given=Count("judgements", distinct=True),
+        ),
+        key=lambda i: (
+            i.start_date
+            or i.end_date
+            or i.report_received
+            or i.report_published
+            or datetime.date.min,
+            i.pk,
+        ),
+    )
+    return counted_verdicts(
+        InspectionRow(
+            key=inspection.pk,
+            starts_cycle=inspection.kind in (Inspection.Kind.INITIAL, Inspection.Kind.FULL),
+            findings=inspection.findings_count,
+            # Counts from an inspection after the period are not yet news.
+            judged=inspection.findings_judged if _counts_by_start(inspection, period_end) else None,
+            resolved=inspection.findings_resolved,
+            gave_verdicts=bool(inspection.verdicts_given),
+        )
+        for inspection in inspections
+    )
+
+
+def _counts_by_start(inspection, period_end):
+    return inspection.start_date is None or inspection.start_date <= period_end
+
+
+def _summary(actions, findings, measures, counted, *, period_end):
+    """What the summary counts, with ``progress.summary`` (as the public area page counts)."""
+    counts = count_actions(
+        (ActionRow(a.due_date, a.delivery, a.impact) for a in actions), today=period_end
+    )
+    finding_counts = count_findings(
+        (FindingRow(f.inspection_pk, tuple(v.verdict for v in f.verdicts)) for f in findings),
+        counted,
+    )
     return {
         "total": len(actions),
         "total_words": StatusCount("", len(actions)).words,
-        "delivery": delivery_counts,
-        "impact": impact_counts,
+        "delivery": list(counts.delivery),
+        "impact": list(counts.impact),
         "overdue": [a for a in actions if a.overdue],
         "findings_total": len(findings),
-        "findings_closed": closed,
+        "findings_closed": [f for f in findings if f.is_closed],
+        "actions": counts,
+        "findings": finding_counts,
+        "measures": [item["trend"] for item in measures],
     }
 
 

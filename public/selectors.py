@@ -31,8 +31,9 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.deadlines import deadlines_for_plans
+from actions.deadlines import DUE, OVERDUE, deadlines_for_plans, plan_deadlines
 from actions.models import ActionItem, Plan, PlanFinding
+from actions.selectors import is_overdue
 from inspections.models import (
     Finding,
     Inspection,
@@ -51,6 +52,18 @@ from progress.models import (
     ProgressReport,
     ProgressUpdate,
     YouSaidWeDid,
+)
+from progress.summary import (
+    ActionCounts,
+    FindingCounts,
+    FindingRow,
+    InspectionRow,
+    count_actions,
+    count_findings,
+    counted_verdicts,
+    measure_belongs,
+    measure_trend,
+    measures_text,
 )
 
 
@@ -428,13 +441,18 @@ STANDS_RULES = (
 )
 
 
-def where_it_stands(story):
-    """One plain sentence for the home page and the area page: the first rule that applies."""
+def stands_by_rule(story):
+    """(the rule that applied, its sentence); (None, "") when none did."""
     for rule in STANDS_RULES:
         text = rule(story)
         if text:
-            return text
-    return ""
+            return rule, text
+    return None, ""
+
+
+def where_it_stands(story):
+    """One plain sentence for the home page and the area page: the first rule that applies."""
+    return stands_by_rule(story)[1]
 
 
 def next_key_date(plan, deadlines, meetings, today):
@@ -473,10 +491,25 @@ class PublicAction:
     summary_period_end: object
     published_at: object = None  # when the latest published update appeared publicly
     evidence: list = field(default_factory=list)
+    # Due date passed and not reported delivered by a published update (progress.summary).
+    overdue: bool = False
 
 
 def public_actions(plan, now):
     """The plan's actions with what their latest published update said (two queries)."""
+    return public_actions_for_plans([plan], now).get(plan.pk, [])
+
+
+def public_actions_for_plans(plans, now):
+    """{plan pk: its actions with what their latest published update said}, in two queries.
+
+    An action is ``overdue`` when its due date is before today and its latest
+    published update did not report it delivered (or there is none yet).
+    """
+    plans = list(plans)
+    if not plans:
+        return {}
+    today = timezone.localdate(now)
     latest_update = Subquery(
         published_updates(now)
         .filter(action=OuterRef("pk"))
@@ -484,11 +517,12 @@ def public_actions(plan, now):
         .values("pk")[:1]
     )
     actions = list(
-        ActionItem.objects.filter(plan=plan)
+        ActionItem.objects.filter(plan__in=plans)
         .annotate(public_update_id=latest_update)
-        .order_by("ref")
+        .order_by("plan_id", "ref")
         .values(
             "pk",
+            "plan_id",
             "ref",
             "title",
             "finding_id",
@@ -509,29 +543,29 @@ def public_actions(plan, now):
     }
     delivery = dict(ProgressUpdate._meta.get_field("delivery_status").flatchoices)
     impact = dict(ProgressUpdate._meta.get_field("impact_status").flatchoices)
-    result = []
+    result = {plan.pk: [] for plan in plans}
     for action in actions:
         update = updates.get(action["public_update_id"]) or {}
-        result.append(
-            PublicAction(
-                pk=action["pk"],
-                ref=action["ref"],
-                title=action["title"],
-                finding_id=action["finding_id"],
-                due_date=action["due_date"],
-                public_summary=action["public_summary"],
-                is_illustrative=action["is_illustrative"],
-                lead_name=action["lead_organisation__name"],
-                update_id=action["public_update_id"],
-                delivery_status=update.get("delivery_status"),
-                impact_status=update.get("impact_status"),
-                delivery_label=delivery.get(update.get("delivery_status")),
-                impact_label=impact.get(update.get("impact_status")),
-                summary=update.get("public_summary"),
-                summary_period_end=update.get("period_end"),
-                published_at=update.get("publish_at"),
-            )
+        public_action = PublicAction(
+            pk=action["pk"],
+            ref=action["ref"],
+            title=action["title"],
+            finding_id=action["finding_id"],
+            due_date=action["due_date"],
+            public_summary=action["public_summary"],
+            is_illustrative=action["is_illustrative"],
+            lead_name=action["lead_organisation__name"],
+            update_id=action["public_update_id"],
+            delivery_status=update.get("delivery_status"),
+            impact_status=update.get("impact_status"),
+            delivery_label=delivery.get(update.get("delivery_status")),
+            impact_label=impact.get(update.get("impact_status")),
+            summary=update.get("public_summary"),
+            summary_period_end=update.get("period_end"),
+            published_at=update.get("publish_at"),
         )
+        public_action.overdue = is_overdue(public_action, today)
+        result[action["plan_id"]].append(public_action)
     return result
 
 
@@ -1027,7 +1061,8 @@ def area_page(area, *, now=None, today=None):
     # published, said plainly to belong to an earlier inspection.
     plan = story.plan or current_plan(records.plans)
     earlier_cycle = story.latest if plan is not None and story.plan is None else None
-    finding_groups = []
+    findings = {f.pk: f for i in inspections for f in i.findings.all()}
+    finding_groups, actions, addressed, deadlines = [], [], set(), []
     if plan is not None:
         actions = public_actions(plan, now)
         addressed = set(PlanFinding.objects.filter(plan=plan).values_list("finding_id", flat=True))
@@ -1037,7 +1072,13 @@ def area_page(area, *, now=None, today=None):
                     continue
                 own = [a for a in actions if a.finding_id == finding.pk]
                 finding_groups.append(FindingProgress(finding, own, _latest_summary(own)))
-    findings = {f.pk: f for i in inspections for f in i.findings.all()}
+        deadlines = plan_deadlines(
+            plan,
+            today=today,
+            inspections=records.inspections,
+            reviews=[review for review in records.reviews if review.held_on],
+            interventions=[i for i in records.interventions if i.issued_on],
+        )
     in_force = interventions_in_force(records.interventions, today)
     for intervention in in_force:
         intervention.public_details = intervention_details(intervention)
@@ -1046,6 +1087,16 @@ def area_page(area, *, now=None, today=None):
             for link in intervention.intervention_findings.all()
             if link.finding_id in findings
         ]
+    summary = build_area_summary(
+        story,
+        plan=plan,
+        actions=actions,
+        addressed=addressed,
+        findings=findings,
+        measures=list(public_measures(area)),
+        deadlines=deadlines,
+        today=today,
+    )
     return {
         "area": area,
         "reports": records.reports,
@@ -1056,23 +1107,151 @@ def area_page(area, *, now=None, today=None):
         "latest_needs_no_plan": bool(earlier_cycle)
         and earlier_cycle.outcome in (Inspection.Outcome.POSITIVE, Inspection.Outcome.NO_WSOA),
         "finding_groups": finding_groups,
-        "stands": where_it_stands(story),
+        "stands": summary.stands,
+        "summary": summary,
         "interventions_in_force": in_force,
         "timeline": build_timeline(records),
     }
 
 
+# Is it getting better? One area's answer in words and numbers, built here for
+# the area page and the home page from records already loaded, and counted by
+# progress.summary, the same code the public progress report counts with.
+
+
+@dataclass
+class AreaSummary:
+    """Where an area stands and whether it is getting better.
+
+    ``latest_inspection`` is given only when "where it stands" does not
+    already say it (an intervention or a plan's stage came first);
+    ``next_date`` is the plan's most pressing statutory date, if any;
+    ``actions`` and ``findings`` are counted from what the public may see
+    (``progress.summary``); ``measures`` are MeasureTrends of the plan's
+    public measures.
+    """
+
+    stands: str
+    latest_inspection: str = ""
+    plan: Plan | None = None
+    plan_text: str = ""
+    next_date: str = ""
+    actions: ActionCounts | None = None
+    findings: FindingCounts | None = None
+    measures: list = field(default_factory=list)
+
+    @property
+    def explains_dfe(self):
+        return "DfE" in self.stands
+
+    @property
+    def line(self):
+        """One line for the home page: overdue actions, findings closed and measures."""
+        if self.plan is None:
+            return "No plan published here yet."
+        parts = []
+        if self.actions is not None and self.actions.total:
+            parts.append(self.actions.overdue_text)
+        if self.findings is not None:
+            parts.append(self.findings.short_text)
+        parts.append(measures_text(self.measures))
+        return " ".join(part for part in parts if part) or "No actions published yet."
+
+
+def inspection_outcome_text(inspection, verdicts=()):
+    """'Area SEND inspection, March 2024: widespread and/or systemic failings (outcome 3)'."""
+    when = inspection_date(inspection)
+    head = f"{inspection.title}, {_month(when)}" if when else inspection.title
+    phrase = _outcome_phrase(inspection, verdicts)
+    return f"{head}: {phrase or 'outcome not yet recorded here'}"
+
+
+def plan_summary_text(plan):
+    """'Written Statement of Action, answering the 2019 inspection: closed.'"""
+    answered = plan.responds_to
+    when = inspection_date(answered)
+    answers = f", answering the {when.date.year} {INSPECTION_NOUN[answered.kind]}" if when else ""
+    return f"{plan.title}{answers}: {plan.get_status_display().lower()}."
+
+
+def next_statutory_date(deadlines, today):
+    """The most pressing statutory date: the first one overdue, else the soonest still to come."""
+    overdue = [d for d in deadlines if d.status == OVERDUE]
+    if overdue:
+        return str(min(overdue, key=lambda d: (d.due or datetime.date.max, d.label)))
+    coming = [d for d in deadlines if d.status == DUE and d.due is not None and d.due >= today]
+    if coming:
+        return str(min(coming, key=lambda d: (d.due, d.label)))
+    return ""
+
+
+def build_area_summary(story, *, plan, actions, addressed, findings, measures, deadlines, today):
+    """The area's summary from records already loaded: no queries.
+
+    ``actions`` are the plan's PublicActions; ``addressed`` the pks of the
+    findings the plan addresses; ``findings`` maps every finding's pk to the
+    finding with its verdicts (``judgements``) loaded; ``measures`` are the
+    area's public measures with their values loaded; ``deadlines`` the plan's.
+    """
+    rule, stands = stands_by_rule(story)
+    summary = AreaSummary(stands=stands)
+    latest = story.latest
+    if latest is not None and rule in (intervention_in_force, plan_for_latest_inspection):
+        summary.latest_inspection = inspection_outcome_text(
+            latest, story.verdicts.get(latest.pk, ())
+        )
+    finding_ids = set()
+    if plan is not None:
+        # The plan's findings, and any finding its actions serve, as the report counts them.
+        finding_ids = set(addressed) | {action.finding_id for action in actions}
+        summary.plan = plan
+        summary.plan_text = plan_summary_text(plan)
+        summary.next_date = next_statutory_date(deadlines, today)
+        summary.actions = count_actions(actions, today=today)
+        rows = [
+            FindingRow(
+                findings[pk].inspection_id,
+                tuple(judgement.verdict for judgement in findings[pk].judgements.all()),
+            )
+            for pk in sorted(finding_ids)
+            if pk in findings
+        ]
+        inspections = [
+            InspectionRow(
+                key=inspection.pk,
+                starts_cycle=inspection.kind in MAIN_KINDS,
+                findings=len(inspection.findings.all()),
+                judged=inspection.findings_judged,
+                resolved=inspection.findings_resolved,
+                gave_verdicts=bool(story.verdicts.get(inspection.pk)),
+            )
+            for inspection in story.inspections
+        ]
+        summary.findings = count_findings(rows, counted_verdicts(inspections))
+    plan_id = plan.pk if plan is not None else None
+    summary.measures = [
+        measure_trend(measure, list(measure.values.all()))
+        for measure in measures
+        if measure_belongs(measure, plan_id, finding_ids)
+    ]
+    return summary
+
+
 def home_areas(*, now=None, today=None):
-    """Each area with where it stands now and its next key date."""
+    """Each area with where it stands now, its next key date and its summary."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     verdicts = Judgement.objects.select_related("finding").order_by("pk")
+    findings = Finding.objects.prefetch_related(
+        Prefetch("judgements", queryset=Judgement.objects.order_by("pk"))
+    ).order_by("pk")
     areas = list(
         LocalArea.objects.prefetch_related(
             Prefetch(
                 "inspections",
                 queryset=Inspection.objects.prefetch_related(
-                    Prefetch("judgements", queryset=verdicts)
+                    Prefetch("judgements", queryset=verdicts),
+                    Prefetch("findings", queryset=findings),
                 ).order_by("pk"),
             ),
             Prefetch("plans", queryset=public_plans().order_by("pk")),
@@ -1081,22 +1260,43 @@ def home_areas(*, now=None, today=None):
                 "board_meetings",
                 queryset=BoardMeeting.objects.announced().filter(held_on__gte=today),
             ),
+            Prefetch("measures", queryset=public_measures_with_values()),
         ).order_by("name")
     )
-    plans = []
+    plans = set()
     for area in areas:
         by_id = {i.pk: i for i in area.inspections.all()}
         for plan in area.plans.all():
             plan.responds_to = by_id[plan.responds_to_id]
         area.current_plan = current_plan(list(area.plans.all()))
-        if area.current_plan:
-            plans.append(area.current_plan)
+        area.story = _home_story(area, today)
+        # The plan the area page shows: the latest cycle's, else the last published.
+        area.summary_plan = area.story.plan or area.current_plan
+        plans.update(plan for plan in (area.current_plan, area.summary_plan) if plan)
+    plans = sorted(plans, key=lambda plan: plan.pk)
     deadlines = deadlines_for_plans(plans, today=today)
+    actions = public_actions_for_plans(plans, now)
+    addressed = {}
+    for plan_id, finding_id in PlanFinding.objects.filter(plan__in=plans).values_list(
+        "plan_id", "finding_id"
+    ):
+        addressed.setdefault(plan_id, set()).add(finding_id)
     for area in areas:
         plan = area.current_plan
-        area.stands = where_it_stands(_home_story(area, today))
+        area.stands = where_it_stands(area.story)
         area.next_date = next_key_date(
             plan, deadlines.get(plan, []) if plan else [], area.board_meetings.all(), today
+        )
+        shown = area.summary_plan
+        area.summary = build_area_summary(
+            area.story,
+            plan=shown,
+            actions=actions.get(shown.pk, []) if shown else [],
+            addressed=addressed.get(shown.pk, set()) if shown else set(),
+            findings={f.pk: f for i in area.inspections.all() for f in i.findings.all()},
+            measures=list(area.measures.all()),
+            deadlines=deadlines.get(shown, []) if shown else [],
+            today=today,
         )
     return areas
 
@@ -1117,14 +1317,18 @@ def _home_story(area, today):
     )
 
 
-def public_measures(area):
-    """The area's public measures, each with its values in time order."""
+def public_measures_with_values():
+    """Public measures, each with its values in time order (small numbers suppressed when shown)."""
     return (
         Measure.objects.public()
-        .filter(area=area)
         .prefetch_related(Prefetch("values", queryset=MeasureValue.objects.order_by("period_end")))
-        .order_by("name")
+        .order_by("name", "pk")
     )
+
+
+def public_measures(area):
+    """The area's public measures, each with its values in time order."""
+    return public_measures_with_values().filter(area=area)
 
 
 def public_meetings(area):

@@ -80,7 +80,7 @@ def test_area_page_shows_findings_verdicts_and_due_dates(client):
     response = client.get(reverse("public:area", kwargs={"slug": "worcestershire"}))
     assert response.status_code == 200
     page = response.content.decode()
-    assert '<h1 class="govuk-heading-xl">Worcestershire</h1>' in page
+    assert '<h1 class="govuk-heading-xl govuk-!-margin-bottom-4">Worcestershire</h1>' in page
     assert "Joint local area SEND inspection, March 2010" in page
     assert "Area of significant weakness 3:</strong> Weakness 3" in page
     assert "Sufficient progress" in page
@@ -104,10 +104,11 @@ def test_area_page_queries_do_not_grow_with_the_history(client, django_assert_nu
     # The area; inspections; their findings; the findings' verdicts; reviews;
     # interventions (none here, so not the findings they cover); public plans
     # (none: they are drafts); published board meetings; published reports;
+    # the area's public measures (none, so not their values), for the summary;
     # the next scheduled publication, which caps how long the page is cached.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get(reverse("public:area", kwargs={"slug": "small"}))
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(reverse("public:area", kwargs={"slug": "large"}))
     # Each of the 15 verdicts under its finding, and again on the timeline.
     assert response.content.decode().count("Sufficient progress") == 30

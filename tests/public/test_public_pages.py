@@ -442,7 +442,10 @@ def test_area_page_shows_the_current_plan_with_families_summary_and_public_evide
     assert "Latest update Update 1 on 1.1. On action 1.1, for the period to 31 March 2025." in (
         finding
     )
-    assert "1.1 Action 1.1 On track Some evidence of impact" in texts(page, tag="tr")
+    # Due in 2019 and not reported delivered: overdue, said in words.
+    assert "1.1 Action 1.1 On track Overdue due 31 March 2019 Some evidence of impact" in texts(
+        page, tag="tr"
+    )
 
     # The finding's own page has every action's latest update and its public evidence.
     (link,) = finding_links(page)
@@ -511,8 +514,10 @@ def write_update(cast, **fields):
 def test_an_actions_status_is_the_one_its_latest_published_update_gave(client, cast):
     cast.plan.status = Plan.Status.PUBLISHED
     cast.plan.save()
+    # Past its due date with no published update: overdue (the cast's action is due 31 March 2026).
+    overdue = " Overdue due 31 March 2026" if cast.action.due_date < timezone.localdate() else ""
     seen = public_action(client)
-    assert seen.row == "1.1 Action 1.1 No published update yet No published update yet"
+    assert seen.row == f"1.1 Action 1.1 No published update yet{overdue} No published update yet"
     assert "Delivery No published update yet" in seen.section
 
     first = write_update(cast)
@@ -527,7 +532,7 @@ def test_an_actions_status_is_the_one_its_latest_published_update_gave(client, c
 
     step(first, "publish", cast.officer)
     seen = public_action(client)
-    assert seen.row == "1.1 Action 1.1 On track Some evidence of impact"
+    assert seen.row == f"1.1 Action 1.1 On track{overdue} Some evidence of impact"
     assert "Delivery On track" in seen.section
     assert "Impact for families Some evidence of impact" in seen.section
     assert "The new clinic has most of its staff." in seen.section
@@ -546,13 +551,15 @@ def test_an_actions_status_is_the_one_its_latest_published_update_gave(client, c
     cast.action.refresh_from_db()
     assert cast.action.delivery_status == "delivered"  # the internal current status moved on
     seen = public_action(client)
-    assert seen.row == "1.1 Action 1.1 On track Some evidence of impact"  # the public one did not
+    # The public status did not move on, and the action is still overdue in public.
+    assert seen.row == f"1.1 Action 1.1 On track{overdue} Some evidence of impact"
     assert "Delivered" not in seen.section
     assert "The clinic is open." not in seen.area + seen.finding
     assert "The new clinic has most of its staff." in seen.section
 
     step(second, "publish", cast.officer)
     seen = public_action(client)
+    # Delivered late is not overdue.
     assert seen.row == "1.1 Action 1.1 Delivered Clear evidence of impact"
     assert "Delivery Delivered" in seen.section
     assert "Impact for families Clear evidence of impact" in seen.section
