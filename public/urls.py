@@ -35,5 +35,6 @@ urlpatterns = [
         name="area-open-data-history-csv",
     ),
     path("accessibility/", views.accessibility, name="accessibility"),
+    path("glossary/", views.glossary, name="glossary"),
     path("open-data/", views.open_data, name="open-data"),
 ]

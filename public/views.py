@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from kit.tabular import csv_response
 from progress.charts import measure_display
 
+from . import glossary as glossary_entries
 from . import history, opendata, selectors
 from .cache import cached_public_page
 
@@ -81,6 +82,12 @@ def accessibility(request):
             "statement_reviewed": "22 November 2026",
         },
     )
+
+
+@cached_public_page
+def glossary(request):
+    """What the words on the public pages mean, each with an anchor pages link to."""
+    return render(request, "public/glossary.html", {"entries": glossary_entries.ENTRIES})
 
 
 def _open_data(response):

@@ -1,5 +1,9 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.urls import path
+
+from inspections.models import LocalArea
 
 from .auth_forms import (
     PortalAuthenticationForm,
@@ -8,15 +12,45 @@ from .auth_forms import (
     PortalSetPasswordForm,
 )
 
+
+def demo_sign_ins():
+    """The demo's sign-ins that exist here: (username, who it is), as load_demo made them."""
+    from demo.management.commands.load_demo import ROLES
+
+    wanted = [("admin", "Superuser: the administration site")]
+    for area in LocalArea.objects.order_by("name"):
+        wanted += [(f"{area.slug}-{suffix}", f"{label}, {area.name}") for suffix, _, label in ROLES]
+    users = get_user_model().objects.filter(
+        username__in=[username for username, _ in wanted], is_active=True
+    )
+    existing = {
+        user.username
+        for user in users.only("username", "is_superuser")
+        if user.username != "admin" or user.is_superuser  # "admin" is the demo's superuser
+    }
+    return [(username, who) for username, who in wanted if username in existing]
+
+
+class PortalLoginView(auth_views.LoginView):
+    """Sign in; with DEBUG on (the demo), the page also lists the demo's sign-ins."""
+
+    authentication_form = PortalAuthenticationForm
+    template_name = "registration/login.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if settings.DEBUG:
+            from demo.management.commands.load_demo import DEMO_PASSWORD
+
+            sign_ins = demo_sign_ins()
+            if sign_ins:
+                context["demo_sign_ins"] = sign_ins
+                context["demo_password"] = DEMO_PASSWORD
+        return context
+
+
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=PortalAuthenticationForm,
-            template_name="registration/login.html",
-        ),
-        name="login",
-    ),
+    path("login/", PortalLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/change/",

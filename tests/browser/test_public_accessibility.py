@@ -49,6 +49,8 @@ PAGES = {
     "you said, we did": "/areas/testshire/you-said-we-did/",
     "accessibility statement": "/accessibility/",
     "open data": "/open-data/",
+    "glossary": "/glossary/",
+    "sign in": "/accounts/login/",
 }
 FINDING_TEXT = "Too many families wait too long for an assessment of their child's needs."
 

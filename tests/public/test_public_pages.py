@@ -661,7 +661,11 @@ def test_measures_page_shows_a_chart_a_data_table_and_withholds_small_numbers(cl
     assert "3 of 40" not in content and "7.5%" not in content
     count_table = next(t for t in tables if "Tribunal appeals" in t)
     assert "fewer than 5" in count_table
-    assert "New EHC plans issued within 20 weeks, excluding exceptions." in body
+    # EHC is written out at its first use on the page (plain English).
+    assert (
+        "New education, health and care (EHC) plans issued within 20 weeks, excluding exceptions."
+        in body
+    )
     assert "Target 60%" in content
 
 
