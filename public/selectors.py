@@ -1141,10 +1141,6 @@ class AreaSummary:
     measures: list = field(default_factory=list)
 
     @property
-    def explains_dfe(self):
-        return "DfE" in self.stands
-
-    @property
     def line(self):
         """One line for the home page: overdue actions, findings closed and measures."""
         if self.plan is None:

@@ -25,7 +25,12 @@ from tests.factories import (
     make_review,
     partial,
 )
-from tests.public.test_public_pages import main as main_text
+from tests.public.test_public_pages import main, short_forms
+
+
+def main_text(response):
+    """The page's main text, with acronyms in their short form (see short_forms)."""
+    return short_forms(main(response))
 
 
 def build_history(area, *, inspections):
@@ -536,7 +541,7 @@ def intervened_area():
 @pytest.mark.django_db
 def test_an_area_under_a_direction_with_a_commissioner_reads_correctly(client):
     intervened_area()
-    home = client.get(reverse("public:home")).content.decode()
+    home = main_text(client.get(reverse("public:home")))
     assert "Under a statutory direction, with a SEND commissioner, since October 2021" in home
     assert "Written Statement of Action" not in home
 

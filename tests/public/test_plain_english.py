@@ -337,23 +337,7 @@ def test_each_public_page_explains_each_acronym_at_its_first_use_with_a_link(cli
     assert "PCF" in explained
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(
-            "public:home",
-            marks=pytest.mark.xfail(
-                strict=True, reason="templates/public/home.html: wrap its content in explain_terms"
-            ),
-        ),
-        pytest.param(
-            "public:area",
-            marks=pytest.mark.xfail(
-                strict=True, reason="templates/public/area.html: wrap its content in explain_terms"
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("name", ["public:home", "public:area"])
 def test_the_home_and_area_pages_explain_each_acronym_at_its_first_use(client, name):
     area = area_with_acronyms()
     url = reverse(name, args=[area.slug] if name == "public:area" else [])
