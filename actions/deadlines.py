@@ -838,12 +838,12 @@ def _ended(rule, subject):
         )
     if not rule.ends_when:
         return None
-    since = _inspection_date(subject.inspection)
+    since = subject.inspection.placed_on
     if since is None:
         return None  # nothing can be said to be later than an undated inspection
     events = []
     for inspection in subject.inspections:
-        when = _inspection_date(inspection)
+        when = inspection.placed_on
         if inspection.pk != subject.inspection.pk and _later(when, since, today):
             events.append((when.date, inspection.pk, _inspection_phrase(inspection)))
     if rule.ends_when == _INTERVENTION_ENDS:
@@ -861,10 +861,6 @@ def _ended(rule, subject):
 def _later(when, since, today):
     """Did it happen after ``since`` (surely, at the dates' precision) and by today?"""
     return when is not None and when.date > since.last_day and when.date <= today
-
-
-def _inspection_date(inspection):
-    return inspection.start or inspection.end or inspection.received or inspection.published
 
 
 def _inspection_phrase(inspection):
@@ -893,7 +889,7 @@ def _caveat(rule, subject):
     """A warning when the rule's figures are not confirmed for this inspection's handbook."""
     if rule.confirmed_until is None:
         return ""
-    when = _inspection_date(subject.inspection)
+    when = subject.inspection.placed_on
     confirmed = format_date(rule.confirmed_until)
     if when is None:
         return (

@@ -458,6 +458,12 @@ class Inspection(Versioned):
         return f"{what.capitalize()} on {resolved} of {self.findings_judged} {noun}"
 
     @property
+    def placed_on(self):
+        """The date the inspection is placed by: its start, else its end, report receipt
+        or publication (a PartialDate, or None when none is known)."""
+        return self.start or self.end or self.received or self.published
+
+    @property
     def clock_start(self):
         """The date statutory clocks run from: receipt of the report, else its publication."""
         return self.received or self.published

@@ -105,7 +105,7 @@ def _date_key(*partials):
 
 def _inspection_key(inspection):
     return (
-        _date_key(inspection.start, inspection.end, inspection.received, inspection.published),
+        _date_key(inspection.placed_on),
         inspection.pk,
     )
 

@@ -136,11 +136,6 @@ def date_key(partial):
     return (partial.date, PRECISION_RANK.get(partial.precision, 2))
 
 
-def inspection_date(inspection):
-    """The date an inspection is placed by: its start, else its end, report receipt or publication."""
-    return inspection.start or inspection.end or inspection.received or inspection.published
-
-
 def chronological(inspections, parents=None):
     """Inspections oldest first, the same on every database.
 
@@ -149,7 +144,7 @@ def chronological(inspections, parents=None):
     just after the inspection it followed up, not at the start of the story.
     """
     parents = parents or {}
-    own = {id(i): date_key(inspection_date(i)) for i in inspections}
+    own = {id(i): date_key(i.placed_on) for i in inspections}
     by_pk = {i.pk: i for i in inspections if i.pk is not None}
 
     def key(inspection):
@@ -324,7 +319,7 @@ def outcome_awaited(story):
     latest = story.latest
     if latest.outcome or any(plan.responds_to == latest for plan in story.plans):
         return None
-    when = inspection_date(latest)
+    when = latest.placed_on
     if latest.start and latest.start.date > story.today:
         return f"{latest.title} due in {_month(latest.start)}"
     expected = report_expected_by(latest)
@@ -426,7 +421,7 @@ def latest_inspection_outcome(story):
     sufficient progress on 1 of 13 findings".
     """
     latest = story.latest
-    when = inspection_date(latest)
+    when = latest.placed_on
     head = f"{when.date.year} {INSPECTION_NOUN[latest.kind]}" if when else latest.title
     phrase = _outcome_phrase(latest, story.verdicts.get(latest.pk, ()))
     return f"{head}: {phrase}" if phrase else head
@@ -798,7 +793,7 @@ def _inspection_events(records, placer):
             details.append(inspection.public_summary)
         if inspection.published:
             details.append(f"Report published {inspection.published}.")
-        when = inspection_date(inspection)
+        when = inspection.placed_on
         # An undated inspection keeps its place in the chronological list (an
         # undated revisit just after the inspection it followed up).
         key = placer.add(
@@ -1156,7 +1151,7 @@ class AreaSummary:
 
 def inspection_outcome_text(inspection, verdicts=()):
     """'Area SEND inspection, March 2024: widespread and/or systemic failings (outcome 3)'."""
-    when = inspection_date(inspection)
+    when = inspection.placed_on
     head = f"{inspection.title}, {_month(when)}" if when else inspection.title
     phrase = _outcome_phrase(inspection, verdicts)
     return f"{head}: {phrase or 'outcome not yet recorded here'}"
@@ -1165,7 +1160,7 @@ def inspection_outcome_text(inspection, verdicts=()):
 def plan_summary_text(plan):
     """'Written Statement of Action, answering the 2019 inspection: closed.'"""
     answered = plan.responds_to
-    when = inspection_date(answered)
+    when = answered.placed_on
     answers = f", answering the {when.date.year} {INSPECTION_NOUN[answered.kind]}" if when else ""
     return f"{plan.title}{answers}: {plan.get_status_display().lower()}."
 
