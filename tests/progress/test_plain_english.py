@@ -19,6 +19,7 @@ from kit.plain_english import (
     terms_to_explain,
     word_list,
 )
+from kit.templatetags.plain_english import ACRONYMS
 from progress import workflow
 from progress.models import ProgressUpdate, YouSaidWeDid
 from tests.html_forms import form_values
@@ -730,3 +731,18 @@ def test_strange_long_text_is_checked_quickly(text):
     started = time.monotonic()
     check_wording(text)
     assert time.monotonic() - started < 5
+
+
+def test_the_check_knows_every_acronym_the_public_pages_write_out():
+    """The pages' list (kit/templatetags/plain_english.py) and the check's (kit/jargon.txt)
+    must agree, so what the check accepts as explained is what the pages explain."""
+    meanings = {}
+    for abbreviation in plain_english.word_list().abbreviations:
+        for spelling in abbreviation.spellings:
+            meanings[spelling] = {plain_english._normalise(m) for m in abbreviation.meanings}
+    missing = [
+        acronym.short
+        for acronym in ACRONYMS
+        if plain_english._normalise(acronym.long) not in meanings.get(acronym.short, set())
+    ]
+    assert missing == []
