@@ -48,12 +48,15 @@ def _tag(status, label):
 
 @register.simple_tag
 def public_action_rows(actions):
-    """The rows of a finding's public action table (hundreds on a big plan, so built here)."""
+    """The rows of a finding's public action table (hundreds on a big plan, so built here).
+
+    An action past its due date and not delivered says so beside its delivery status.
+    """
     none_yet = "No published update yet"
     return format_html_join(
         "\n",
         '<tr class="govuk-table__row"><td class="govuk-table__cell">{} {}</td>'
-        '<td class="govuk-table__cell">{}</td><td class="govuk-table__cell">{}</td></tr>',
+        '<td class="govuk-table__cell">{}{}</td><td class="govuk-table__cell">{}</td></tr>',
         (
             (
                 item.ref,
@@ -61,8 +64,19 @@ def public_action_rows(actions):
                 _tag(item.delivery_status, item.delivery_label)
                 if item.delivery_label
                 else none_yet,
+                _overdue(item),
                 _tag(item.impact_status, item.impact_label) if item.impact_label else none_yet,
             )
             for item in actions
         ),
+    )
+
+
+def _overdue(item):
+    if not getattr(item, "overdue", False):
+        return ""
+    return format_html(
+        ' <strong class="govuk-tag govuk-tag--red">Overdue</strong> '
+        '<span class="portal-secondary-text">due {}</span>',
+        f"{item.due_date:%-d %B %Y}",
     )
