@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "inspections",
     "actions",
     "progress",
+    "notices",
     "board",
     "public",
     "demo",
