@@ -15,8 +15,16 @@ from actions.models import ActionItem, DeliveryStatus, Plan
 from actions.selectors import is_overdue
 from inspections.access import Can, user_can
 from inspections.models import Finding, Judgement
+from kit.dates import format_date
 from kit.history import describe_histories, describe_record_changes
-from progress.models import BoardMeeting, Evidence, MeasureValue, ProgressUpdate
+from progress.models import Evidence, MeasureValue, ProgressUpdate
+from progress.selectors import (
+    actions_owing_update,
+    open_actions,
+    overdue_actions,
+    overdue_milestones,
+    reporting_cycle,
+)
 
 
 def records(area):
@@ -111,48 +119,147 @@ def my_area(area, *, today, filters):
     return groups
 
 
-def todo(area, user, *, today):
-    """What the user should do next in the area."""
-    next_meeting = (
-        BoardMeeting.objects.filter(area=area, held_on__gte=today).order_by("held_on").first()
-    )
-    last_meeting = (
-        BoardMeeting.objects.filter(area=area, held_on__lt=today).order_by("-held_on").first()
-    )
-    since = last_meeting.held_on if last_meeting else today - datetime.timedelta(days=90)
-    since_moment = timezone.make_aware(datetime.datetime.combine(since, datetime.time.min))
-    led = (
-        ActionItem.objects.filter(plan__area=area, lead_officer=user)
-        .exclude(delivery_status=DeliveryStatus.DELIVERED)
-        .exclude(plan__status__in=[Plan.Status.CLOSED, Plan.Status.SUPERSEDED])
-        .exclude(updates__created_at__gte=since_moment)
-        .select_related("plan")
-        .order_by("due_date", "ref")
-    )
+@dataclass
+class TodoItem:
+    """One thing on My to-do: the record it is about and why it is there, in plain English."""
+
+    record: object
+    why: str
+
+
+def _person(user):
+    return (user.get_full_name() or user.get_username()) if user else "someone"
+
+
+def _when(moment):
+    """'1 December 2026' (local date) for a timestamp, or '' when there is none."""
+    return format_date(timezone.localtime(moment).date()) if moment else ""
+
+
+def _period(update):
+    return f"{format_date(update.period_start)} to {format_date(update.period_end)}"
+
+
+def todo(area, user, *, today, now=None):
+    """What the user should do next in the area, each item saying why, in a fixed number of queries.
+
+    For everyone: the actions they lead that owe an update for the current
+    reporting period (``progress.selectors.actions_owing_update``, the rule the
+    reminders use too), their overdue actions and milestones, their returned
+    updates and their drafts. For those who may approve: updates waiting for
+    approval, approved updates waiting to be published, publications
+    scheduled for later, and (for those who edit records) open actions with no
+    named lead, whom no reminder reaches.
+    """
+    now = now or timezone.now()
+    cycle = reporting_cycle(area, today=today)
+    needs_update = [
+        TodoItem(action, cycle.owed_reason(action))
+        for action in actions_owing_update(area, today=today, lead=user, cycle=cycle)
+    ]
+    overdue = [
+        TodoItem(
+            action,
+            f"It was due on {format_date(action.due_date)} and is not marked as delivered "
+            f"(it is {action.get_delivery_status_display().lower()}).",
+        )
+        for action in overdue_actions(area, today=today, lead=user)
+    ]
+    milestones = [
+        TodoItem(
+            milestone,
+            f"It was due on {format_date(milestone.due_date)} and is not marked as complete.",
+        )
+        for milestone in overdue_milestones(area, today=today, lead=user)
+    ]
     updates = ProgressUpdate.objects.filter(action__plan__area=area).select_related(
-        "action", "author"
+        "action", "author", "approved_by"
     )
-    to_approve = []
-    if user_can(user, area, Can.APPROVE):
-        to_approve = list(
-            updates.filter(state=ProgressUpdate.State.SUBMITTED)
-            .exclude(author=user)
-            .order_by("submitted_at")
-        )
-    to_publish = []
-    if user_can(user, area, Can.APPROVE):
-        to_publish = list(
-            updates.filter(state=ProgressUpdate.State.APPROVED).order_by("approved_at")
-        )
     mine = updates.filter(author=user)
+    returned = [
+        TodoItem(update, f"Returned because: {update.return_reason}")
+        for update in mine.filter(state=ProgressUpdate.State.RETURNED).order_by("-pk")
+    ]
+    drafts = [
+        TodoItem(
+            update,
+            f"You started this update for {_period(update)} on {_when(update.created_at)} "
+            "and have not submitted it yet.",
+        )
+        for update in mine.filter(state=ProgressUpdate.State.DRAFT).order_by("-pk")
+    ]
+    to_approve, to_publish, scheduled, no_lead = [], [], [], []
+    if user_can(user, area, Can.APPROVE):
+        to_approve = [
+            TodoItem(
+                update,
+                f"Submitted on {_when(update.submitted_at)} for {_period(update)}. It needs an "
+                "officer other than its author to approve it or return it with a reason.",
+            )
+            for update in updates.filter(state=ProgressUpdate.State.SUBMITTED)
+            .exclude(author=user)
+            .order_by("submitted_at", "pk")
+        ]
+        to_publish = [
+            TodoItem(
+                update,
+                f"Approved by {_person(update.approved_by)} on {_when(update.approved_at)}. "
+                "It is not on the public site until it is published.",
+            )
+            for update in updates.filter(state=ProgressUpdate.State.APPROVED).order_by(
+                "approved_at", "pk"
+            )
+        ]
+        scheduled = [
+            TodoItem(
+                update,
+                "Published, and due to appear on the public site at "
+                f"{timezone.localtime(update.publish_at):%H:%M} on {_when(update.publish_at)}. "
+                "Until then you can still check it.",
+            )
+            for update in updates.filter(
+                state=ProgressUpdate.State.PUBLISHED, publish_at__gt=now
+            ).order_by("publish_at", "pk")
+        ]
+    if user_can(user, area, Can.EDIT):
+        no_lead = [
+            TodoItem(
+                action,
+                "Nobody is named as its lead, so nobody is reminded to update it before board "
+                "meetings.",
+            )
+            for action in open_actions(area)
+            .filter(lead_officer__isnull=True)
+            .order_by("due_date", "plan_id", "ref")
+        ]
     return {
-        "next_meeting": next_meeting,
-        "since": since,
-        "needs_update": list(led),
+        "cycle": cycle,
+        "next_meeting": cycle.next_meeting,
+        "since": cycle.starts,
+        "needs_update": needs_update,
+        "overdue_actions": overdue,
+        "overdue_milestones": milestones,
+        "returned": returned,
+        "drafts": drafts,
         "to_approve": to_approve,
         "to_publish": to_publish,
-        "returned": list(mine.filter(state=ProgressUpdate.State.RETURNED).order_by("-pk")),
-        "drafts": list(mine.filter(state=ProgressUpdate.State.DRAFT).order_by("-pk")),
+        "scheduled": scheduled,
+        "no_lead": no_lead,
+        "may_approve": user_can(user, area, Can.APPROVE),
+        "may_edit": user_can(user, area, Can.EDIT),
+        "count": sum(
+            len(items)
+            for items in (
+                needs_update,
+                overdue,
+                milestones,
+                returned,
+                drafts,
+                to_approve,
+                to_publish,
+                no_lead,
+            )
+        ),
     }
 
 

@@ -4,6 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -97,6 +98,15 @@ class LocalArea(models.Model):
         blank=True, help_text="Public sources for the facts held, one per line."
     )
     partners = models.ManyToManyField(Organisation, through="Partnership", related_name="areas")
+    reminder_working_days = models.PositiveSmallIntegerField(
+        "reminders before board meetings (working days)",
+        default=5,
+        validators=[MaxValueValidator(30)],
+        help_text=(
+            "How many working days before each board meeting action leads who owe an update "
+            "are reminded by email. 0 turns the reminders off."
+        ),
+    )
 
     history = HistoricalRecords()
 

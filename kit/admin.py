@@ -52,3 +52,20 @@ class AuditedAdmin(SimpleHistoryAdmin):
         with transaction.atomic(using=queryset.db):
             for obj in queryset:
                 self.delete_model(request, obj)
+
+
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    """Admin for records only the portal writes (the mail outbox): list, view and history only.
+
+    Nothing can be added, changed or deleted here, so a record's history shows
+    only what the portal did with it.
+    """
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -6,6 +6,7 @@ immediate backend runs it in the request in tests and the demo.
 
 import hashlib
 import logging
+from functools import partial
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -15,6 +16,7 @@ from django.utils import timezone
 from kit.versioning import save_with_history
 
 from .models import ProgressReport
+from .signals import report_ready
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,7 @@ def generate_report(report_id):
             period_end=report.period_end,
             number=next_number,
             previous=previous,
+            introduction=report.introduction,
         )
         html = render_report_html(context)
         pdf = html_to_pdf(html)
@@ -72,4 +75,7 @@ def generate_report(report_id):
     report.state = ProgressReport.State.READY
     report.generated_at = timezone.now()
     save_with_history(report, by=None, reason="Report generated")
+    transaction.on_commit(
+        partial(report_ready.send, sender=ProgressReport, report=report), robust=True
+    )
     return report.sha256

@@ -11,6 +11,7 @@ inside the transaction that saves.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -21,6 +22,7 @@ from inspections.access import Can, user_can
 from kit.versioning import save_with_history
 
 from .models import ProgressUpdate
+from .signals import update_step_taken
 
 State = ProgressUpdate.State
 
@@ -257,4 +259,10 @@ def apply_transition(
     save_with_history(update, by=by, reason=history_reason, expected_version=expected_version)
     if step.after is not None:
         step.after(update, by=by)
+    # Once committed, tell the layers above (the notices email the people concerned).
+    # robust: a failure there is logged; it cannot undo or fail the step now saved.
+    transaction.on_commit(
+        partial(update_step_taken.send, sender=ProgressUpdate, update=update, step=slug, by=by),
+        robust=True,
+    )
     return update

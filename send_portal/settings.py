@@ -230,7 +230,8 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
-# Outgoing mail (Django 6.1's MAILERS): the console in the demo, SMTP otherwise.
+# Outgoing mail (Django 6.1's MAILERS): the console in the demo, SMTP otherwise,
+# or GOV.UK Notify with EMAIL_BACKEND=notices.notify.NotifyEmailBackend (docs/notices.md).
 _email_backend = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
@@ -246,15 +247,39 @@ if _email_backend.endswith("smtp.EmailBackend"):
         "password": env_str("EMAIL_HOST_PASSWORD", ""),
         "use_tls": env_bool("EMAIL_USE_TLS", False),
     }
+elif _email_backend == "notices.notify.NotifyEmailBackend":
+    # One Notify email template whose subject is ((subject)) and body ((body)).
+    _email_options = {
+        "api_key": env_str("NOTIFY_API_KEY"),
+        "template_id": env_str("NOTIFY_TEMPLATE_ID"),
+        "base_url": env_str("NOTIFY_BASE_URL"),  # unset: Notify's own API address
+    }
+    if not (_email_options["api_key"] and _email_options["template_id"]):
+        raise ImproperlyConfigured(
+            "Set NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID to send email through GOV.UK Notify."
+        )
 MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "send-portal@localhost")
+# The portal's address as people reach it, for the links in emails (no trailing slash).
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# Cache for public pages: in-process by default; set CACHE_URL for a cache
-# shared by several processes: db://TABLE uses a database table (create it
-# with manage.py createcachetable).
-_cache_url = env_str("CACHE_URL")
-if _cache_url is None:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Cache for public pages (public/cache.py). With more than one process it must be
+# shared, or a page taken off the site is still served by the others: redis://
+# (Redis, recommended; rediss:// for TLS) or db://TABLE (a database table: run
+# manage.py createcachetable). Unset, or locmem://, keeps it in each process's
+# memory: fine for the demo and tests, refused by check --deploy (send_portal/checks.py).
+_cache_url = env_str("CACHE_URL", "locmem://")
+CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "send-portal")
+if _cache_url.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            # A cache that stops answering must not hold requests for long.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
 elif _cache_url.startswith("db://"):
     CACHES = {
         "default": {

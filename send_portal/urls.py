@@ -8,6 +8,9 @@ urlpatterns = [
     path("accounts/", include("send_portal.auth_urls")),
     # The visitors' site: home, each area's public pages, open data.
     path("", include("public.urls")),
+    # Email notices: my choices (/accounts/email-notices/) and the
+    # unsubscribe link in every email.
+    path("", include("notices.urls")),
     # The board's own pages: my areas, My area, My to-do, action pages, records, exports.
     path("", include("board.urls")),
     # The board's editing pages, each in the app that owns the records.
