@@ -8,6 +8,7 @@ one kind of record stay in the app that owns it.
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from actions import plan_export
 from actions.deadlines import portal_today
@@ -15,20 +16,37 @@ from actions.forms import ActionFilterForm, AsAtForm
 from actions.import_views import plan_for_spreadsheets
 from actions.models import ActionItem
 from actions.selectors import is_overdue
-from inspections.access import Can, areas_for, get_area_for_user, get_in_area, user_can
+from inspections.access import (
+    ROLE_PERMISSIONS,
+    Can,
+    areas_for,
+    get_area_for_user,
+    get_in_area,
+    user_can,
+)
 from kit.tabular import csv_response, download_response
+from progress.forum import responses_by_update
 from progress.selectors import latest_reported_updates
 from progress.workflow import allowed_steps, may
 
 from . import selectors
 
 
+def _area_home(membership):
+    """My area for the board; the forum's page for the parent carer forum's representative."""
+    if Can.VIEW in ROLE_PERMISSIONS.get(membership.role, ()):
+        return reverse("board:my-area", kwargs={"area_slug": membership.area.slug})
+    return reverse("progress:forum", kwargs={"area_slug": membership.area.slug})
+
+
 @login_required
 def board_home(request):
-    """The areas I belong to; straight to My area when there is only one."""
+    """The areas I belong to; straight to the area's first page when there is only one."""
     memberships = list(areas_for(request.user))
+    for membership in memberships:
+        membership.home_url = _area_home(membership)
     if len(memberships) == 1:
-        return redirect("board:my-area", area_slug=memberships[0].area.slug)
+        return redirect(memberships[0].home_url)
     return render(request, "board/home.html", {"memberships": memberships})
 
 
@@ -94,7 +112,9 @@ def action_detail(request, area_slug, pk):
         else None
     )
     context = selectors.action_page(action, as_at=as_at)
+    forum_responses = responses_by_update(context["updates"])
     for update in context["updates"]:
+        update.forum = forum_responses.get(update.pk, [])
         update.transitions = allowed_steps(update, request.user)
         update.can_edit = may(update, request.user, "edit")
         update.can_add_evidence = may(update, request.user, "add_evidence")
@@ -110,6 +130,7 @@ def action_detail(request, area_slug, pk):
             "overdue": is_overdue(action, portal_today()),
             "can_update": user_can(request.user, area, Can.UPDATE),
             "can_edit": user_can(request.user, area, Can.EDIT),
+            "can_reply_to_forum": user_can(request.user, area, Can.APPROVE),
             **context,
         },
     )

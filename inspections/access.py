@@ -2,8 +2,14 @@
 
 Access comes only from a Membership (user, area, role). Roles build on each
 other: an officer may do everything a board member may, and an area
-administrator everything an officer may. Views never look objects up
-directly; they call the functions here, which answer
+administrator everything an officer may. The parent carer forum's
+representative stands outside that ladder: they may only acknowledge or
+challenge published updates (``Can.RESPOND``), and never see the area's
+internal information (drafts, narratives, board packs, exports), which
+needs ``Can.VIEW``; no other role may respond for the forum.
+
+Views never look objects up directly; they call the functions here, which
+answer
 
 * 404 to anyone who is not a member of the area (outsiders cannot probe
   what exists in another area), and
@@ -28,12 +34,14 @@ class Can(enum.Enum):
     APPROVE = "approve, return and publish progress updates"
     EDIT = "edit inspections, plans, actions, measures and meetings"
     MANAGE_MEMBERS = "manage who has access to the area"
+    RESPOND = "acknowledge or challenge published updates for the parent carer forum"
 
 
 ROLE_PERMISSIONS = {
     Membership.Role.BOARD_MEMBER: {Can.VIEW, Can.UPDATE},
     Membership.Role.OFFICER: {Can.VIEW, Can.UPDATE, Can.APPROVE, Can.EDIT},
     Membership.Role.AREA_ADMIN: {Can.VIEW, Can.UPDATE, Can.APPROVE, Can.EDIT, Can.MANAGE_MEMBERS},
+    Membership.Role.FORUM: {Can.RESPOND},
 }
 
 

@@ -481,6 +481,10 @@ class MembershipForm(RecordForm):
             "measures and meetings."
         ),
         Membership.Role.AREA_ADMIN: "Can also choose who has access to the area.",
+        Membership.Role.FORUM: (
+            "For the parent carer forum: can acknowledge or challenge published updates, "
+            "which the board must answer. Cannot see the board’s internal pages."
+        ),
     }
 
     class Meta:

@@ -163,6 +163,8 @@ class Membership(Versioned):
         BOARD_MEMBER = "board_member", "Board member"
         OFFICER = "officer", "Officer"
         AREA_ADMIN = "area_admin", "Area administrator"
+        # Outside the ladder above: may only respond to published updates (inspections.access).
+        FORUM = "forum", "Parent carer forum representative"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

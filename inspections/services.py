@@ -19,6 +19,11 @@ ROLE_ALIASES = {
     "area administrator": Membership.Role.AREA_ADMIN,
     "area-administrator": Membership.Role.AREA_ADMIN,
     "administrator": Membership.Role.AREA_ADMIN,
+    "forum": Membership.Role.FORUM,
+    "parent-carer-forum": Membership.Role.FORUM,
+    "parent carer forum": Membership.Role.FORUM,
+    "forum-representative": Membership.Role.FORUM,
+    "parent carer forum representative": Membership.Role.FORUM,
 }
 
 

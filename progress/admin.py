@@ -5,6 +5,8 @@ from kit.admin import AuditedAdmin
 from .models import (
     BoardMeeting,
     Evidence,
+    ForumReply,
+    ForumResponse,
     Measure,
     MeasureValue,
     ProgressReport,
@@ -76,3 +78,35 @@ class ProgressReportAdmin(AuditedAdmin):
     list_filter = ["audience", "state", "plan__area"]
     list_select_related = ["plan__area"]
     readonly_fields = ["state", "number", "sha256", "pdf", "published_at", "published_by"]
+
+
+class FixedOnceWrittenAdmin(AuditedAdmin):
+    """The parent carer forum's words and the board's replies: read-only once written.
+
+    A superuser may still delete one (for example if it names a child), with
+    the deletion in its history; nobody may change what it says (the models
+    refuse that too).
+    """
+
+    fixed_fields = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly + list(self.fixed_fields) if obj is not None else readonly
+
+
+@admin.register(ForumResponse)
+class ForumResponseAdmin(FixedOnceWrittenAdmin):
+    list_display = ["__str__", "kind", "responded_at", "answered_at", "is_illustrative"]
+    list_filter = ["kind", "update__action__plan__area"]
+    list_select_related = ["update__action"]
+    raw_id_fields = ["update", "responded_by"]
+    fixed_fields = ["update", "kind", "text", "responded_by", "responded_at", "answered_at"]
+
+
+@admin.register(ForumReply)
+class ForumReplyAdmin(FixedOnceWrittenAdmin):
+    list_display = ["__str__", "replied_at", "is_illustrative"]
+    list_select_related = ["challenge__update__action"]
+    raw_id_fields = ["challenge", "replied_by"]
+    fixed_fields = ["challenge", "text", "replied_by", "replied_at"]

@@ -5,6 +5,8 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -54,6 +56,15 @@ class BoardMeetingQuerySet(models.QuerySet):
 class YouSaidWeDidQuerySet(models.QuerySet):
     def public(self):
         return self.filter(is_published=True)
+
+
+class ForumResponseQuerySet(models.QuerySet):
+    def public(self, now=None):
+        """Responses on updates the public may see: published, their time come, public plans."""
+        return self.filter(
+            update__in=ProgressUpdate.objects.published(now),
+            update__action__plan__in=Plan.objects.public(),
+        )
 
 
 class ProgressReportQuerySet(models.QuerySet):
@@ -386,8 +397,197 @@ class YouSaidWeDid(Versioned):
         return self.you_said[:60]
 
 
+# The parent carer forum's voice: its representative acknowledges or challenges a
+# published update, and the board must answer a challenge. Both are public from the
+# moment they are written; what was written is never changed (progress/forum.py).
+
+CHALLENGE_MAX_CHARACTERS = 1500
+NOTE_MAX_CHARACTERS = 500
+REPLY_MAX_CHARACTERS = 1500
+
+
+def _text_within(limit):
+    """The text is at most ``limit`` characters long: for a check constraint."""
+    return LessThanOrEqual(Length("text"), limit)
+
+
+class ForumResponse(Versioned):
+    """The parent carer forum's response to a published update: an acknowledgement or a challenge.
+
+    Written by the forum's representative and published in the forum's name
+    straight away. Its words are the forum's own: nobody may change them
+    afterwards (``save`` refuses), not even the person who wrote them. A
+    challenge stays open until the board replies (``ForumReply``); an update
+    has at most one open challenge and one acknowledgement.
+    """
+
+    class Kind(models.TextChoices):
+        ACKNOWLEDGE = "acknowledge", "Acknowledgement"
+        CHALLENGE = "challenge", "Challenge"
+
+    # What the forum wrote: fixed once saved.
+    FIXED_FIELDS = ("update_id", "kind", "text", "responded_by_id", "responded_at")
+
+    update = models.ForeignKey(
+        ProgressUpdate, on_delete=models.PROTECT, related_name="forum_responses"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    text = models.TextField(
+        blank=True,
+        help_text=(
+            "The forum's own words, shown publicly under the update. Required for a challenge "
+            f"(up to {CHALLENGE_MAX_CHARACTERS:,} characters); an optional short note with an "
+            f"acknowledgement (up to {NOTE_MAX_CHARACTERS} characters)."
+        ),
+    )
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="forum_responses",
+        help_text="The forum's representative who wrote it. Never shown publicly.",
+    )
+    responded_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the board replied to the challenge."
+    )
+    is_illustrative = models.BooleanField("illustrative (invented for the demo)", default=False)
+
+    objects = ForumResponseQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["update", "responded_at", "pk"]
+        verbose_name = "parent carer forum response"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="challenge") | ~models.Q(text=""),
+                name="progress_forumresponse_challenge_has_text",
+                violation_error_message="Enter what the forum wants the board to answer.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(_text_within(CHALLENGE_MAX_CHARACTERS), kind="challenge")
+                | models.Q(_text_within(NOTE_MAX_CHARACTERS), kind="acknowledge"),
+                name="progress_forumresponse_text_not_too_long",
+                violation_error_message=(
+                    f"A challenge must be {CHALLENGE_MAX_CHARACTERS:,} characters or fewer, and "
+                    f"a note with an acknowledgement {NOTE_MAX_CHARACTERS} characters or fewer."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="challenge") | models.Q(answered_at__isnull=True),
+                name="progress_forumresponse_only_challenges_answered",
+                violation_error_message="Only a challenge is answered by the board.",
+            ),
+            models.UniqueConstraint(
+                fields=["update"],
+                condition=models.Q(kind="acknowledge"),
+                name="progress_forumresponse_one_acknowledgement",
+                violation_error_message="The forum has already acknowledged this update.",
+            ),
+            models.UniqueConstraint(
+                fields=["update"],
+                condition=models.Q(kind="challenge", answered_at__isnull=True),
+                name="progress_forumresponse_one_open_challenge",
+                violation_error_message=(
+                    "The forum has already challenged this update, and the board has not "
+                    "replied yet."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.update}"
+
+    @property
+    def is_challenge(self):
+        return self.kind == self.Kind.CHALLENGE
+
+    def clean(self):
+        if self.update_id and self.update.state != ProgressUpdate.State.PUBLISHED:
+            raise ValidationError("The forum can only respond to a published update.")
+
+    def save(self, *args, **kwargs):
+        # Whoever saves (a service, the admin, a shell), the forum's words stay its own.
+        if self.pk:
+            stored = type(self).objects.filter(pk=self.pk).values(*self.FIXED_FIELDS).first()
+            if stored and any(stored[f] != getattr(self, f) for f in self.FIXED_FIELDS):
+                raise ValidationError(
+                    "What the parent carer forum wrote cannot be changed. The board can reply to "
+                    "a challenge instead."
+                )
+        super().save(*args, **kwargs)
+
+
+class ForumReply(Versioned):
+    """The board's public reply to one of the forum's challenges; fixed once written."""
+
+    FIXED_FIELDS = ("challenge_id", "text", "replied_by_id", "replied_at")
+
+    challenge = models.OneToOneField(
+        ForumResponse,
+        on_delete=models.PROTECT,
+        related_name="reply",
+        limit_choices_to={"kind": ForumResponse.Kind.CHALLENGE},
+    )
+    text = models.TextField(
+        blank=True,  # the constraint below says what is missing, in plain English
+        help_text=(
+            "The board's answer, in plain English, shown publicly under the challenge "
+            f"(up to {REPLY_MAX_CHARACTERS:,} characters)."
+        ),
+    )
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="forum_replies",
+        help_text="The officer who wrote it. Never shown publicly.",
+    )
+    replied_at = models.DateTimeField(default=timezone.now)
+    is_illustrative = models.BooleanField("illustrative (invented for the demo)", default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["replied_at", "pk"]
+        verbose_name = "board reply to the parent carer forum"
+        verbose_name_plural = "board replies to the parent carer forum"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(text=""),
+                name="progress_forumreply_has_text",
+                violation_error_message="Enter the board’s reply.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(_text_within(REPLY_MAX_CHARACTERS)),
+                name="progress_forumreply_text_not_too_long",
+                violation_error_message=(
+                    f"The board’s reply must be {REPLY_MAX_CHARACTERS:,} characters or fewer."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"Reply to the {self.challenge}"
+
+    def clean(self):
+        if self.challenge_id and self.challenge.kind != ForumResponse.Kind.CHALLENGE:
+            raise ValidationError("The board replies to the forum’s challenges only.")
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            stored = type(self).objects.filter(pk=self.pk).values(*self.FIXED_FIELDS).first()
+            if stored and any(stored[f] != getattr(self, f) for f in self.FIXED_FIELDS):
+                raise ValidationError(
+                    "A reply to the forum cannot be changed once it is published."
+                )
+        super().save(*args, **kwargs)
+
+
 def report_pdf_path(instance, filename):
     return f"reports/{instance.plan.area.slug}/{instance.uuid}.pdf"
+
+
+REPORT_INTRODUCTION_MAX_CHARACTERS = 2000
 
 
 class ProgressReport(models.Model):

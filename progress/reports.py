@@ -17,8 +17,9 @@ There are two audiences:
 * ``board_pack``: everything above plus internal narratives, updates in
   every state (drafts, submitted and returned ones flagged as such, with
   return reasons), internal evidence titles, non-public measures, internal
-  minutes, the internal notes on the inspection and on interventions, and
-  the period's change log (who changed what, when and why).
+  minutes, the internal notes on the inspection and on interventions, the
+  period's change log (who changed what, when and why), and the parent
+  carer forum's challenges still needing the board's reply.
 
 Both audiences see the inspection the plan answers with its outcome in the
 framework's own words (from its code, whether or not the report's wording
@@ -44,6 +45,13 @@ What the report says about the period:
 * Measures are those of the plan, of the findings it addresses, and the
   area's measures tied to no plan or finding; figures for periods ending
   after the report's period are left out.
+* The parent carer forum's challenges (``progress.forum``) are listed when
+  made within the period, with the board's reply if it had replied when the
+  report was generated; the public report reads them through
+  ``ForumResponse.objects.public()``, and never names who wrote either. The
+  board pack also lists every challenge on the plan's updates that had no
+  reply when it was generated, whenever it was made, as items needing a
+  reply.
 * An intervention counts when it was in force on any day of the period:
   issued by the period's end (or its date unknown) and not lifted before the
   period began. A date known only to the month or year is read as the model's
@@ -87,7 +95,15 @@ from kit.dates import PartialDate, format_date
 from kit.history import describe_histories, person_name
 
 from .charts import measure_display
-from .models import BoardMeeting, Evidence, Measure, MeasureValue, ProgressReport, ProgressUpdate
+from .models import (
+    BoardMeeting,
+    Evidence,
+    ForumResponse,
+    Measure,
+    MeasureValue,
+    ProgressReport,
+    ProgressUpdate,
+)
 from .summary import (
     NO_PUBLISHED_UPDATE,
     ActionRow,
@@ -283,6 +299,20 @@ class ReportMeeting:
 
 
 @dataclass
+class ReportForumChallenge:
+    """One of the parent carer forum's challenges on an update, and the board's reply."""
+
+    pk: int
+    action_ref: str
+    action_title: str
+    update_period_text: str
+    challenged_on: datetime.date
+    text: str
+    reply: str = ""  # "" when the board had not replied when the report was generated
+    replied_on: datetime.date | None = None
+
+
+@dataclass
 class LogEntry:
     when: datetime.datetime
     who: str
@@ -364,6 +394,9 @@ def build_report_context(
     _attach_actions(findings, actions)
     measures = _measures(plan, area, findings, board=board, period_end=period_end)
     meetings = _meetings(area, board=board, period_start=period_start, period_end=period_end)
+    forum = _forum_challenges(
+        plan, board=board, period_start=period_start, period_end=period_end, now=now
+    )
     counted = _counted_verdicts(area, period_end)
 
     context = {
@@ -380,6 +413,7 @@ def build_report_context(
         "actions": actions,
         "measures": measures,
         "meetings": meetings,
+        "forum": forum,
         "meanings": _meanings(),
         "previous": None,
         "changes": None,
@@ -793,6 +827,47 @@ def _meetings(area, *, board, period_start, period_end):
         )
         for m in meetings
     ]
+
+
+def _forum_challenges(plan, *, board, period_start, period_end, now):
+    """The forum's challenges in the period and, for the board, those needing a reply: one query.
+
+    A reply shows if it was made by ``now``, when the report is generated.
+    """
+    challenges = ForumResponse.objects if board else ForumResponse.objects.public(now)
+    rows = (
+        challenges.filter(
+            kind=ForumResponse.Kind.CHALLENGE,
+            update__action__plan=plan,
+            responded_at__lte=now,
+        )
+        .select_related("update__action", "reply")
+        .order_by("responded_at", "pk")
+    )
+    in_period, needing_reply = [], []
+    for row in rows:
+        reply = getattr(row, "reply", None)
+        if reply is not None and reply.replied_at > now:
+            reply = None
+        update = row.update
+        challenged_on = timezone.localdate(row.responded_at)
+        item = ReportForumChallenge(
+            pk=row.pk,
+            action_ref=update.action.ref,
+            action_title=update.action.title,
+            update_period_text=(
+                f"{format_date(update.period_start)} to {format_date(update.period_end)}"
+            ),
+            challenged_on=challenged_on,
+            text=row.text,
+            reply=reply.text if reply else "",
+            replied_on=timezone.localdate(reply.replied_at) if reply else None,
+        )
+        if period_start <= challenged_on <= period_end:
+            in_period.append(item)
+        if board and reply is None:
+            needing_reply.append(item)
+    return {"in_period": in_period, "needing_reply": needing_reply}
 
 
 def _counted_verdicts(area, period_end):

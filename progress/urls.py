@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import forum_views, views
 
 app_name = "progress"
 
@@ -27,6 +27,30 @@ urlpatterns = [
         "board/<slug:area_slug>/evidence/<int:pk>/",
         views.evidence_download,
         name="evidence-download",
+    ),
+    # The parent carer forum's page, its responses, and the board's replies
+    path("board/<slug:area_slug>/forum/", forum_views.forum_page, name="forum"),
+    path(
+        "board/<slug:area_slug>/forum/updates/<int:pk>/acknowledge/",
+        forum_views.forum_respond,
+        {"kind": "acknowledge"},
+        name="forum-acknowledge",
+    ),
+    path(
+        "board/<slug:area_slug>/forum/updates/<int:pk>/challenge/",
+        forum_views.forum_respond,
+        {"kind": "challenge"},
+        name="forum-challenge",
+    ),
+    path(
+        "board/<slug:area_slug>/forum-challenges/",
+        forum_views.forum_challenges,
+        name="forum-challenges",
+    ),
+    path(
+        "board/<slug:area_slug>/forum-challenges/<int:pk>/reply/",
+        forum_views.forum_reply,
+        name="forum-reply",
     ),
     # Board: progress reports
     path("board/<slug:area_slug>/reports/", views.reports, name="reports"),

@@ -47,6 +47,7 @@ from kit.dates import PartialDate, Precision, format_date
 from progress.models import (
     BoardMeeting,
     Evidence,
+    ForumResponse,
     Measure,
     MeasureValue,
     ProgressReport,
@@ -486,6 +487,8 @@ class PublicAction:
     summary_period_end: object
     published_at: object = None  # when the latest published update appeared publicly
     evidence: list = field(default_factory=list)
+    # What the parent carer forum said about the latest published update, and the board's replies.
+    forum_responses: list = field(default_factory=list)
     # Due date passed and not reported delivered by a published update (progress.summary).
     overdue: bool = False
 
@@ -602,7 +605,68 @@ def finding_page(area, finding, *, now=None):
     if plan is not None:
         actions = [a for a in public_actions(plan, now) if a.finding_id == finding.pk]
         attach_public_evidence(actions)
+        attach_forum_responses(actions, now)
     return {"area": area, "finding": finding, "plan": plan, "actions": actions}
+
+
+def public_forum_responses(now=None):
+    """The parent carer forum's responses the public may see, with the board's replies."""
+    return ForumResponse.objects.public(now).select_related("reply").order_by("responded_at", "pk")
+
+
+def attach_forum_responses(actions, now):
+    """Give each public action the forum's responses to its latest published update (one query)."""
+    by_update = {}
+    for response in public_forum_responses(now).filter(
+        update_id__in=[a.update_id for a in actions if a.update_id]
+    ):
+        by_update.setdefault(response.update_id, []).append(response)
+    for public_action in actions:
+        public_action.forum_responses = by_update.get(public_action.update_id, [])
+
+
+@dataclass(frozen=True)
+class ForumEntry:
+    """A "You said, we did" entry made of a forum challenge and the board's reply, if any."""
+
+    pk: int
+    heard_on: datetime.date
+    action_ref: str
+    action_title: str
+    url: str  # the finding page, at the action
+    you_said: str
+    we_did: str  # "" while the board has not replied
+    replied_on: datetime.date | None
+    is_illustrative: bool
+
+
+def forum_you_said_we_did(area, now=None):
+    """The forum's public challenges on ``area``'s updates as "You said, we did", newest first."""
+    challenges = (
+        public_forum_responses(now)
+        .filter(kind=ForumResponse.Kind.CHALLENGE, update__action__plan__area=area)
+        .select_related("update__action")
+    )
+    entries = []
+    for challenge in challenges:
+        action = challenge.update.action
+        reply = getattr(challenge, "reply", None)
+        entries.append(
+            ForumEntry(
+                pk=challenge.pk,
+                heard_on=timezone.localdate(challenge.responded_at),
+                action_ref=action.ref,
+                action_title=action.title,
+                url=reverse("public:area-finding", args=[area.slug, action.finding_id])
+                + f"#action-{action.pk}",
+                you_said=challenge.text,
+                we_did=reply.text if reply else "",
+                replied_on=timezone.localdate(reply.replied_at) if reply else None,
+                is_illustrative=challenge.is_illustrative,
+            )
+        )
+    entries.sort(key=lambda e: (e.heard_on, e.pk), reverse=True)
+    return entries
 
 
 # The public timeline: every public event of an area's story.

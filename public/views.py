@@ -66,7 +66,11 @@ def area_you_said(request, slug):
     return render(
         request,
         "public/area_you_said.html",
-        {"area": area, "entries": selectors.public_you_said_we_did(area)},
+        {
+            "area": area,
+            "entries": selectors.public_you_said_we_did(area),
+            "forum_entries": selectors.forum_you_said_we_did(area),
+        },
     )
 
 

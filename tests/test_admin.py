@@ -43,6 +43,8 @@ from kit.admin import AuditedAdmin
 from progress.models import (
     BoardMeeting,
     Evidence,
+    ForumReply,
+    ForumResponse,
     Measure,
     MeasureValue,
     ProgressReport,
@@ -167,6 +169,28 @@ def records(superuser):
         public_summary="More therapists have started work.",
         author=officer,
     )
+    published_update = ProgressUpdate.objects.create(
+        action=action,
+        period_start=D(2018, 7, 1),
+        period_end=D(2018, 9, 30),
+        delivery_status=DeliveryStatus.ON_TRACK,
+        impact_status=ImpactStatus.SOME_EVIDENCE,
+        narrative="Two therapists are being recruited.",
+        public_summary="We are hiring therapists.",
+        state=ProgressUpdate.State.PUBLISHED,
+        publish_at=datetime.datetime(2018, 10, 20, 9, tzinfo=datetime.UTC),
+        author=officer,
+    )
+    challenge = ForumResponse.objects.create(
+        update=published_update,
+        kind=ForumResponse.Kind.CHALLENGE,
+        text="When will families see the new therapists?",
+        responded_by=officer,
+        answered_at=datetime.datetime(2018, 11, 2, 9, tzinfo=datetime.UTC),
+    )
+    reply = ForumReply.objects.create(
+        challenge=challenge, text="From January, in every clinic.", replied_by=officer
+    )
     evidence = Evidence.objects.create(
         update=update,
         title="Board minutes",
@@ -255,6 +279,8 @@ def records(superuser):
             intervention_finding,
             stated_deadline,
             plan_intervention,
+            challenge,
+            reply,
         ]
     }
 
@@ -270,7 +296,7 @@ def test_it_registers_every_portal_model_on_the_superuser_site_with_a_reason():
         for model in apps.get_app_config(app_label).get_models()
         if not model.__name__.startswith("Historical")
     }
-    assert len(portal_models) == 25
+    assert len(portal_models) == 27
     assert portal_models == set(AUDITED)
 
 

@@ -38,7 +38,15 @@ from inspections.models import (
     Partnership,
     ProgressReview,
 )
-from progress.models import BoardMeeting, Measure, MeasureValue, ProgressReport, ProgressUpdate
+from progress.models import (
+    BoardMeeting,
+    ForumReply,
+    ForumResponse,
+    Measure,
+    MeasureValue,
+    ProgressReport,
+    ProgressUpdate,
+)
 from tests.factories import (
     make_action,
     make_area,
@@ -412,7 +420,68 @@ CASES = {
         lambda w: report_row(w, state="published"),
         "A published report needs its number and its stored PDF.",
     ),
+    "progress_progressreport_introduction_not_too_long": (
+        lambda w: report_row(w, introduction="a" * 2001),
+        "The introduction must be 2,000 characters or fewer.",
+    ),
+    "progress_forumresponse_challenge_has_text": (
+        lambda w: forum_row(w, "challenge", text=""),
+        "Enter what the forum wants the board to answer.",
+    ),
+    "progress_forumresponse_text_not_too_long": (
+        lambda w: forum_row(w, "acknowledge", text="a" * 501),
+        "A challenge must be 1,500 characters or fewer, and a note with an acknowledgement "
+        "500 characters or fewer.",
+    ),
+    "progress_forumresponse_only_challenges_answered": (
+        lambda w: forum_row(w, "acknowledge", answered_at=timezone.now()),
+        "Only a challenge is answered by the board.",
+    ),
+    "progress_forumresponse_one_acknowledgement": (
+        lambda w: saved_forum_row(w, "acknowledge") and forum_row(w, "acknowledge", text="Again"),
+        "The forum has already acknowledged this update.",
+    ),
+    "progress_forumresponse_one_open_challenge": (
+        lambda w: (
+            saved_forum_row(w, "challenge", text="Why?") and forum_row(w, "challenge", text="And?")
+        ),
+        "The forum has already challenged this update, and the board has not replied yet.",
+    ),
+    "progress_forumreply_has_text": (
+        lambda w: reply_row(w, text=""),
+        "Enter the board’s reply.",
+    ),
+    "progress_forumreply_text_not_too_long": (
+        lambda w: reply_row(w, text="a" * 1501),
+        "The board’s reply must be 1,500 characters or fewer.",
+    ),
 }
+
+
+def published_update(w):
+    """A published update on the world's action, for the parent carer forum to respond to."""
+    update = ProgressUpdate.objects.filter(action=w.action, state="published").first()
+    if update is None:
+        update = ProgressUpdate.objects.create(
+            **update_fields(w.action, state="published", publish_at=timezone.now())
+        )
+    return update
+
+
+def forum_row(w, kind, **fields):
+    values = {"update": published_update(w), "kind": kind, "responded_by": w.user, **fields}
+    return ForumResponse(**values)
+
+
+def saved_forum_row(w, kind, **fields):
+    row = forum_row(w, kind, **fields)
+    row.save()
+    return row
+
+
+def reply_row(w, **fields):
+    challenge = saved_forum_row(w, "challenge", text="Why is it late?")
+    return ForumReply(**{"challenge": challenge, "replied_by": w.user, **fields})
 
 
 def report_row(w, **fields):

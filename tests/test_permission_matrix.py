@@ -7,6 +7,10 @@ row and no history row anywhere.
 
 The table below must name every URL under /board/: a new board page fails
 this test until someone decides who may use it.
+
+The parent carer forum's representative (``forum``) may only respond to
+published updates: every page that shows the area's internal information
+refuses them with 403, and their own pages refuse everyone else.
 """
 
 import datetime
@@ -16,27 +20,32 @@ import pytest
 from django.apps import apps
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from actions.models import Milestone
+from actions.models import Milestone, Plan
 from inspections.access import Can
 from inspections.models import Inspection, Intervention, Judgement, Membership
 from progress.models import (
     BoardMeeting,
     Evidence,
+    ForumResponse,
     Measure,
     MeasureValue,
     ProgressReport,
     ProgressUpdate,
     YouSaidWeDid,
 )
+from tests.cast import make_user
+from tests.factories import make_action
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "outsider", "board_member", "officer", "area_admin")
+ROLES = ("anonymous", "outsider", "board_member", "officer", "area_admin", "forum")
 ROLE_PERMISSIONS = {
     "board_member": {Can.VIEW, Can.UPDATE},
     "officer": {Can.VIEW, Can.UPDATE, Can.APPROVE, Can.EDIT},
     "area_admin": {Can.VIEW, Can.UPDATE, Can.APPROVE, Can.EDIT, Can.MANAGE_MEMBERS},
+    "forum": {Can.RESPOND},
 }
 
 
@@ -170,6 +179,40 @@ def _membership(cast):
     return Membership.objects.get(user=cast.board_member, area=cast.area)
 
 
+# The parent carer forum: a published update on a second action (the first
+# action's only update stays the draft the other pages use), and a challenge.
+
+
+def _published_update(cast):
+    update = ProgressUpdate.objects.filter(action__ref="1.2", action__plan=cast.plan).first()
+    if update is None:
+        action = make_action(
+            plan=cast.plan, finding=cast.action.finding, lead=cast.council, ref="1.2"
+        )
+        update = ProgressUpdate.objects.create(
+            action=action,
+            period_start=datetime.date(2025, 4, 1),
+            period_end=datetime.date(2025, 6, 30),
+            delivery_status="on_track",
+            impact_status="some_evidence",
+            narrative="Internal words",
+            public_summary="Public words",
+            state=ProgressUpdate.State.PUBLISHED,
+            publish_at=timezone.now() - datetime.timedelta(days=1),
+        )
+    return update
+
+
+def _challenge(cast):
+    update = _published_update(cast)
+    challenge = ForumResponse.objects.filter(update=update).first()
+    if challenge is None:
+        challenge = ForumResponse.objects.create(
+            update=update, kind="challenge", text="Why so slow?", responded_by=cast.forum
+        )
+    return challenge
+
+
 def _in_area(pk_name, builder):
     return lambda c: {"area_slug": c.area.slug, pk_name: builder(c).pk}
 
@@ -177,6 +220,8 @@ def _in_area(pk_name, builder):
 # url name -> (permission needed, kwargs builder). None means any signed-in person.
 BOARD_URLS = {
     "board:home": (None, lambda c: {}),
+    # Which emails I get: everyone signed in, each for themselves only.
+    "notices:preferences": (None, lambda c: {}),
     "board:my-area": (Can.VIEW, lambda c: {"area_slug": c.area.slug}),
     "board:todo": (Can.VIEW, lambda c: {"area_slug": c.area.slug}),
     "board:action": (Can.VIEW, lambda c: {"area_slug": c.area.slug, "pk": c.action.pk}),
@@ -229,6 +274,13 @@ BOARD_URLS = {
     "progress:report-preview": (Can.VIEW, _in_area("pk", _report)),
     "progress:report-pdf": (Can.VIEW, _in_area("pk", _report)),
     "progress:you-said-edit": (Can.EDIT, _in_area("pk", _you_said)),
+    # The parent carer forum's pages: the forum's representative only. What the
+    # forum said is public, so every member may read the list of its challenges.
+    "progress:forum": (Can.RESPOND, lambda c: {"area_slug": c.area.slug}),
+    "progress:forum-acknowledge": (Can.RESPOND, _in_area("pk", _published_update)),
+    "progress:forum-challenge": (Can.RESPOND, _in_area("pk", _published_update)),
+    "progress:forum-challenges": (Can.VIEW, lambda c: {"area_slug": c.area.slug}),
+    "progress:forum-reply": (Can.APPROVE, _in_area("pk", _challenge)),
     # Spreadsheets in and out: officers only (the export holds internal narratives)
     "actions:plan-import": (Can.EDIT, lambda c: {"area_slug": c.area.slug, "plan_pk": c.plan.pk}),
     "actions:plan-import-template": (
@@ -269,7 +321,9 @@ def board_url_names():
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns, pattern.namespace or namespace)
-            elif isinstance(pattern, URLPattern) and str(pattern.pattern).startswith("board/"):
+            elif isinstance(pattern, URLPattern) and str(pattern.pattern).startswith(
+                ("board/", "accounts/email-notices/")
+            ):
                 names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
 
     walk(get_resolver().url_patterns, None)
@@ -283,7 +337,11 @@ def world_counts():
 
 @pytest.fixture
 def board(cast):
-    """The cast, plus a draft update by the board member with one evidence file."""
+    """The cast and the forum's representative, plus a draft update with one evidence file."""
+    cast.forum = make_user("fay", first_name="Fay", last_name="Forum")
+    Membership.objects.create(user=cast.forum, area=cast.area, role=Membership.Role.FORUM)
+    cast.plan.status = Plan.Status.PUBLISHED
+    cast.plan.save()
     update = ProgressUpdate.objects.create(
         action=cast.action,
         period_start=datetime.date(2025, 4, 1),

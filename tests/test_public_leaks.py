@@ -4,8 +4,10 @@ Two areas are filled with content of every kind, each piece carrying its own
 marker: ``LEAK-…`` for what must never be public (internal narratives,
 reasons, return reasons, internal minutes and evidence, unpublished updates,
 meetings and "You said, we did", non-public measures, draft plans, officers'
-names, uploaders' file names), ``SHOW-…`` for what must be, and ``SOON-…``
-for an update published from tomorrow. Evidence files carry markers in their
+and the parent carer forum's names, uploaders' file names, the forum's
+responses on updates the public cannot see), ``SHOW-…`` for what must be,
+and ``SOON-…`` for an update published from tomorrow (and the forum's
+challenge on it). Evidence files carry markers in their
 bytes as well as their titles.
 
 A crawler then visits the site as an anonymous visitor, starting from "/" and
@@ -56,6 +58,8 @@ from inspections.models import (
 from progress.models import (
     BoardMeeting,
     Evidence,
+    ForumReply,
+    ForumResponse,
     Measure,
     MeasureValue,
     ProgressReport,
@@ -480,6 +484,49 @@ def populate_area(slug, name, markers, *, now):
         source=markers.leak("YOU-SAID-SOURCE-UNPUBLISHED"),
         is_published=False,
     )
+
+    # The parent carer forum: what it said and the board's replies are public with the
+    # update they answer, never who wrote them; on an update the public cannot see
+    # (yet), nothing shows.
+    forum = make_user(
+        f"{slug}-forum",
+        first_name=markers.leak("FORUM-FIRST-NAME"),
+        last_name=markers.leak("FORUM-LAST-NAME"),
+    )
+    Membership.objects.create(user=forum, area=area, role=Membership.Role.FORUM)
+
+    def forum_says(update, kind, text, *, reply=None):
+        response = ForumResponse.objects.create(
+            update=update,
+            kind=kind,
+            text=text,
+            responded_by=forum,
+            answered_at=now if reply else None,
+        )
+        if reply:
+            ForumReply.objects.create(challenge=response, text=reply, replied_by=officer)
+
+    def published_update(ref):
+        return ProgressUpdate.objects.get(action__plan=plan, action__ref=ref, state=State.PUBLISHED)
+
+    forum_says(
+        published_update("1.1"),
+        "challenge",
+        markers.show("FORUM-CHALLENGE"),
+        reply=markers.show("BOARD-REPLY"),
+    )
+    forum_says(published_update("1.2"), "acknowledge", markers.show("FORUM-NOTE"))
+    forum_says(published_update("1.3"), "challenge", markers.show("FORUM-CHALLENGE-WAITING"))
+    forum_says(scheduled, "challenge", markers.soon("FORUM-CHALLENGE-SCHEDULED"))
+    forum_says(
+        draft_plan_update,
+        "challenge",
+        markers.leak("FORUM-CHALLENGE-ON-DRAFT-PLAN"),
+        reply=markers.leak("BOARD-REPLY-ON-DRAFT-PLAN"),
+    )
+    for state in (State.DRAFT, State.APPROVED):
+        unpublished = ProgressUpdate.objects.get(action__plan=plan, state=state)
+        forum_says(unpublished, "challenge", markers.leak(f"FORUM-CHALLENGE-{state.upper()}"))
 
     evidence.on_draft_plan = [draft_plan_evidence]
     reports = publish_reports(plan, now=now)

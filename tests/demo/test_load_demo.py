@@ -16,7 +16,7 @@ from demo.illustrative import DEMO_PLANS
 from demo.management.commands.load_demo import DEMO_PASSWORD
 from demo.seed import SEED_FILE
 from inspections.models import Finding, Inspection, Judgement, LocalArea, Membership
-from progress.models import BoardMeeting, Measure, ProgressUpdate
+from progress.models import BoardMeeting, ForumReply, ForumResponse, Measure, ProgressUpdate
 
 
 def history_counts():
@@ -156,10 +156,33 @@ class LoadDemoTests(TestCase):
             set(officer.memberships.values_list("area__slug", "role")),
             {("dudley", Membership.Role.OFFICER)},
         )
-        self.assertEqual(Membership.objects.count(), 12)
+        self.assertEqual(Membership.objects.count(), 16)
         output = self.output.getvalue()
         self.assertIn(DEMO_PASSWORD, output)
         self.assertIn("worcestershire-board", output)
+
+    def test_each_area_has_a_forum_sign_in_that_sees_only_the_forums_page(self):
+        for area in LocalArea.objects.all():
+            membership = Membership.objects.get(user__username=f"{area.slug}-forum")
+            self.assertEqual(membership.role, Membership.Role.FORUM)
+            self.assertTrue(membership.user.check_password(DEMO_PASSWORD))
+        self.assertIn("worcestershire-forum", self.output.getvalue())
+
+    def test_the_forum_acknowledges_and_challenges_in_one_area_and_the_board_replies(self):
+        responses = ForumResponse.objects.select_related("update__action__plan__area", "reply")
+        self.assertEqual(
+            sorted((r.update.action.plan.area.slug, r.kind) for r in responses),
+            [("worcestershire", "acknowledge"), ("worcestershire", "challenge")],
+        )
+        challenge = responses.get(kind="challenge")
+        self.assertTrue(challenge.reply.text.startswith("Illustrative:"))
+        self.assertTrue(challenge.reply.is_illustrative)
+        for response in responses:
+            self.assertTrue(response.text.startswith("Illustrative:"))
+            self.assertTrue(response.is_illustrative)
+            self.assertEqual(response.responded_by.username, "worcestershire-forum")
+        self.assertEqual(ForumResponse.objects.public().count(), 2)
+        self.assertEqual(ForumReply.objects.get().replied_by.username, "worcestershire-officer")
 
     def test_history_records_the_import_reason(self):
         inspection = Inspection.objects.get(area__slug="essex", ref="2019-inspection")

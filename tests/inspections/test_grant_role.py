@@ -208,7 +208,7 @@ def test_it_refuses_an_unknown_role_and_writes_nothing(area):
         run("j.smith", "worcestershire", "chair")
 
     assert str(error.value) == (
-        "“chair” is not a role. Use board-member, officer or area-administrator."
+        "“chair” is not a role. Use board-member, officer, area-administrator or forum."
     )
     assert state() == before
     assert not User.objects.filter(username="j.smith").exists()

@@ -578,8 +578,9 @@ def test_the_summary_is_built_in_a_fixed_number_of_queries(client):
     # dates stated for the plan; public measures and their values; the next scheduled
     # publication (how long the page may be cached).
     assert page(small) == page(large) == 17
-    # The report, as in tests/progress/test_reports.py.
-    assert report(small) == report(large) == 13
+    # The report, as in tests/progress/test_reports.py (with the parent carer forum's
+    # challenges).
+    assert report(small) == report(large) == 14
     # The home page, for every area at once: the areas; inspections with the verdicts they
     # gave, their findings and the findings' verdicts; public plans; interventions; meetings
     # to come; public measures and their values; deadline rules, inspections, stated dates;

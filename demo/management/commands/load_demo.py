@@ -6,6 +6,7 @@ from django.db import transaction
 from actions.area_history import ImportProblems, import_document, validate
 from actions.deadlines import portal_today
 from actions.models import Plan
+from demo.forum import FORUM_AREA, add_forum_responses
 from demo.illustrative import (
     DEMO_PLANS,
     add_illustrative_content,
@@ -20,6 +21,7 @@ ROLES = [
     ("officer", Membership.Role.OFFICER, "Officer"),
     ("board", Membership.Role.BOARD_MEMBER, "Board member"),
     ("admin", Membership.Role.AREA_ADMIN, "Area administrator"),
+    ("forum", Membership.Role.FORUM, "Parent carer forum representative"),
 ]
 
 
@@ -65,6 +67,10 @@ class Command(BaseCommand):
                     add_illustrative_content(
                         plan, officer=users["officer"], board_member=users["board"], today=today
                     )
+                    if area.slug == FORUM_AREA:
+                        add_forum_responses(
+                            plan, forum_user=users["forum"], officer=users["officer"]
+                        )
                     publish_demo_report(plan, officer=users["officer"], today=today)
             self._superuser()
         self.stdout.write(
@@ -83,18 +89,21 @@ class Command(BaseCommand):
 
     def _demo_users(self, area):
         users = {}
-        council = (
-            area.partnerships.filter(organisation__kind="council")
+        partners = {
+            kind: area.partnerships.filter(organisation__kind=kind)
             .select_related("organisation")
             .first()
-        )
+            for kind in ("council", "parent_carer_forum")
+        }
         for suffix, role, label in ROLES:
             username = f"{area.slug}-{suffix}"
+            # The forum's representative is one of the area's parents, not council staff.
+            partner = partners["parent_carer_forum" if suffix == "forum" else "council"]
             membership, created, _ = grant_role(
                 username=username,
                 area=area,
                 role=role,
-                organisation=council.organisation if council else None,
+                organisation=partner.organisation if partner else None,
                 reason="Demo sign-in",
                 user_defaults={
                     "first_name": "Demo",

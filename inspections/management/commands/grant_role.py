@@ -6,7 +6,8 @@ from inspections.services import KEEP, grant_role, parse_role
 
 class Command(BaseCommand):
     help = (
-        "Give a person a role in one local area: board-member, officer or area-administrator. "
+        "Give a person a role in one local area: board-member, officer, area-administrator or "
+        "forum (the parent carer forum's representative). "
         "Creates the user (with no password; they set one through password reset) if they do "
         "not exist, and changes their role if they already have one in that area. "
         "Example: manage.py grant_role j.smith worcestershire officer --organisation "
@@ -17,7 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("area_slug", metavar="AREA_SLUG")
         parser.add_argument(
-            "role", help="board-member, officer or area-administrator (area-admin also works)"
+            "role",
+            help="board-member, officer, area-administrator (area-admin also works) or forum",
         )
         parser.add_argument("--organisation", help="slug of the partner organisation they work for")
         parser.add_argument("--email", default="")
@@ -31,7 +33,7 @@ class Command(BaseCommand):
         parsed_role = parse_role(role)
         if parsed_role is None:
             raise CommandError(
-                f"“{role}” is not a role. Use board-member, officer or area-administrator."
+                f"“{role}” is not a role. Use board-member, officer, area-administrator or forum."
             )
         area = LocalArea.objects.filter(slug=area_slug).first()
         if area is None:
