@@ -37,13 +37,13 @@ THEMES = [
         ("waiting", "wait"),
         [
             (
-                "Add extra assessment clinics to bring down the longest waits",
-                "No child waits more than 18 weeks for a first appointment.",
-                "More clinics so that children are seen sooner.",
+                "Add more assessment clinics to cut the longest waits",
+                "No child waits more than 18 weeks for a first visit.",
+                "More clinics, so children are seen sooner.",
             ),
             (
                 "Offer support to families while they wait",
-                "Every family on a waiting list is offered a named contact and a support session.",
+                "Every family on a waiting list gets a named contact and a support session.",
                 "Help for families while they wait, not only after an assessment.",
             ),
         ],
@@ -52,14 +52,14 @@ THEMES = [
         ("co-production", "coproduction", "co-produc"),
         [
             (
-                "Set up a young people's SEND advisory group that meets each term",
-                "Young people's group reviews every major change before the board agrees it.",
+                "Set up a young people's SEND group that meets each term",
+                "The young people's group looks at every big change before the board agrees it.",
                 "Young people help decide how services change.",
             ),
             (
                 "Agree a co-production charter with the parent carer forum",
-                "Charter signed by all partners and used in every workstream.",
-                "Parents and carers are equal partners in planning.",
+                "All partners sign the charter and use it in all their work.",
+                "Parents and carers plan with us as equal partners.",
             ),
         ],
     ),
@@ -67,14 +67,14 @@ THEMES = [
         ("ehc", "education, health and care"),
         [
             (
-                "Quality-assure a sample of EHC plans every month",
-                "At least 80% of audited plans are rated good or better.",
-                "Checking plans every month so they describe children's needs properly.",
+                "Check a sample of EHC plans every month",
+                "At least 80% of the plans we check are rated good or better.",
+                "We check plans every month, so they say what each child needs.",
             ),
             (
-                "Clear the backlog of overdue annual reviews",
-                "Every annual review decision is made within 4 weeks of the meeting.",
-                "Plans are reviewed on time each year.",
+                "Clear the backlog of late annual reviews",
+                "We decide every annual review within 4 weeks of the meeting.",
+                "Each plan gets its review on time every year.",
             ),
         ],
     ),
@@ -82,14 +82,14 @@ THEMES = [
         ("commission",),
         [
             (
-                "Agree a joint commissioning strategy across council and NHS",
-                "Strategy agreed by cabinet and the ICB board with pooled budgets named.",
+                "Agree how the council and NHS plan and buy services together",
+                "The council's cabinet and the ICB board agree the plan and the shared budgets.",
                 "The council and the NHS plan and buy services together.",
             ),
             (
-                "Review speech and language therapy provision together",
-                "Joint review completed and gaps funded in the next budget.",
-                "Making sure speech and language support is there when needed.",
+                "Check together that there is enough speech and language therapy",
+                "Partners finish the check and pay to fill the gaps in the next budget.",
+                "Speech and language help is there when children need it.",
             ),
         ],
     ),
@@ -97,12 +97,12 @@ THEMES = [
         ("transition", "post-19", "employment", "training"),
         [
             (
-                "Start preparing-for-adulthood planning from Year 9",
-                "Every EHC plan review from Year 9 includes a preparing-for-adulthood section.",
+                "Start planning for adult life from Year 9",
+                "Every EHC plan review from Year 9 has a part about adult life.",
                 "Planning for adult life starts earlier.",
             ),
             (
-                "Expand supported internships with local employers",
+                "Offer more supported internships with local firms",
                 "Forty supported internship places each year.",
                 "More young people get help into work.",
             ),
@@ -113,13 +113,13 @@ THEMES = [
         [
             (
                 "Rebuild the Local Offer website with families",
-                "Families rate the Local Offer easy to use in the annual survey.",
-                "A clearer website about SEND services, designed with families.",
+                "Families say the Local Offer is easy to use in the yearly survey.",
+                "A clearer website about SEND services, made with families.",
             ),
             (
                 "Publish a plain-English update after every board meeting",
-                "Summary published within 10 working days of each meeting.",
-                "Families can see what the board discussed and decided.",
+                "We publish a summary within 10 working days of each meeting.",
+                "Families can see what the board talked about and decided.",
             ),
         ],
     ),
@@ -128,12 +128,12 @@ GENERIC_ACTIONS = [
     (
         "Train school SEND coordinators in the graduated approach",
         "Every mainstream school has a trained SENCO and uses the local toolkit.",
-        "Schools get the skills to support children with SEND well.",
+        "Schools learn how to support children with SEND well.",
     ),
     (
-        "Track this area of weakness at every improvement board",
-        "The board reviews progress and evidence of impact at each meeting.",
-        "The board checks progress on this regularly.",
+        "Check this weakness at every improvement board",
+        "At each meeting, the board looks at progress and at what has changed for families.",
+        "The board checks progress on this at every meeting.",
     ),
 ]
 
@@ -219,7 +219,8 @@ def add_illustrative_content(plan, *, officer, board_member, today):
                     finding=finding,
                     title=f"{title} ({LABEL.lower()})",
                     description=(
-                        "Illustrative action invented for the demo: not part of the area's real plan."
+                        "Illustrative action, made up for the demo. It is not part of the area's "
+                        "real plan."
                     ),
                     lead_organisation=organisation,
                     lead_officer=officer if a_index == 1 else board_member,
@@ -260,8 +261,8 @@ def add_illustrative_content(plan, *, officer, board_member, today):
     for finding in findings:
         if not finding.families_summary:
             finding.families_summary = (
-                "Illustrative, invented for the demo: families should find it easier to get the "
-                "right help at the right time, and should hear back about what is changing."
+                "Illustrative, made up for the demo. Families should get the right help sooner. "
+                "They should hear from us about what is changing."
             )
             _audited(finding)
     return True
@@ -279,7 +280,11 @@ def _add_updates(action, *, start, until, today, author, approver):
         published_at = timezone.make_aware(
             datetime.datetime.combine(period_end + datetime.timedelta(days=21), datetime.time(10))
         )
-        reason = "" if (delivery, impact) == previous else "Status reviewed at the quarterly check."
+        reason = (
+            ""
+            if (delivery, impact) == previous
+            else "We checked the status at the quarterly review."
+        )
         _audited(
             ProgressUpdate(
                 action=action,
@@ -292,8 +297,8 @@ def _add_updates(action, *, start, until, today, author, approver):
                     f"quarter to {period_end:%d %B %Y}; risks discussed with partners."
                 ),
                 public_summary=(
-                    f"Illustrative update: work on “{action.public_summary}” continued "
-                    f"this quarter."
+                    f"Illustrative update. Work went on this quarter towards this aim: "
+                    f"“{action.public_summary}”"
                 ),
                 status_change_reason=reason,
                 state=ProgressUpdate.State.PUBLISHED,
@@ -322,10 +327,10 @@ def _add_measures(plan, *, start, until):
             slug=f"{plan.ref}-ehcp-20-weeks",
             name="New EHC plans issued within 20 weeks (illustrative)",
             definition=(
-                "Of new education, health and care plans issued in the quarter, the share issued "
-                "within 20 weeks of the request, excluding exceptions."
+                "Of the new education, health and care plans in the quarter, the share that came "
+                "within 20 weeks of the request. It leaves out the cases the law lets take longer."
             ),
-            source="Council case management system (illustrative figures)",
+            source="The council's case records (illustrative figures)",
             unit=Measure.Unit.PERCENT,
             higher_is_better=True,
             target=60,
@@ -337,10 +342,10 @@ def _add_measures(plan, *, start, until):
             slug=f"{plan.ref}-families-listened-to",
             name="Families who felt listened to (illustrative)",
             definition=(
-                "Share of parents and carers answering the quarterly survey who agreed that "
-                "services listened to them."
+                "Of the parents and carers who answered the survey each quarter, the share who "
+                "said that services listened to them."
             ),
-            source="Parent carer forum quarterly survey (illustrative figures)",
+            source="Parent carer forum survey, every 3 months (illustrative figures)",
             unit=Measure.Unit.PERCENT,
             higher_is_better=True,
             target=70,
@@ -357,9 +362,12 @@ def _add_measures(plan, *, start, until):
         ),
         dict(
             slug=f"{plan.ref}-assessment-wait",
-            name="Average wait for a neurodevelopmental assessment (illustrative)",
-            definition="Mean weeks from referral to first appointment for assessments started in the quarter.",
-            source="NHS provider waiting list data (illustrative figures)",
+            name="Average wait for an autism assessment (illustrative)",
+            definition=(
+                "The average number of weeks from being referred to the first visit, for "
+                "assessments that started in the quarter."
+            ),
+            source="NHS waiting lists (illustrative figures)",
             unit=Measure.Unit.WEEKS,
             higher_is_better=False,
             target=18,
@@ -409,12 +417,13 @@ def _add_meetings(plan, *, start, until):
                 held_on=day,
                 title="SEND improvement board (illustrative)",
                 what_was_said=(
-                    "Illustrative summary: the board looked at progress on each area of the plan, "
-                    "the latest waiting-time figures and feedback from the parent carer forum."
+                    "Illustrative summary. The board looked at how each part of the plan is going. "
+                    "It looked at the latest waiting times. It heard what the parent carer forum "
+                    "had to say."
                 ),
                 what_we_will_do=(
-                    "Illustrative: partners will report back next time on the actions at risk and "
-                    "publish this summary on the Local Offer."
+                    "Illustrative. Next time, partners will say how the actions at risk are going. "
+                    "We will put this summary on the Local Offer."
                 ),
                 internal_minutes=(
                     f"Internal minutes (illustrative), meeting {index}: budget pressures and "
@@ -430,13 +439,15 @@ def _add_you_said_we_did(plan, *, start):
     entries = [
         (
             "Parent carer forum survey (illustrative)",
-            "Illustrative: you said nobody told you how long the wait for an assessment would be.",
-            "Illustrative: we now write to every family with the expected wait and a named contact.",
+            "Illustrative. You said nobody told you how long you would wait for an assessment.",
+            "Illustrative. We now write to every family. We tell them how long the wait will be. "
+            "We give them a named person to contact.",
         ),
         (
             "Co-production workshop (illustrative)",
-            "Illustrative: you said the Local Offer website was hard to find your way around.",
-            "Illustrative: we rebuilt the website's menus with parents and tested them together.",
+            "Illustrative. You said it was hard to find your way around the Local Offer website.",
+            "Illustrative. We worked with parents to make new menus for the website. We tested "
+            "them together.",
         ),
     ]
     for months, (source, you_said, we_did) in zip((4, 8), entries, strict=True):
@@ -461,8 +472,8 @@ def _add_next_meeting(plan, *, today):
             held_on=today + datetime.timedelta(days=28),
             title="SEND improvement board (illustrative)",
             what_we_will_do=(
-                "Illustrative: the board will review progress on every area of the plan and the "
-                "latest feedback from families."
+                "Illustrative. The board will look at how each part of the plan is going. It will "
+                "look at what families have told us lately."
             ),
             is_published=True,
             is_illustrative=True,

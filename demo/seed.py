@@ -27,24 +27,14 @@ SEED_FILE = Path(__file__).with_name("seed-areas.json")
 
 FRAMEWORKS = {"2016-joint-local-area-SEND": "2016", "2023-area-SEND": "2023"}
 
-NOT_CAPTURED_TEXT = (
-    "The wording of this area of significant weakness is not in the public sources "
-    "used for this portal."
-)
+# Short, since the pages add "(the wording is not in the public sources)" after it.
+NOT_CAPTURED_TEXT = "Wording not known."
 NOT_CAPTURED_TEXTS = {
     "significant_weakness": NOT_CAPTURED_TEXT,
-    "area_for_priority_action": (
-        "The wording of this area for priority action is not in the public sources used "
-        "for this portal."
-    ),
-    "area_for_improvement": (
-        "The wording of this area for improvement is not in the public sources used for "
-        "this portal."
-    ),
+    "area_for_priority_action": NOT_CAPTURED_TEXT,
+    "area_for_improvement": NOT_CAPTURED_TEXT,
 }
-NOT_CAPTURED_OTHER = (
-    "The wording of this finding is not in the public sources used for this portal."
-)
+NOT_CAPTURED_OTHER = NOT_CAPTURED_TEXT
 
 # The kind of a weakness the seed does not give a kind for: every finding of a
 # 2016 report in the seed is an area of significant weakness. A 2023 report has
@@ -61,8 +51,8 @@ FULL_INSPECTION_COUNTS = {
 CURATION = {
     "Worcestershire": {
         "summary": (
-            "Worcestershire's SEND services were inspected in 2018 and again in 2021 and 2024. "
-            "This page shows what inspectors found and what the local area is doing about it."
+            "Inspectors looked at Worcestershire's SEND services in 2018. They came back in "
+            "2021 and 2024. This page shows what they found and what the area is doing about it."
         ),
         # The WSOA title page answers the "letter dated 16 May 2018" (inspection notes).
         "report_received": {"2018-inspection": "2018-05-16"},
@@ -100,8 +90,8 @@ CURATION = {
     },
     "Wolverhampton": {
         "summary": (
-            "Wolverhampton's SEND services were inspected in September 2021. "
-            "This page shows what inspectors found and what the local area is doing about it."
+            "Inspectors looked at Wolverhampton's SEND services in September 2021. "
+            "This page shows what they found and what the area is doing about it."
         ),
         # "required to be submitted to Ofsted by 16 February 2022" is the WSOA due date;
         # 70 working days before it is 5 November 2021, the latest date the report can have
@@ -123,9 +113,9 @@ CURATION = {
     },
     "Dudley": {
         "summary": (
-            "Dudley's SEND services were inspected in 2019, revisited in 2022 and inspected "
-            "under the new framework in January 2025. This page shows what inspectors found "
-            "and what the local area is doing about it."
+            "Inspectors looked at Dudley's SEND services in 2019 and came back in 2022. They "
+            "looked again in January 2025, under new rules. This page shows what they found "
+            "and what the area is doing about it."
         ),
         "plans": {
             "wsoa": {"status": "superseded", "superseded_by": "saap-2022"},
@@ -152,8 +142,8 @@ CURATION = {
     },
     "Essex": {
         "summary": (
-            "Essex's SEND services were inspected in 2019 and revisited in 2022, when inspectors "
-            "found sufficient progress on all three weaknesses. A new inspection began in 2026."
+            "Inspectors looked at Essex's SEND services in 2019. When they came back in 2022, "
+            "they found enough progress on all three weaknesses. A new inspection began in 2026."
         ),
         "plans": {
             "wsoa": {

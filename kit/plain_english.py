@@ -15,7 +15,9 @@
   being reviewed", "has been written"). It finds most passives and a few
   adjectives ("is closed").
 * **Abbreviations and jargon** from the project's word list
-  (``kit/jargon.txt``), with what to write instead. An abbreviation counts as
+  (``kit/jargon.txt``, the one list: the pages' acronyms, written out at first
+  use by ``kit/templatetags/plain_english.py``, are read from it too), with
+  what to write instead. An abbreviation counts as
   explained when the text spells out what it stands for anywhere. Any other
   abbreviation (two or more capitals) counts as explained when the text puts
   it in brackets next to its meaning.
@@ -72,6 +74,11 @@ def _calculator():
 class Abbreviation:
     spellings: tuple  # as written in text: "SENCO", "SENCo"
     meanings: tuple  # what it stands for: any of these in the text explains it
+    # For the pages (kit/templatetags/plain_english.py), which write out at first use
+    # each abbreviation that names its glossary entry:
+    glossary: str = ""  # the glossary entry's anchor: "send"
+    plural: str = ""  # what the plural stands for: "integrated care boards"
+    proper: bool = False  # the words are a name, kept as written: "Department for Education"
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,30 @@ class WordList:
 
 def _split(text, separator):
     return tuple(part.strip() for part in text.split(separator) if part.strip())
+
+
+_ANCHOR = re.compile(r"[a-z][a-z0-9-]*")
+
+
+def _page_options(text, where):
+    """The options after "|" on an abbreviation's line: glossary, plural, name."""
+    options = {}
+    for option in _split(text, "|"):
+        key, colon, value = (part.strip() for part in option.partition(":"))
+        key = key.lower()
+        if key == "name" and not colon:
+            options["proper"] = True
+        elif key == "glossary" and _ANCHOR.fullmatch(value):
+            options["glossary"] = value
+        elif key == "plural" and value:
+            options["plural"] = value
+        else:
+            raise ImproperlyConfigured(
+                f"{where}: after “|” write “glossary: anchor”, “plural: words” or “name”"
+            )
+    if options and not options.get("glossary"):
+        raise ImproperlyConfigured(f"{where}: “plural” and “name” need a “glossary: anchor”")
+    return options
 
 
 def parse_word_list(text, *, source="the word list"):
@@ -112,12 +143,17 @@ def parse_word_list(text, *, source="the word list"):
             continue
         words, equals, advice = line.partition("=")
         names, advice = _split(words, ","), advice.strip()
+        options = {}
+        if section == "abbreviations":
+            advice, _bar, rest = advice.partition("|")
+            advice = advice.strip()
+            options = _page_options(rest, where)
         if not equals or not names or not advice:
             raise ImproperlyConfigured(f"{where}: write it as “words = advice”")
         if section == "abbreviations":
             if any(sum(c.isupper() for c in name) < 2 for name in names):
                 raise ImproperlyConfigured(f"{where}: an abbreviation needs 2 or more capitals")
-            abbreviations.append(Abbreviation(names, _split(advice, ";")))
+            abbreviations.append(Abbreviation(names, _split(advice, ";"), **options))
         else:
             jargon.append(Jargon(names, advice))
     return WordList(tuple(abbreviations), frozenset(well_known), tuple(jargon))
@@ -412,6 +448,7 @@ class PlainEnglishFormMixin:
     and a reading age above the level needs the confirmation box ticked (the
     box appears only then). The history reason gets "reading age N".
     Put the mixin before the form base: ``class PlanForm(PlainEnglishFormMixin, RecordForm)``.
+    A plain form (no ``instance``) makes something new, so any public text it has is checked.
     """
 
     plain_english_fields = {}
@@ -436,7 +473,8 @@ class PlainEnglishFormMixin:
     def _publishes_text(self, cleaned):
         if not self.text_is_public(cleaned):
             return False
-        if self.instance.pk is None or not self.text_is_public(self.initial):
+        instance = getattr(self, "instance", None)  # a plain form makes something new
+        if instance is None or instance.pk is None or not self.text_is_public(self.initial):
             return True
         return any(name in self.changed_data for name in self.plain_english_fields)
 
@@ -482,4 +520,5 @@ class PlainEnglishFormMixin:
 
     def reason(self, default):
         note = history_note(self.wording_checks, confirmed=self.wording_confirmed)
-        return with_note(super().reason(default), note)
+        base = getattr(super(), "reason", None)  # a plain form has no reason field
+        return with_note(base(default) if base else default, note)

@@ -30,6 +30,7 @@ from kit.plain_english import (
 
 from .evidence import EvidenceProblem, check_evidence_file
 from .models import (
+    REPORT_INTRODUCTION_MAX_CHARACTERS,
     BoardMeeting,
     Evidence,
     Measure,
@@ -648,10 +649,16 @@ class YouSaidWeDidForm(PlainEnglishFormMixin, RecordForm):
         return bool(values.get("is_published"))
 
 
-class ReportRequestForm(PortalFormMixin, forms.Form):
-    """Which plan, period and audience a new progress report covers."""
+class ReportRequestForm(PlainEnglishFormMixin, PortalFormMixin, forms.Form):
+    """Which plan, period and audience a new progress report covers, and its introduction.
+
+    A public report's introduction is public text: the plain-English check
+    reads it, and above the reading age limit asks the officer to confirm.
+    ``reason("Report requested")`` adds its reading age to the history.
+    """
 
     submit_label = "Generate the report"
+    plain_english_fields = {"introduction": "the introduction"}
 
     plan = forms.ModelChoiceField(
         label="Plan",
@@ -686,6 +693,28 @@ class ReportRequestForm(PortalFormMixin, forms.Form):
     period_end = GovDateField(
         what="the end of the period", label="End of the period", help_text="For example, 30 9 2026"
     )
+    introduction = forms.CharField(
+        label="Introduction (optional)",
+        required=False,
+        max_length=REPORT_INTRODUCTION_MAX_CHARACTERS,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=(
+            "A few sentences at the top of the report: what it covers and anything readers "
+            "should know first. In a public report families read it, so write in plain English: "
+            f"short sentences and everyday words. Up to {REPORT_INTRODUCTION_MAX_CHARACTERS:,} "
+            "characters."
+        ),
+        error_messages=gov_errors(
+            "the introduction",
+            max_length=(
+                f"The introduction must be {REPORT_INTRODUCTION_MAX_CHARACTERS:,} characters "
+                "or fewer"
+            ),
+        ),
+    )
+
+    def text_is_public(self, values):
+        return values.get("audience") == ProgressReport.Audience.PUBLIC
 
     def __init__(self, *args, area, **kwargs):
         super().__init__(*args, **kwargs)

@@ -632,6 +632,16 @@ class ProgressReport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The officer's own words at the top of the report, written when asking for it: public
+    # text in a public report, so the request form checks its wording (progress/forms.py).
+    introduction = models.TextField(
+        blank=True,
+        max_length=REPORT_INTRODUCTION_MAX_CHARACTERS,
+        help_text=(
+            "Optional. A few plain sentences at the top of the report: what it covers and "
+            "anything readers should know first."
+        ),
+    )
 
     objects = ProgressReportQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["html", "snapshot"])
@@ -654,6 +664,16 @@ class ProgressReport(models.Model):
                 | (models.Q(number__isnull=False) & ~models.Q(sha256="")),
                 name="progress_progressreport_published_is_frozen",
                 violation_error_message="A published report needs its number and its stored PDF.",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(
+                    Length("introduction"), REPORT_INTRODUCTION_MAX_CHARACTERS
+                ),
+                name="progress_progressreport_introduction_not_too_long",
+                violation_error_message=(
+                    f"The introduction must be {REPORT_INTRODUCTION_MAX_CHARACTERS:,} characters "
+                    "or fewer."
+                ),
             ),
         ]
 

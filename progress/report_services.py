@@ -1,4 +1,10 @@
-"""Asking for, and publishing, progress reports. Published reports are frozen."""
+"""Asking for, and publishing, progress reports. Published reports are frozen.
+
+A report may start with an introduction the officer writes when asking for
+it. In a public report it is public text: the request form checks its
+wording (``ReportRequestForm``), and publishing records its reading age in
+the report's history ("Published as report 2; reading age 10").
+"""
 
 import hashlib
 
@@ -7,23 +13,32 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from actions.models import Plan
+from kit.plain_english import CheckedText, check_wording, history_note, with_note
 from kit.versioning import save_with_history
 
 from .models import ProgressReport
 from .tasks import generate_report
 
 
-def request_report(*, plan, audience, period_start, period_end, by):
-    """Create the report and queue its generation once the request's data is committed."""
+def request_report(
+    *, plan, audience, period_start, period_end, by, introduction="", reason="Report requested"
+):
+    """Create the report and queue its generation once the request's data is committed.
+
+    ``reason`` is for the history: the request form's ``reason("Report requested")``
+    adds the introduction's reading age.
+    """
     report = ProgressReport(
         plan=plan,
         audience=audience,
         period_start=period_start,
         period_end=period_end,
         requested_by=by,
+        introduction=(introduction or "").strip(),
     )
     with transaction.atomic():
-        save_with_history(report, by=by, reason="Report requested")
+        save_with_history(report, by=by, reason=reason)
         transaction.on_commit(lambda: _enqueue(report))
     return report
 
@@ -68,5 +83,21 @@ def publish_report(report, *, by):
     report.state = ProgressReport.State.PUBLISHED
     report.published_by = by
     report.published_at = timezone.now()
-    save_with_history(report, by=by, reason=f"Published as report {report.number}")
+    reason = with_note(f"Published as report {report.number}", introduction_note(report))
+    save_with_history(report, by=by, reason=reason)
     return report
+
+
+def introduction_note(report):
+    """'reading age N' for a public report's introduction, as it is published; else ''.
+
+    Above the limit it says so ("reading age 14, above 12"): the officer who asked for
+    the report confirmed the wording then, and the request's history says so.
+    """
+    if report.audience != ProgressReport.Audience.PUBLIC:
+        return ""
+    check = check_wording(report.introduction)
+    if check is None:
+        return ""
+    note = history_note([CheckedText("the introduction", "introduction", check)])
+    return f"{note}, above {check.level}" if check.above_level else note

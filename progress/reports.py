@@ -372,12 +372,21 @@ def _finding_label(finding):
 
 
 def build_report_context(
-    plan, *, audience, period_start, period_end, number=None, previous=None, now=None
+    plan,
+    *,
+    audience,
+    period_start,
+    period_end,
+    number=None,
+    previous=None,
+    now=None,
+    introduction="",
 ):
     """Everything the report on ``plan`` for the period shows, for ``audience``.
 
     ``previous`` is the previous published report of the same plan and
     audience, or None; "what changed" compares with its snapshot.
+    ``introduction`` is the officer's own text for the top of the report.
     """
     _check_arguments(plan, audience, period_start, period_end, previous)
     now = now or timezone.now()
@@ -402,6 +411,7 @@ def build_report_context(
     context = {
         "audience": audience,
         "board": board,
+        "introduction": (introduction or "").strip(),
         **_headings(plan, number=number, board=board),
         "cover": _cover(
             plan, partners, period_start=period_start, period_end=period_end, number=number, now=now

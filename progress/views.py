@@ -446,8 +446,12 @@ def reports(request, area_slug):
                 audience=form.cleaned_data["audience"],
                 period_start=form.cleaned_data["period_start"],
                 period_end=form.cleaned_data["period_end"],
+                introduction=form.cleaned_data["introduction"],
                 by=request.user,
+                reason=form.reason("Report requested"),
             )
+            for item in form.wording_checks:  # the introduction of a public report
+                messages.info(request, item.check.summary(item.label))
             return redirect(_report_url(area, report))
     return render(
         request,

@@ -889,15 +889,30 @@ def _inspection_events(records, placer):
             parent=key,
             not_before=key,
             order=(inspection.pk or 0, 0),
-            details=tuple(_verdict_line(finding, judgement) for finding, judgement in given),
+            details=_verdict_lines(given),
         )
     return placed
 
 
-def _verdict_line(finding, judgement):
-    inspection = finding.inspection
+def _inspection_named(inspection):
     when = f", {inspection.start}" if inspection.start else ""
-    return f"{finding} ({_lower_first(inspection.title)}{when}): {judgement.get_verdict_display()}"
+    return f"{_lower_first(inspection.title)}{when}"
+
+
+def _verdict_line(finding, judgement):
+    named = _inspection_named(finding.inspection)
+    return f"{finding} ({named}): {judgement.get_verdict_display()}"
+
+
+def _verdict_lines(given):
+    """A line per verdict; several on one inspection's findings name that inspection once."""
+    if len(given) < 2 or len({finding.inspection.pk for finding, _ in given}) > 1:
+        return tuple(_verdict_line(finding, judgement) for finding, judgement in given)
+    named = _inspection_named(given[0][0].inspection)
+    return (
+        f"On the findings of the {named}:",
+        *(f"{finding}: {judgement.get_verdict_display()}" for finding, judgement in given),
+    )
 
 
 def _lower_first(text):
@@ -1039,7 +1054,7 @@ def _review_events(records, placer, interventions_placed, inspections_placed):
             details.append(f"It reviewed the {review.intervention.name}{when}.")
         if review.public_summary:
             details.append(review.public_summary)
-        details.extend(_verdict_line(finding, judgement) for finding, judgement in given)
+        details.extend(_verdict_lines(given))
         if review.intervention_id:
             parent = interventions_placed.get(review.intervention_id, UNDATED)
         else:

@@ -1,7 +1,9 @@
 """Plain English on the page: acronyms explained at first use, jargon linked, sources named.
 
-The portal's word list lives here, in the lowest layer, so any page (and any
-check of what an officer writes) can use it: ``ACRONYMS`` are written out in
+The words live in the lowest layer, so any page (and any check of what an
+officer writes) can use them: ``ACRONYMS``, read from ``kit/jargon.txt`` (the
+word list the plain-English check reads, so a word is added in one place:
+each abbreviation there that names a glossary entry), are written out in
 full the first time a page uses them ("special educational needs and
 disabilities (SEND)"), with a link to the glossary entry; ``PHRASES`` are
 words a parent may not know ("Improvement Notice", "Local Offer"), linked to
@@ -50,6 +52,8 @@ from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from kit.plain_english import word_list
+
 register = template.Library()
 
 
@@ -92,56 +96,26 @@ class Phrase:
     phrases: tuple = field(default_factory=tuple)
 
 
-ACRONYMS = (
-    Acronym(
-        "SEND",
-        "special educational needs and disabilities",
-        "send",
-        also_written=("special educational needs and/or disabilities",),
-    ),
-    Acronym("SEN", "special educational needs", "sen"),
-    Acronym("EHC", "education, health and care", "ehc-plan"),
-    Acronym(
-        "EHCP",
-        "education, health and care plan",
-        "ehc-plan",
-        plural="education, health and care plans",
-    ),
-    Acronym("DfE", "Department for Education", "dfe", proper=True),
-    Acronym("CQC", "Care Quality Commission", "cqc", proper=True),
-    Acronym("NHSE", "NHS England", "nhs-england", proper=True),
-    Acronym("ICB", "integrated care board", "icb", plural="integrated care boards"),
-    Acronym("CCG", "clinical commissioning group", "ccg", plural="clinical commissioning groups"),
-    Acronym(
-        "WSOA",
-        "written statement of action",
-        "wsoa",
-        plural="written statements of action",
-        variants=("WSoA",),
-    ),
-    Acronym(
-        "APP",
-        "accelerated progress plan",
-        "accelerated-progress-plan",
-        plural="accelerated progress plans",
-    ),
-    Acronym("PAP", "priority action plan", "priority-action-plan", plural="priority action plans"),
-    Acronym(
-        "SENCO",
-        "special educational needs co-ordinator",
-        "senco",
-        plural="special educational needs co-ordinators",
-        variants=("SENCo",),
-    ),
-    Acronym(
-        "SENDCo",
-        "special educational needs and disabilities co-ordinator",
-        "senco",
-        plural="special educational needs and disabilities co-ordinators",
-        variants=("SENDCO",),
-    ),
-    Acronym("PCF", "parent carer forum", "parent-carer-forum", plural="parent carer forums"),
-)
+def acronyms_from(words):
+    """The acronyms the pages write out: each abbreviation of the word list that names its
+    glossary entry, with its first spelling and first wording."""
+    return tuple(
+        Acronym(
+            abbreviation.spellings[0],
+            abbreviation.meanings[0],
+            abbreviation.glossary,
+            plural=abbreviation.plural,
+            variants=abbreviation.spellings[1:],
+            also_written=abbreviation.meanings[1:],
+            proper=abbreviation.proper,
+        )
+        for abbreviation in words.abbreviations
+        if abbreviation.glossary
+    )
+
+
+# Read from kit/jargon.txt, the one list the plain-English check reads too.
+ACRONYMS = acronyms_from(word_list())
 
 PHRASES = (
     Phrase(
@@ -535,7 +509,8 @@ def term(parser, token):
     word = word[1:-1]
     if word not in _ACRONYM_BY_FORM and _normal(word) not in _PHRASE_BY_TEXT:
         raise template.TemplateSyntaxError(
-            f"“{word}” is not in the word list (kit/templatetags/plain_english.py)."
+            f"“{word}” is not in the word list: add an acronym to kit/jargon.txt with its "
+            "glossary entry, or a phrase to PHRASES in kit/templatetags/plain_english.py."
         )
     return TermNode(word, capital=len(bits) == 3)
 

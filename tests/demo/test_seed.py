@@ -287,11 +287,7 @@ class WeaknessWithoutTextTests(TestCase):
                 ("area_for_improvement", 2, "not_captured"),
             ],
         )
-        self.assertTrue(
-            inspection["findings"][1]["text"].startswith(
-                "The wording of this area for priority action is not"
-            )
-        )
+        self.assertEqual(inspection["findings"][1]["text"], NOT_CAPTURED_TEXT)
 
 
 class ConvertedDocumentsImportTests(DjangoTestCase):

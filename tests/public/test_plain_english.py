@@ -359,7 +359,7 @@ def test_a_finding_page_reads_in_full_then_in_short(client):
     # Headings and captions are left short; jargon is linked at its first use in the text.
     assert '<h1 class="govuk-heading-xl">Area of significant weakness 1</h1>' in page
     assert ": Joint local area SEND inspection, March 2018</span>" in page
-    assert "Actions in the " + glossary_link("wsoa", "Written statement of action") in page
+    assert "The " + glossary_link("wsoa", "Written statement of action") + " for Testshire" in page
 
 
 def test_the_meetings_page_explains_the_board_in_its_own_words(client):

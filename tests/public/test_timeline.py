@@ -226,11 +226,11 @@ def test_each_event_carries_its_public_details():
         .details[0]
         .startswith("Outcome 3: There are widespread and/or systemic failings")
     )
+    # Several verdicts on one inspection's findings name the inspection once.
     assert events["Revisit: sufficient progress on 1 of 2 findings"].details == (
-        "Area of significant weakness 1 (joint local area SEND inspection, June 2017): "
-        "Sufficient progress",
-        "Area of significant weakness 2 (joint local area SEND inspection, June 2017): "
-        "Not sufficient progress",
+        "On the findings of the joint local area SEND inspection, June 2017:",
+        "Area of significant weakness 1: Sufficient progress",
+        "Area of significant weakness 2: Not sufficient progress",
     )
     # A plan's first event says what it answers and its summary for families.
     assert events[f"{PLAN} submitted"].details == (
@@ -395,10 +395,8 @@ def test_a_revisit_known_only_by_its_counts_and_a_full_inspection_judging_earlie
         "Revisit: sufficient progress on 1 of 13 findings",
     ) in events
     page = main(client.get(reverse("public:area", args=[area.slug])))
-    assert (
-        "Area for priority action 2 (area SEND inspection, May 2023): Still needs priority action"
-        in page
-    )
+    assert "On the findings of the area SEND inspection, May 2023:" in page
+    assert "Area for priority action 2: Still needs priority action" in page
 
 
 def test_reviews_of_every_kind_are_events_with_or_without_verdicts():
