@@ -1,9 +1,21 @@
-"""Public pages are cached whole, and the cache is cleared when anything they show changes.
+"""Public pages are cached whole, and a page is cleared when anything it shows changes.
 
-Visitors who are not signed in get the cached page; every save or delete of a
-record in the portal's apps moves a generation number on, so the next request
-renders afresh. An update scheduled for later must appear on time, so a page
-is cached no longer than until the next scheduled publication.
+Visitors who are not signed in get the cached page. Each cached page's key
+holds generation numbers; a save moves a generation on, so the next request
+renders afresh:
+
+* an **area's generation** moves when a record of that area is saved or
+  deleted (found by following the record's parents up to its area); it
+  keys the area's own pages, under ``/areas/<slug>/``;
+* the **site generation** moves when a record shared by every area is saved
+  (an organisation, a deadline rule, an area itself) or a record whose area
+  cannot be found; it keys every page;
+* the **any-area generation** moves on every save; it keys the pages that
+  show every area (the home page, open data).
+
+So one area's save leaves every other area's cached pages alone. An update
+scheduled for later must appear on time, so a page is cached no longer than
+until the next scheduled publication.
 
 With several web processes, configure a shared cache (CACHE_URL) so a clear
 in one process is seen by all.
@@ -13,26 +25,89 @@ import functools
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
-GENERATION_KEY = "public-pages:generation"
+SITE = "public-pages:generation"
+ANY_AREA = "public-pages:any-area"
+AREA = "public-pages:area:{slug}"
 DEFAULT_TIMEOUT = 300
 
+# The parents a record's area is found through, tried in this order.
+PARENTS = (
+    "area",
+    "plan",
+    "action",
+    "update",
+    "inspection",
+    "finding",
+    "intervention",
+    "measure",
+    "review",
+    "response",
+    "challenge",
+)
+# Records every area's pages may show.
+SHARED = {"inspections.localarea", "inspections.organisation", "actions.deadlinerule"}
 
-def _generation():
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        generation = 1
-        cache.add(GENERATION_KEY, generation, None)
-    return generation
+
+def _bump(key):
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 2, None)
+
+
+def _generations(keys):
+    found = cache.get_many(keys)
+    missing = {key: 1 for key in keys if key not in found}
+    for key in missing:
+        cache.add(key, 1, None)
+    return [found.get(key, 1) for key in keys]
 
 
 def clear_public_cache(**kwargs):
-    """Signal receiver and helper: make every cached public page stale."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 2, None)
+    """Make every cached public page stale (for changes no signal reports, such as a bulk update)."""
+    _bump(SITE)
+    _bump(ANY_AREA)
+
+
+def clear_area(slug):
+    """Make one area's cached pages, and the pages listing every area, stale."""
+    _bump(AREA.format(slug=slug))
+    _bump(ANY_AREA)
+
+
+def area_slug_of(instance, depth=0):
+    """The slug of the area ``instance`` belongs to, following its parents; None if none."""
+    from inspections.models import LocalArea
+
+    if isinstance(instance, LocalArea):
+        return instance.slug
+    if depth > 5:
+        return None
+    for name in PARENTS:
+        if getattr(instance, f"{name}_id", None) is None:
+            continue
+        if name == "area":
+            return (
+                LocalArea.objects.filter(pk=instance.area_id).values_list("slug", flat=True).first()
+            )
+        try:
+            parent = getattr(instance, name)
+        except ObjectDoesNotExist:  # deleted with it, in a cascade
+            return None
+        return area_slug_of(parent, depth + 1)
+    return None
+
+
+def record_changed(sender, instance, **kwargs):
+    """Signal receiver: clear the pages of the area the record belongs to, or every page."""
+    slug = None if sender._meta.label_lower in SHARED else area_slug_of(instance)
+    if slug is None:
+        clear_public_cache()
+    else:
+        clear_area(slug)
 
 
 def _timeout():
@@ -52,15 +127,29 @@ def _timeout():
     return max(1, min(DEFAULT_TIMEOUT, int(seconds)))
 
 
+def page_key(request, slug=None):
+    """The cache key of a page: its generations, then scheme, host and full path."""
+    keys = [SITE, AREA.format(slug=slug)] if slug else [SITE, ANY_AREA]
+    generations = ".".join(str(g) for g in _generations(keys))
+    return (
+        f"public-page:{generations}:{request.scheme}://{request.get_host()}"
+        f"{request.get_full_path()}"
+    )
+
+
 def cached_public_page(view):
-    """Cache a public view's whole response for visitors who are not signed in."""
+    """Cache a public view's whole response for visitors who are not signed in.
+
+    A view with a ``slug`` argument is an area's page, kept until that area
+    (or something every area shares) changes.
+    """
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         # Signed-in people and anyone with a message waiting get their own page.
         if request.method != "GET" or request.user.is_authenticated or len(get_messages(request)):
             return view(request, *args, **kwargs)
-        key = f"public-page:{_generation()}:{request.get_host()}{request.get_full_path()}"
+        key = page_key(request, kwargs.get("slug"))
         response = cache.get(key)
         if response is not None:
             return response
@@ -83,8 +172,8 @@ def connect_signals():
             if model.__name__.startswith("Historical"):
                 continue
             post_save.connect(
-                clear_public_cache, sender=model, dispatch_uid=f"public-cache-{model.__name__}"
+                record_changed, sender=model, dispatch_uid=f"public-cache-{model.__name__}"
             )
             post_delete.connect(
-                clear_public_cache, sender=model, dispatch_uid=f"public-cache-del-{model.__name__}"
+                record_changed, sender=model, dispatch_uid=f"public-cache-del-{model.__name__}"
             )

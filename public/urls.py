@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
+from .cache import cached_public_page
 
 app_name = "public"
 
@@ -8,6 +9,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("areas/<slug:slug>/", views.area, name="area"),
     path("areas/<slug:slug>/findings/<int:pk>/", views.area_finding, name="area-finding"),
+    path("areas/<slug:slug>/feed/", cached_public_page(feeds.AreaFeed()), name="area-feed"),
+    path("areas/<slug:slug>/follow/", views.area_follow, name="area-follow"),
+    path("follow/confirm/<str:token>/", views.follow_confirm, name="follow-confirm"),
+    path("follow/stop/<str:token>/", views.follow_stop, name="follow-stop"),
     path("areas/<slug:slug>/measures/", views.area_measures, name="area-measures"),
     path("areas/<slug:slug>/board-meetings/", views.area_meetings, name="area-meetings"),
     path("areas/<slug:slug>/you-said-we-did/", views.area_you_said, name="area-you-said"),

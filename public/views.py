@@ -7,18 +7,21 @@ itself. Pages are cached whole for visitors who are not signed in
 (``public.cache``).
 """
 
+from django import forms
 from django.conf import settings
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.views.decorators.csrf import csrf_exempt
 
+from kit.forms import PortalFormMixin, gov_errors
 from kit.tabular import csv_response
 from progress.charts import measure_display
 
+from . import follow, history, opendata, selectors
 from . import glossary as glossary_entries
-from . import history, opendata, selectors
 from .cache import cached_public_page
 
 
@@ -201,3 +204,59 @@ def public_report(request, slug, uuid):
         filename=f"{area.slug}-progress-report-{report.number}.pdf",
         content_type="application/pdf",
     )
+
+
+# Follow an area by email (public.follow): never cached, since each page carries a form.
+
+
+class FollowForm(PortalFormMixin, forms.Form):
+    submit_label = "Send me a link to confirm"
+
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="We will only use it to send you news about this area.",
+        error_messages=gov_errors(
+            "your email address",
+            invalid="Enter an email address in the right format, like name@example.com",
+            max_length="The email address must be 254 characters or fewer",
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+
+
+def area_follow(request, slug):
+    """Ask for email about an area; the next page is the same whoever already follows it."""
+    area = selectors.public_area(slug)
+    form = FollowForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        follow.ask_to_follow(area, form.cleaned_data["email"], now=timezone.now())
+        return render(request, "public/follow_check_email.html", {"area": area})
+    return render(request, "public/follow.html", {"area": area, "form": form})
+
+
+def follow_confirm(request, token):
+    """The link in the confirmation mail: a button to confirm (a mail scanner's GET changes nothing)."""
+    try:
+        subscription = follow.pending_for(token)
+    except follow.BadLink:
+        return render(request, "public/follow_bad_link.html", {"what": "confirm"}, status=404)
+    if request.method == "POST":
+        subscription = follow.confirm(token, now=timezone.now())
+        return render(request, "public/follow_done.html", {"area": subscription.area})
+    if subscription.is_confirmed:
+        return render(request, "public/follow_done.html", {"area": subscription.area})
+    return render(request, "public/follow_confirm.html", {"area": subscription.area})
+
+
+@csrf_exempt  # one click from a mail client (RFC 8058) carries no CSRF token, and needs none
+def follow_stop(request, token):
+    """Stop email about an area: a button on the page, or one-click from the mail client."""
+    if request.method == "POST":
+        stopped = follow.stop(token)
+        return render(request, "public/follow_stopped.html", {"stopped": stopped})
+    try:
+        subscription = follow.subscription_for_stop(token)
+    except follow.BadLink:
+        return render(request, "public/follow_stopped.html", {"stopped": False})
+    return render(request, "public/follow_stop.html", {"area": subscription.area})

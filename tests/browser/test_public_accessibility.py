@@ -47,6 +47,7 @@ PAGES = {
     "measures": "/areas/testshire/measures/",
     "meetings": "/areas/testshire/board-meetings/",
     "you said, we did": "/areas/testshire/you-said-we-did/",
+    "get email about an area": "/areas/testshire/follow/",
     "accessibility statement": "/accessibility/",
     "open data": "/open-data/",
     "glossary": "/glossary/",
