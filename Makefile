@@ -1,6 +1,7 @@
 # SEND Improvement Portal: the commands people and CI run.
 #   make run    the portal with demo data on an embedded SQLite database
 #   make test   the whole test suite (uses DATABASE_URL when it is set)
+#   make serve  the production stack on this machine (scripts/serve, docs/deploy.md)
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 VENV ?= .venv
@@ -8,10 +9,11 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv run test lint format bench clean
+.PHONY: help venv run serve test lint format bench clean
 
 help:
 	@echo "make run    - serve the portal with demo data on http://127.0.0.1:$(PORT)"
+	@echo "make serve  - run as in production: gunicorn, task worker, scheduler (docs/deploy.md)"
 	@echo "make test   - run the whole test suite"
 	@echo "make lint   - ruff, the import layers and makemigrations --check"
 	@echo "make bench  - print speed figures (uses DATABASE_URL when set)"
@@ -36,6 +38,11 @@ run: $(STAMP)
 	DEBUG=$${DEBUG:-true} TASKS_BACKEND=database $(PY) manage.py db_worker --interval 1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-true} TASKS_BACKEND=database $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# As in production (DEBUG off): static files, migrations, checks, then gunicorn with
+# WEB_WORKERS processes, the task worker and the scheduler, restarted if they stop.
+serve: $(STAMP)
+	VENV=$(VENV) PORT=$(PORT) scripts/serve
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

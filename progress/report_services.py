@@ -68,11 +68,12 @@ def publish_report(report, *, by):
         raise ValidationError(
             "The stored PDF does not match its record. Generate the report again."
         )
-    latest = (
-        ProgressReport.objects.select_for_update()
-        .filter(plan=report.plan, audience=report.audience)
-        .aggregate(Max("number"))["number__max"]
-    )
+    # One publication per plan at a time: lock the plan's row, then read the last
+    # number (a lock taken with an aggregate would lock nothing).
+    Plan.objects.select_for_update().only("pk").get(pk=report.plan_id)
+    latest = ProgressReport.objects.filter(
+        plan_id=report.plan_id, audience=report.audience
+    ).aggregate(Max("number"))["number__max"]
     number = (latest or 0) + 1
     if report.snapshot.get("planned_number") != number:
         raise ValidationError(

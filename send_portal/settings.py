@@ -91,6 +91,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every request gets an id for its log lines (send_portal/middleware.py).
+    "send_portal.middleware.RequestIdMiddleware",
+    # /healthz, answered before the host check and the HTTPS redirect (send_portal/health.py).
+    "send_portal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -147,7 +151,13 @@ WSGI_APPLICATION = "send_portal.wsgi.application"
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Connections are kept for a minute and checked before reuse, so a connection the
+    # server dropped (a restart, a fail-over) is replaced instead of failing a request.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), conn_health_checks=True
+        )
+    }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -285,10 +295,18 @@ elif _cache_url.startswith("db://"):
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": _cache_url.removeprefix("db://") or "portal_cache",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            # Room for every cached page, so the pages' generation counters are not culled.
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 20000)},
         }
     }
+elif _cache_url == "locmem://":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
-    raise ImproperlyConfigured("CACHE_URL must look like db://TABLE_NAME")
+    # Not echoed: the address may hold a password.
+    raise ImproperlyConfigured(
+        "CACHE_URL must look like redis://HOST:6379/0, db://TABLE_NAME or locmem://"
+    )
 
 # History: the reason for a change can be long; store it as text.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
@@ -309,14 +327,38 @@ if _task_backend not in _TASK_BACKENDS:
     )
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend]}}
 
+# Logs go to standard error: one JSON object a line in production (LOG_FORMAT=json),
+# plain lines in the demo (LOG_FORMAT=text); each line carries the request's id
+# (send_portal/logging.py, send_portal/middleware.py).
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "send_portal.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "send_portal.logging.JSONFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# The pages shown when something goes wrong (send_portal/errors.py, templates/4xx/500.html).
+CSRF_FAILURE_VIEW = "send_portal.errors.csrf_failure"
+# /healthz fails when a background task has waited longer than this to start (send_portal/health.py).
+HEALTHZ_TASK_WAIT_MINUTES = env_int("HEALTHZ_TASK_WAIT_MINUTES", 10)
 
 PORTAL_NAME = env_str("PORTAL_NAME", "SEND Improvement Portal")
 # Named in the accessibility statement, as the model statement requires.
 PORTAL_OPERATOR = env_str("PORTAL_OPERATOR", "the local area partnership that runs this portal")
 PORTAL_ACCESSIBILITY_EMAIL = env_str("PORTAL_ACCESSIBILITY_EMAIL", "accessibility@example.org")
+# Offered on the error pages for help; the accessibility address unless set.
+PORTAL_CONTACT_EMAIL = env_str("PORTAL_CONTACT_EMAIL", PORTAL_ACCESSIBILITY_EMAIL)

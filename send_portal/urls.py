@@ -24,3 +24,8 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# The pages shown when something goes wrong, in the site's own style (send_portal/errors.py).
+handler403 = "send_portal.errors.permission_denied"
+handler404 = "send_portal.errors.page_not_found"
+handler500 = "send_portal.errors.server_error"
