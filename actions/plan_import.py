@@ -20,8 +20,10 @@ in plain English. It copes with plans as areas really keep them:
 plan's row locked, and writes only if the result is exactly what the person
 previewed (compared by digest); otherwise it raises ``PreviewOutOfDate``.
 Every record written gets a history row with the importing user and the
-reason "Imported from FILENAME". An import never deletes: actions missing
-from the file are left as they are and the preview says so.
+reason "Imported from FILENAME"; the actions and milestones are written in
+bulk (``kit.versioning.bulk_save_with_history``), in the same number of
+queries whatever the size of the file. An import never deletes: actions
+missing from the file are left as they are and the preview says so.
 """
 
 import hashlib
@@ -37,7 +39,7 @@ from openpyxl.utils import get_column_letter
 from inspections.forms import partner_queryset
 from inspections.models import Finding
 from kit.history import name_of, show_value
-from kit.versioning import save_with_history
+from kit.versioning import EditConflict, bulk_save_with_history, save_with_history
 
 from .models import ActionItem, Milestone, Plan, PlanFinding
 from .plan_columns import (
@@ -132,6 +134,7 @@ class FieldChange:
     label: str
     before: str
     after: str
+    name: str = ""  # the model field, for the write
 
 
 @dataclass
@@ -377,6 +380,7 @@ class _RowReader:
         self.matcher = matcher
         self.analysis = analysis
         self.headings = {i: normalise_heading(v) for i, v in layout.headings.items()}
+        self.normalised = {}  # cell text -> normalise_heading(text)
         self.title_index = next((i for i, k in layout.columns.items() if k == "title"), None)
         self.current = None  # the finding the latest heading names
         self.current_problem = None  # why the latest heading names no finding
@@ -405,9 +409,16 @@ class _RowReader:
         same_as_header = sum(
             1
             for i, v in present.items()
-            if isinstance(v, str) and self.headings.get(i) == normalise_heading(v)
+            if isinstance(v, str) and i in self.headings and self.headings[i] == self._normal(v)
         )
         return same_as_header >= 2
+
+    def _normal(self, text):
+        """``normalise_heading``, once for each text (a column repeats many of its values)."""
+        normal = self.normalised.get(text)
+        if normal is None:
+            normal = self.normalised[text] = normalise_heading(text)
+        return normal
 
     def _heading(self, present):
         """The text of a section heading (one lone cell in an actions table), or None."""
@@ -595,6 +606,7 @@ def _changed_fields(existing, values, kind):
             FieldChange(
                 COLUMNS_BY_KEY[kind][name].heading,
                 *(show_value(model_field, v, names) for v in pair),
+                name=name,
             )
         )
     return changes
@@ -1021,9 +1033,10 @@ def apply(plan, workbook, mapping, *, by, filename, expected_digest):
     reason = f"Imported from {filename}"[:100]
     try:
         return _apply(plan, workbook, mapping, by=by, reason=reason, expected=expected_digest)
-    except IntegrityError as error:
-        # Someone added a clashing record through another page meanwhile; the
-        # transaction is rolled back, so nothing was written.
+    except (IntegrityError, EditConflict, ActionItem.DoesNotExist, Milestone.DoesNotExist) as error:
+        # Someone added a clashing record, or saved or deleted one the file
+        # changes, through another page meanwhile; the transaction is rolled
+        # back, so nothing was written.
         raise PreviewOutOfDate from error
 
 
@@ -1033,17 +1046,17 @@ def _apply(plan, workbook, mapping, *, by, reason, expected):
         analysis = analyse(plan, workbook, mapping)
         if not analysis.can_import or analysis.digest != expected:
             raise PreviewOutOfDate
+        # A link per finding, so few: saved one by one, each with its checks.
         for change in analysis.links:
             _save(change.instance, by, reason)
-        created = {}
-        for change in analysis.action_changes:
-            _save(change.instance, by, reason)
-            created[change.instance.ref] = change.instance
+        _check_findings_are_linked(analysis.action_changes)
+        _write(analysis.action_changes, by, reason, clean=False)
+        created = {change.instance.ref: change.instance for change in analysis.action_changes}
         for change in analysis.milestone_changes:
             milestone = change.instance
             if change.is_new and milestone.action_id is None:
                 milestone.action = created[milestone.action_ref]
-            _save(milestone, by, reason)
+        _write(analysis.milestone_changes, by, reason)
     return analysis
 
 
@@ -1053,3 +1066,36 @@ def _save(instance, by, reason):
     database's constraints still stand behind it, so uniqueness and constraints
     are not queried again row by row."""
     save_with_history(instance, by=by, reason=reason, validate_constraints=False)
+
+
+def _write(changes, by, reason, *, clean=True):
+    """Save the changes' records in bulk, with the same rows and history as ``_save`` one by one.
+
+    A changed record is written only in the fields the preview showed
+    changing, and only if it is still at the version the analysis read (under
+    the plan's lock); otherwise ``EditConflict``.
+    """
+    changed = [change for change in changes if not change.is_new]
+    bulk_save_with_history(
+        [change.instance for change in changes if change.is_new],
+        [change.instance for change in changed],
+        by=by,
+        reason=reason,
+        fields=sorted({f.name for change in changed for f in change.fields}),
+        expected_versions={change.instance.pk: change.instance.version for change in changed},
+        clean=clean,
+    )
+
+
+def _check_findings_are_linked(changes):
+    """``ActionItem.clean()`` for the whole file: each action's finding is one its plan addresses.
+
+    Its rule reads only the plan and the finding, so it runs once per finding
+    rather than once per action.
+    """
+    checked = set()
+    for change in changes:
+        action = change.instance
+        if (action.plan_id, action.finding_id) not in checked:
+            action.clean()
+            checked.add((action.plan_id, action.finding_id))

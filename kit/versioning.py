@@ -10,7 +10,11 @@ person typed so they can look again and decide.
 import contextvars
 from dataclasses import dataclass
 
-from django.db import models, transaction
+from django.core.exceptions import ValidationError
+from django.db import connections, models, router, transaction
+from django.db.models.functions import Cast
+from django.dispatch import Signal
+from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
 
 from .history import describe_record_changes
 
@@ -84,6 +88,257 @@ def save_with_history(instance, *, by, reason, expected_version=None, validate_c
         finally:
             saving_with_history.reset(token)
     return instance
+
+
+# Sent once per call of bulk_save_with_history for what it created and once for
+# what it changed (it sends no post_save): sender is the model, ``instances``
+# the records written, ``created`` whether they are new.
+saved_in_bulk = Signal()
+
+
+def bulk_save_with_history(
+    new=(), changed=(), *, by, reason, fields=None, expected_versions=None, clean=True
+):
+    """Save many records of one model as ``save_with_history`` would, in a few queries.
+
+    ``new`` are records not yet in the database, ``changed`` records that are.
+    Rows and history come out as one ``save_with_history(...,
+    validate_constraints=False)`` per record would write them:
+
+    * each record's fields are checked as ``full_clean()`` checks them, except
+      that each foreign key is checked for all records in one query, and the
+      uniqueness and constraint queries are left to the caller (who has
+      checked them under a lock) and the database; ``clean=False`` also skips
+      the model's own ``clean()``, for a caller that has checked its rules for
+      the whole batch itself;
+    * the history rows carry ``by`` and ``reason``
+      (django-simple-history's ``bulk_create_with_history``, and for changed
+      records its ``bulk_history_create`` after one UPDATE);
+    * a ``Versioned`` record starts at version 1, or is locked (all in one
+      SELECT ... FOR UPDATE) and saved at its stored version plus one;
+      ``expected_versions`` ({pk: version}) raises ``EditConflict`` for the
+      first record saved by someone else since.
+
+    ``fields`` names the fields the ``changed`` records alter (the version is
+    added); by default every field is written. A changed record whose stored
+    row differs in a field not named is refused (ValueError), so a history
+    row never records a value its row does not hold. Sends ``saved_in_bulk``,
+    not ``post_save``. Returns the records written, new ones with their keys.
+    """
+    new, changed = list(new), list(changed)
+    instances = new + changed
+    if not instances:
+        return []
+    model = type(instances[0])
+    if any(type(instance) is not model for instance in instances):
+        raise ValueError("bulk_save_with_history saves records of one model at a time.")
+    if any(not instance._state.adding for instance in new) or any(
+        instance._state.adding or instance.pk is None for instance in changed
+    ):
+        raise ValueError("Pass records not yet saved as new, and saved ones as changed.")
+    using = router.db_for_write(model)
+    if not connections[using].features.can_return_rows_from_bulk_insert:
+        # Without keys back from a bulk insert, history cannot be tied to its rows.
+        versions = expected_versions or {}
+        with transaction.atomic(using=using):
+            for instance in instances:
+                save_with_history(
+                    instance,
+                    by=by,
+                    reason=reason,
+                    expected_version=versions.get(instance.pk) if instance.pk else None,
+                    validate_constraints=False,
+                )
+        return instances
+    versioned = issubclass(model, Versioned)
+    names = _bulk_update_fields(model, fields)
+    with transaction.atomic(using=using):
+        for instance in instances:
+            instance._history_user = by
+            instance._change_reason = reason
+        _clean_in_bulk(model, instances, clean=clean)
+        for instance in new:
+            if versioned:
+                instance.version = 1
+        _lock_changed(model, changed, names, versioned, expected_versions or {})
+        token = saving_with_history.set(True)
+        try:
+            if new:
+                bulk_create_with_history(new, model, default_user=by, default_change_reason=reason)
+            if changed:
+                # simple-history's bulk_update_with_history, with a leaner update.
+                _update_in_bulk(model, changed, [*names, "version"] if versioned else names)
+                get_history_manager_for_model(model).bulk_history_create(
+                    changed, update=True, default_user=by, default_change_reason=reason
+                )
+        finally:
+            saving_with_history.reset(token)
+        for batch, created in ((new, True), (changed, False)):
+            if batch:
+                saved_in_bulk.send(sender=model, instances=batch, created=created)
+    return instances
+
+
+def _bulk_update_fields(model, fields):
+    """The names of the fields a bulk update writes: ``fields``, or every concrete field."""
+    writable = [f for f in model._meta.concrete_fields if not f.primary_key and f.name != "version"]
+    if fields is None:
+        return [f.name for f in writable]
+    known = {f.name for f in writable}
+    unknown = [name for name in fields if name not in known]
+    if unknown:
+        raise ValueError(f"{model.__name__} has no field to update called {', '.join(unknown)}.")
+    return list(dict.fromkeys(fields))
+
+
+def _clean_in_bulk(model, instances, *, clean):
+    """``full_clean()`` without uniqueness or constraints, each foreign key checked in one query.
+
+    Raises the first failing record's errors, as ``full_clean()`` would for it.
+    """
+    keys = [
+        f
+        for f in model._meta.concrete_fields
+        if (f.many_to_one or f.one_to_one) and not f.remote_field.parent_link
+    ]
+    exclude = [f.name for f in keys]
+    errors = {}
+    for instance in instances:
+        found = {}
+        try:
+            instance.clean_fields(exclude=exclude)
+        except ValidationError as error:
+            found = error.update_error_dict(found)
+        if clean:
+            try:
+                instance.clean()
+            except ValidationError as error:
+                found = error.update_error_dict(found)
+        if found:
+            errors[id(instance)] = found
+    for field in keys:
+        for instance, messages in _foreign_key_errors(field, instances):
+            errors.setdefault(id(instance), {}).setdefault(field.name, []).extend(messages)
+    for instance in instances:
+        if id(instance) in errors:
+            raise ValidationError(errors[id(instance)])
+
+
+def _foreign_key_errors(field, instances):
+    """What ``ForeignKey.validate`` finds wrong with each record, in one query for all of them."""
+    wanted = {}  # value -> the records that point to it
+    for instance in instances:
+        raw = getattr(instance, field.attname)
+        if field.blank and raw in field.empty_values:
+            continue  # as clean_fields() skips it
+        try:
+            value = field.to_python(raw)
+            # Null, blank and choices, without ForeignKey.validate's query.
+            super(models.ForeignKey, field).validate(value, instance)
+            field.run_validators(value)
+        except ValidationError as error:
+            yield instance, error.messages
+            continue
+        if value != raw:
+            setattr(instance, field.attname, value)
+        if value is not None:
+            wanted.setdefault(value, []).append(instance)
+    if not wanted:
+        return
+    related = field.remote_field.model
+    target = field.remote_field.field_name
+    found = set(
+        related._base_manager.using(router.db_for_read(related))
+        .filter(**{f"{target}__in": list(wanted)})
+        .complex_filter(field.get_limit_choices_to())
+        .order_by()
+        .values_list(target, flat=True)
+    )
+    for value, pointing in wanted.items():
+        if value in found:
+            continue
+        message = field.error_messages["invalid"] % {
+            "model": related._meta.verbose_name,
+            "pk": value,
+            "field": target,
+            "value": value,
+        }
+        for instance in pointing:
+            yield instance, [message]
+
+
+def _lock_changed(model, changed, names, versioned, expected_versions):
+    """Lock the changed rows in one query and set each record's version to the stored one plus one."""
+    if not changed:
+        return
+    unlisted = [
+        f
+        for f in model._meta.concrete_fields
+        if not f.primary_key and f.name not in names and f.name != "version"
+    ]
+    if not versioned and not unlisted:
+        return  # save_with_history neither locks nor reads an unversioned record
+    columns = [f.attname for f in unlisted] + (["version"] if versioned else [])
+    queryset = model._default_manager.filter(
+        pk__in=[instance.pk for instance in changed]
+    ).order_by()
+    if versioned:
+        queryset = queryset.select_for_update()
+    stored = {row["pk"]: row for row in queryset.values("pk", *columns)}
+    for instance in changed:
+        row = stored.get(instance.pk)
+        if row is None:
+            raise model.DoesNotExist(f"{model.__name__} {instance.pk} no longer exists.")
+        expected = expected_versions.get(instance.pk)
+        if versioned and expected is not None and row["version"] != expected:
+            raise _conflict(model, instance.pk, expected)
+        for f in unlisted:
+            if row[f.attname] != getattr(instance, f.attname):
+                raise ValueError(
+                    f"{model.__name__} {instance.pk}: {f.name} differs from the stored record "
+                    "but is not among the fields to update."
+                )
+        if versioned:
+            instance.version = row["version"] + 1
+
+
+def _update_in_bulk(model, changed, names):
+    """Write the fields ``names`` of the ``changed`` records in one UPDATE.
+
+    Django's ``bulk_update`` builds a condition for every record and field,
+    which costs about a millisecond a record; here the records are grouped by
+    value, so a field most records share a value of (a status, a date, the
+    version) costs one condition per value, and a field they all share, none.
+    """
+    connection = connections[router.db_for_write(model)]
+    values = {}
+    for name in names:
+        field = model._meta.get_field(name)
+        groups = {}  # value -> (the value, the keys of the records that take it)
+        for instance in changed:
+            value = getattr(instance, field.attname)
+            try:
+                key = (type(value), value)
+                hash(key)
+            except TypeError:  # a value such as a list: a group of its own
+                key = ("record", instance.pk)
+            groups.setdefault(key, (value, []))[1].append(instance.pk)
+        if len(groups) == 1:
+            [(value, _keys)] = groups.values()
+            values[field.attname] = models.Value(value, output_field=field)
+            continue
+        case = models.Case(
+            *[
+                models.When(pk__in=keys, then=models.Value(value, output_field=field))
+                for value, keys in groups.values()
+            ],
+            output_field=field,
+        )
+        if connection.features.requires_casted_case_in_updates:
+            case = Cast(case, output_field=field)
+        values[field.attname] = case
+    if values:
+        model._default_manager.filter(pk__in=[instance.pk for instance in changed]).update(**values)
 
 
 def delete_with_history(instance, *, by, reason):
