@@ -63,7 +63,8 @@ def deliver_message(message_id):
     """Send one outbox message unless it is sent already; return its state."""
     with transaction.atomic():
         message = (
-            OutboxMessage.objects.select_for_update()
+            # Lock the message's row only: PostgreSQL cannot lock the nullable side of a join.
+            OutboxMessage.objects.select_for_update(of=("self",))
             .select_related("user")
             .filter(pk=message_id)
             .first()

@@ -165,7 +165,7 @@ def respond(update, *, kind, text, by, now=None, is_illustrative=False):
     """
     now = now or timezone.now()
     update = (
-        ProgressUpdate.objects.select_for_update()
+        ProgressUpdate.objects.select_for_update(of=("self",))
         .select_related("action__plan__area")
         .get(pk=update.pk)
     )
@@ -228,7 +228,7 @@ def reply(
     """
     now = now or timezone.now()
     challenge = (
-        ForumResponse.objects.select_for_update()
+        ForumResponse.objects.select_for_update(of=("self",))
         .select_related("update__action__plan__area")
         .get(pk=challenge.pk)
     )

@@ -110,6 +110,19 @@ def record_changed(sender, instance, **kwargs):
         clear_area(slug)
 
 
+def records_changed_in_bulk(sender, instances, **kwargs):
+    """Signal receiver for kit.versioning's bulk saves: clear each area the batch touched once."""
+    if sender._meta.label_lower in SHARED:
+        clear_public_cache()
+        return
+    slugs = {area_slug_of(instance) for instance in instances}
+    if None in slugs:
+        clear_public_cache()
+        return
+    for slug in slugs:
+        clear_area(slug)
+
+
 def _timeout():
     from progress.models import ProgressUpdate
 
@@ -166,6 +179,10 @@ def cached_public_page(view):
 def connect_signals():
     from django.apps import apps
     from django.db.models.signals import post_delete, post_save
+
+    from kit.versioning import saved_in_bulk
+
+    saved_in_bulk.connect(records_changed_in_bulk, dispatch_uid="public-cache-bulk")
 
     for app_label in ("inspections", "actions", "progress"):
         for model in apps.get_app_config(app_label).get_models():

@@ -1,5 +1,7 @@
 """Choosing which emails to get, and stopping a kind with the one-click link in every email."""
 
+import base64
+import json
 from html.parser import HTMLParser
 
 import pytest
@@ -145,7 +147,13 @@ def test_the_token_carries_the_person_and_the_kind_and_cannot_be_changed(people)
     token = unsubscribe_token(people.officer, Kind.UPDATE_SUBMITTED)
 
     assert read_unsubscribe_token(token) == (people.officer.pk, "update_submitted")
-    tampered = token.replace(str(people.officer.pk), str(people.board_member.pk), 1)
+    # Someone else's id in the payload, with the original signature: refused.
+    payload, rest = token.split(":", 1)
+    data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    data["u"] = people.board_member.pk
+    forged = base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode())
+    tampered = f"{forged.decode().rstrip('=')}:{rest}"
+    assert tampered != token
     assert read_unsubscribe_token(tampered) is None
     assert read_unsubscribe_token(token[:-2] + ("AA" if token[-2:] != "AA" else "BB")) is None
     # Signed for another purpose (the public follow links use another salt): refused.

@@ -81,3 +81,16 @@ def test_http_and_https_are_cached_apart(client, two_areas):
     assert served_from_cache(client, path)
     assert not served_from_cache(client, path, secure=True)
     assert served_from_cache(client, path, secure=True)
+
+
+def test_a_bulk_save_clears_the_pages_of_the_areas_it_touched(client, two_areas):
+    from kit.versioning import bulk_save_with_history
+
+    here, _there = two_areas
+    action = here.plan.actions.get()
+    for path in [*pages("testshire"), *pages("otherton")]:
+        client.get(path)
+    action.public_summary = "Changed by a bulk import."
+    bulk_save_with_history([], [action], by=None, reason="Imported", fields=["public_summary"])
+    assert not served_from_cache(client, pages("testshire")[0])
+    assert all(served_from_cache(client, path) for path in pages("otherton"))
