@@ -78,27 +78,61 @@ def clear_area(slug):
     _bump(ANY_AREA)
 
 
-def area_slug_of(instance, depth=0):
-    """The slug of the area ``instance`` belongs to, following its parents; None if none."""
+def area_id_of(instance, depth=0):
+    """The pk of the area ``instance`` belongs to, following its parents; None if none."""
     from inspections.models import LocalArea
 
     if isinstance(instance, LocalArea):
-        return instance.slug
+        return instance.pk
     if depth > 5:
         return None
     for name in PARENTS:
         if getattr(instance, f"{name}_id", None) is None:
             continue
         if name == "area":
-            return (
-                LocalArea.objects.filter(pk=instance.area_id).values_list("slug", flat=True).first()
-            )
+            return instance.area_id
         try:
-            parent = getattr(instance, name)
+            parent = getattr(instance, name)  # loaded once, then kept on the instance
         except ObjectDoesNotExist:  # deleted with it, in a cascade
             return None
-        return area_slug_of(parent, depth + 1)
+        return area_id_of(parent, depth + 1)
     return None
+
+
+def _area_path(model, depth=0):
+    """The lookup from ``model`` to its area's pk ("action__plan__area"), or None."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    if depth > 5:
+        return None
+    for name in PARENTS:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if not field.many_to_one:
+            continue
+        if name == "area":
+            return "area"
+        rest = _area_path(field.related_model, depth + 1)
+        return f"{name}__{rest}" if rest else None
+    return None
+
+
+def _slugs(area_ids):
+    from inspections.models import LocalArea
+
+    return dict(LocalArea.objects.filter(pk__in=area_ids).values_list("pk", "slug"))
+
+
+def area_slug_of(instance):
+    """The slug of the area ``instance`` belongs to; None if it has none."""
+    from inspections.models import LocalArea
+
+    if isinstance(instance, LocalArea):
+        return instance.slug
+    area_id = area_id_of(instance)
+    return None if area_id is None else _slugs([area_id]).get(area_id)
 
 
 def record_changed(sender, instance, **kwargs):
@@ -115,11 +149,20 @@ def records_changed_in_bulk(sender, instances, **kwargs):
     if sender._meta.label_lower in SHARED:
         clear_public_cache()
         return
-    slugs = {area_slug_of(instance) for instance in instances}
-    if None in slugs:
+    # One query finds every area the batch touched, however many records it holds.
+    path = _area_path(sender)
+    if path is None:
         clear_public_cache()
         return
-    for slug in slugs:
+    area_ids = set(
+        sender._default_manager.filter(pk__in=[i.pk for i in instances])
+        .values_list(path, flat=True)
+        .distinct()
+    )
+    if None in area_ids:
+        clear_public_cache()
+        return
+    for slug in set(_slugs(area_ids).values()):
         clear_area(slug)
 
 
