@@ -147,7 +147,7 @@ def plan_import_preview(request, area_slug, plan_pk, uuid):
         upload.state = PlanImport.State.DISCARDED
         upload.content = b""
         save_with_history(upload, by=request.user, reason="Import abandoned")
-        messages.success(request, f"Nothing was imported from {upload.filename}.")
+        messages.info(request, f"Nothing was imported from {upload.filename}.")
         return redirect(_import_url(plan))
     if request.method == "POST":
         try:

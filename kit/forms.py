@@ -10,7 +10,8 @@ import datetime
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Layout, Size, Submit
+from crispy_forms_gds.layout import ConditionalRadios, Field, Layout, Size, Submit
+from crispy_forms_gds.templatetags.crispy_forms_gds import field_errors, is_checkboxes, is_radios
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import router
@@ -37,6 +38,9 @@ class GovDateField(DateInputField):
                 "required": f"{what[0].upper()}{what[1:]} must include {name}",
             }
             part.validators = []
+        # Phones show a number pad (GOV.UK date input pattern).
+        for widget in self.widget.widgets:
+            widget.attrs["inputmode"] = "numeric"
 
     def compress(self, data_list):
         day, month, year = data_list
@@ -54,7 +58,7 @@ class GovDateField(DateInputField):
             )
         try:
             return datetime.date(year, month, day)
-        except ValueError:
+        except (ValueError, OverflowError):  # a 30-digit day is too big for C
             raise ValidationError(message, code="invalid") from None
 
 
@@ -89,10 +93,42 @@ def reference_field(what, example):
     )
 
 
+def _refuse_huge_keys(field):
+    """A choice posted as a number too big for the database is not one of the choices.
+
+    (SQLite raises OverflowError looking a 26-digit id up, which Django does not catch.)
+    """
+    clean = field.clean
+
+    def clean_refusing_overflow(value):
+        try:
+            return clean(value)
+        except OverflowError:
+            raise ValidationError(
+                "Select one of the choices given", code="invalid_choice"
+            ) from None
+
+    field.clean = clean_refusing_overflow
+
+
 class PortalFormMixin:
     """GOV.UK layout through crispy-forms-gds, with a single Save button."""
 
     submit_label = "Save"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every text field with a limit says so plainly, unless it has its own message.
+        for name, field in self.fields.items():
+            if isinstance(field, forms.ModelChoiceField):
+                _refuse_huge_keys(field)
+            if isinstance(field, forms.CharField) and field.max_length:
+                label = str(field.label or name.replace("_", " ").capitalize())
+                field.error_messages.setdefault(
+                    "max_length",
+                    f"{label} must be %(limit_value)s characters or fewer. "
+                    "You have entered %(show_value)s.",
+                )
 
     def build_helper(self):
         helper = FormHelper()
@@ -115,7 +151,10 @@ class PortalFormMixin:
 class AuditedModelForm(PortalFormMixin, forms.ModelForm):
     """A model form that records why and refuses to overwrite someone else's change."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Bounded, so a made-up huge number is a form error, not a database overflow.
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1
+    )
     change_reason = forms.CharField(
         label="Reason for this change",
         help_text="Kept in the history with your name, for example “Dates agreed at the board”.",
@@ -280,3 +319,49 @@ class RecordForm(AuditedModelForm):
             return self.constraint_fields[constraint.name]
         on_form = [name for name in getattr(constraint, "fields", ()) if name in self.fields]
         return on_form[-1] if on_form else None
+
+
+# The error summary: each link goes to the control that takes the answer.
+
+
+def error_target(bound_field, field_id=None):
+    """The id of the control an error summary link about ``bound_field`` should focus.
+
+    crispy-forms-gds links a field's errors to its ``auto_id``. For most
+    fields that is the input, but a GOV.UK date input's ``auto_id`` is the
+    wrapper ``<div>`` (which cannot take focus) and radios and checkboxes are
+    numbered from 1 (``id_audience_1``), so ``#id_audience`` goes nowhere.
+    The link then goes to the first day box, or the first radio or checkbox.
+    """
+    field_id = field_id or bound_field.auto_id
+    if field_id != bound_field.auto_id:
+        return field_id  # already a part: "id_period_start_1" is the month box
+    if is_radios(bound_field) or is_checkboxes(bound_field):
+        # Radios with conditional reveals (ConditionalRadios) count from 0.
+        first = 0 if bound_field.name in _conditional_radios(bound_field.form) else 1
+        return f"id_{bound_field.html_name}_{first}"
+    if isinstance(bound_field.field.widget, forms.MultiWidget):
+        return f"{field_id}_0"
+    return field_id
+
+
+def _conditional_radios(form):
+    helper = getattr(form, "helper", None)
+    layout = getattr(helper, "layout", None)
+    if layout is None:
+        return set()
+    return {item.field for item in layout.fields if isinstance(item, ConditionalRadios)}
+
+
+def error_summary_links(form):
+    """(target id, message) for every error on ``form``, in the order of its fields."""
+    links = []
+    visible = form.visible_fields()
+    if visible:
+        first = error_target(visible[0])
+        links.extend((first, error) for error in form.non_field_errors())
+    for bound_field in visible:
+        for field_id, errors in field_errors(bound_field):
+            target = error_target(bound_field, field_id)
+            links.extend((target, error) for error in errors)
+    return links

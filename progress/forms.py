@@ -1,9 +1,17 @@
 import datetime
 
 from crispy_forms_gds.choices import Choice
-from crispy_forms_gds.layout import Div, Layout, Submit
+from crispy_forms_gds.layout import (
+    ConditionalQuestion,
+    ConditionalRadios,
+    Div,
+    Field,
+    Layout,
+    Submit,
+)
 from django import forms
 from django.conf import settings
+from django.db.models import Case, F, IntegerField, Value, When
 from django.forms.utils import ErrorDict
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -116,6 +124,15 @@ class UpdateForm(AuditedModelForm):
         if self.instance.pk is None and not self.is_bound:
             self.initial.setdefault("delivery_status", action.delivery_status)
             self.initial.setdefault("impact_status", action.impact_status)
+            # A new update usually starts where the last one ended.
+            last = (
+                ProgressUpdate.objects.filter(action=action)
+                .order_by("-period_end")
+                .values_list("period_end", flat=True)
+                .first()
+            )
+            if last is not None:
+                self.initial.setdefault("period_start", last + datetime.timedelta(days=1))
         self.fields["status_change_reason"].required = False
 
     def build_helper(self):
@@ -228,13 +245,20 @@ class TransitionForm(PortalFormMixin, forms.Form):
         required=False,
     )
     publish_date = GovDateField(what="the publication date", required=False)
+    # A text input (not Django's TimeInput) so it is a GOV.UK input: its text
+    # size, width and red error border.
     publish_time = forms.TimeField(
         label="Time",
         help_text="24-hour clock, for example 09:30",
         required=False,
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input--width-5", "autocomplete": "off", "spellcheck": "false"}
+        ),
         error_messages={"invalid": "Enter the time like 09:30"},
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=True)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=True, min_value=0, max_value=2**31 - 1
+    )
 
     def __init__(self, *args, transition, update=None, **kwargs):
         self.transition = transition
@@ -269,6 +293,31 @@ class TransitionForm(PortalFormMixin, forms.Form):
                 del self.fields[name]
         else:
             del self.fields["reason"]
+
+    def build_helper(self):
+        helper = super().build_helper()
+        if self.transition.slug != "publish":
+            return helper
+        # The date and time show under "At a date and time I choose" only when it
+        # is chosen (GOV.UK conditional reveal); without JavaScript they always show.
+        rest = [
+            item
+            for item in helper.layout.fields
+            if not (isinstance(item, Field) and item.fields[0] in self.PUBLISH_FIELDS)
+        ]
+        helper.layout = Layout(
+            ConditionalRadios(
+                "when",
+                "Now",
+                ConditionalQuestion(
+                    "At a date and time I choose", Field("publish_date"), Field("publish_time")
+                ),
+            ),
+            *rest,
+        )
+        return helper
+
+    PUBLISH_FIELDS = ("when", "publish_date", "publish_time")
 
     def clean(self):
         cleaned = super().clean()
@@ -718,7 +767,20 @@ class ReportRequestForm(PlainEnglishFormMixin, PortalFormMixin, forms.Form):
 
     def __init__(self, *args, area, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["plan"].queryset = Plan.objects.filter(area=area).order_by("-pk")
+        # Plans still open first (a replaced or closed plan is rarely reported on),
+        # then the plan answering the latest inspection.
+        finished = [Plan.Status.SUPERSEDED, Plan.Status.CLOSED]
+        self.fields["plan"].queryset = (
+            Plan.objects.filter(area=area)
+            .annotate(
+                finished=Case(
+                    When(status__in=finished, then=Value(1)),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                )
+            )
+            .order_by("finished", F("responds_to__start_date").desc(nulls_last=True), "-pk")
+        )
         self.fields["plan"].label_from_instance = lambda plan: (
             f"{plan.title} ({plan.get_kind_display().lower()}, {plan.get_status_display().lower()})"
         )

@@ -133,8 +133,10 @@ def text(page, **kwargs):
 
 
 def row_for(page, name):
-    rows = [row for row in texts(page, tag="tr") if row.startswith(name)]
-    assert len(rows) == 1, f"No single row for {name}: {texts(page, tag='tr')}"
+    """A table row, or an item of the home page's list of areas, that starts with ``name``."""
+    found = texts(page, tag="tr") + texts(page, cls="portal-area")
+    rows = [row for row in found if row.startswith(name)]
+    assert len(rows) == 1, f"No single row for {name}: {found}"
     return rows[0]
 
 

@@ -604,9 +604,11 @@ def test_the_home_page_gives_one_line_per_area(client, plan):
         "Quiet": "No plan published here yet.",
         "Testshire": line,
     }
-    rows = {row.split(" ", 1)[0]: row for row in texts(get(client, "public:home"), tag="tr")}
+    home = get(client, "public:home")
+    rows = {row.split(" ", 1)[0]: row for row in texts(home, cls="portal-area")}
     assert rows["Testshire"] == (
-        f"Testshire Written Statement of Action: being delivered {line} None set"
+        "Testshire Where it stands now Written Statement of Action: being delivered "
+        f"Is it getting better? {line} Next key date None set"
     )
     assert "No plan published here yet." in rows["Quiet"]
 
