@@ -35,7 +35,7 @@ run: $(STAMP)
 	DEBUG=$${DEBUG:-true} TASKS_BACKEND=$${TASKS_BACKEND:-immediate} $(PY) manage.py migrate --no-input
 	DEBUG=$${DEBUG:-true} TASKS_BACKEND=$${TASKS_BACKEND:-immediate} $(PY) manage.py load_demo
 	@# Reports are generated off the request path by a task worker beside the server.
-	DEBUG=$${DEBUG:-true} TASKS_BACKEND=database $(PY) manage.py db_worker --interval 1 & worker=$$!; \
+	DEBUG=$${DEBUG:-true} TASKS_BACKEND=database $(PY) manage.py run_worker --interval 1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-true} TASKS_BACKEND=database $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

@@ -643,6 +643,11 @@ class ProgressReport(models.Model):
         ),
     )
 
+    # While it is being generated: when it must have finished (the render's time limit plus
+    # a margin). A report still "being generated" after then was stopped with its worker, so
+    # it is marked failed, with "Try again" (report_services.fail_stale_reports).
+    lease_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     objects = ProgressReportQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["html", "snapshot"])
 

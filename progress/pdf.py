@@ -9,12 +9,33 @@ directories, and refuses everything else. A refused fetch raises; WeasyPrint
 logs it and carries on without the resource, so nothing is requested or
 embedded.
 
-``html_to_pdf`` renders in a forked child process, so a document that takes
-too long can be stopped: after ``timeout`` seconds
-(``settings.REPORT_RENDER_TIMEOUT``, else 120) the child is killed and
-``ReportRenderTimeout`` is raised. Anything that goes wrong in the child comes
-back as ``ReportRenderError``. WeasyPrint is imported here, in the parent, so
-the fork starts with it loaded (a cold import costs about 0.9 s).
+``html_to_pdf`` renders in a child process, so a document that takes too
+long can be stopped: after ``timeout`` seconds (``settings.REPORT_RENDER_TIMEOUT``,
+else 120) the child is killed and ``ReportRenderTimeout`` is raised. Anything
+that goes wrong in the child comes back as ``ReportRenderError``.
+
+The child is never forked from the calling process, which may run other
+threads (a fork there can deadlock the child on a lock another thread held).
+It comes from a *fork server*: a fresh, single-threaded Python started once
+per process, with WeasyPrint already imported (a cold import costs about
+0.9 s), that forks each render child; where there is no fork server, a fresh
+interpreter is spawned. The child:
+
+* holds only its own end of the result pipe, never the reading end;
+* dies with the process that asked for the PDF: it watches a second pipe
+  whose only writer is that process, so the writer's death (even ``kill -9``)
+  ends the child within a moment; on Linux ``PR_SET_PDEATHSIG`` also kills it
+  when the fork server goes; the caller kills and reaps it on a timeout or
+  any error;
+* may use at most ``settings.REPORT_RENDER_MAX_MB`` megabytes of address
+  space (1500; 0 for no limit): a render that needs more fails with
+  ``ReportTooLarge``, "The report was too large to draw", instead of taking the
+  machine's memory.
+
+The child needs no Django: the caller passes the static directories and
+base URL to it. Like every child of a fork server it imports the main
+script again (as ``__mp_main__``), so that script must do nothing on import
+(``manage.py`` and ``python -m`` entry points do nothing).
 
 The PDF is PDF/UA-1: tagged, with the document's ``<title>`` as its title,
 ``<html lang>`` as its language and an outline built from the headings. The
@@ -24,16 +45,19 @@ HTML must have both ``<title>`` and ``<html lang>``.
 
 Relative URLs resolve against the project's ``static/`` folder, so report HTML
 links its stylesheet as ``<link rel="stylesheet" href="portal/report.css">``.
-
-Forking a process that runs other threads can deadlock the child if one of
-them held a lock (Python warns about it); render from a worker process or a
-request thread of a server whose other threads hold no locks WeasyPrint needs.
 """
 
+import contextlib
+import ctypes
 import gc
 import logging
 import mimetypes
 import multiprocessing
+import os
+import resource
+import signal
+import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -46,9 +70,13 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 PDF_VARIANT = "pdf/ua-1"
 DEFAULT_TIMEOUT = 120
+DEFAULT_MAX_MB = 1500
 
 _OK = b"\x00"
 _ERROR = b"\x01"
+_TOO_LARGE = b"\x02"
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 class ReportRenderError(Exception):
@@ -57,6 +85,10 @@ class ReportRenderError(Exception):
 
 class ReportRenderTimeout(ReportRenderError):
     """The PDF took longer than the time limit, so its render was stopped."""
+
+
+class ReportTooLarge(ReportRenderError):
+    """The render needed more memory than ``REPORT_RENDER_MAX_MB`` allows, so it was stopped."""
 
 
 class RefusedURL(ValueError):
@@ -91,7 +123,10 @@ class StaticOnlyFetcher(URLFetcher):
     urllib at all).
     """
 
-    def __init__(self, **kwargs):
+    def __init__(self, roots=None, **kwargs):
+        # ``roots``: the static directories, given by a caller without Django settings (the
+        # render child); else read from the settings at each fetch.
+        self.roots = None if roots is None else tuple(Path(root) for root in roots)
         kwargs.update(allowed_protocols=("data",), allow_redirects=False, fail_on_errors=False)
         super().__init__(**kwargs)
 
@@ -107,8 +142,7 @@ class StaticOnlyFetcher(URLFetcher):
             )
         raise RefusedURL(f"Reports may only use static files and data: URLs, not {url[:200]}")
 
-    @staticmethod
-    def static_path(url):
+    def static_path(self, url):
         """The resolved path of a ``file:`` URL inside a static directory; else ``RefusedURL``."""
         parts = urlsplit(url)
         if parts.netloc not in ("", "localhost"):
@@ -120,7 +154,8 @@ class StaticOnlyFetcher(URLFetcher):
             path = Path(url2pathname(parts.path)).resolve(strict=True)
         except (OSError, RuntimeError, ValueError) as exc:
             raise RefusedURL(f"No such static file: {url[:200]}") from exc
-        if not any(path.is_relative_to(root) for root in static_roots()):
+        roots = static_roots() if self.roots is None else self.roots
+        if not any(path.is_relative_to(root) for root in roots):
             raise RefusedURL(f"Refused a file outside the static directories: {url[:200]}")
         if not path.is_file():
             raise RefusedURL(f"Not a static file: {url[:200]}")
@@ -130,22 +165,72 @@ class StaticOnlyFetcher(URLFetcher):
 FETCHER = StaticOnlyFetcher()
 
 
-def render_pdf(html):
-    """Render in this process, with no time limit (``html_to_pdf`` calls it in a child)."""
+def render_pdf(html, *, base_url=None, url_fetcher=None):
+    """Render in this process, with no time or memory limit (``html_to_pdf`` calls it in a child).
+
+    Without ``base_url`` and ``url_fetcher`` it reads the static directories from the settings.
+    """
     return weasyprint.HTML(
-        string=html, base_url=static_dir().as_uri() + "/", url_fetcher=FETCHER
+        string=html,
+        base_url=base_url or static_dir().as_uri() + "/",
+        url_fetcher=url_fetcher or FETCHER,
     ).write_pdf(pdf_variant=PDF_VARIANT)
 
 
-def _child(html, conn):
-    """Render and send the PDF (or the error) back through ``conn``; runs in the forked child."""
+def _render_context():
+    """A fork server with this module preloaded, or where there is none, a fresh interpreter."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        # Only read when the fork server starts, once per process.
+        context.set_forkserver_preload([__name__])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _die_with_parent():
+    """Linux: have the kernel kill this process when its parent goes (best effort elsewhere)."""
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent went before the signal was asked for
+        os._exit(1)
+
+
+def _watch(alive):
+    """Wait on the pipe whose only writer is the process that asked for the PDF; end with it."""
+    with contextlib.suppress(EOFError, OSError):
+        alive.recv_bytes()
+    os._exit(1)
+
+
+def _cap_memory(max_mb):
+    """Limit this process's address space to ``max_mb`` megabytes (none when 0)."""
+    if not max_mb:
+        return
+    limit = int(max_mb * 1024 * 1024)
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _child(render, html, base_url, roots, max_mb, conn, alive):
+    """Render and send the PDF (or the error) back through ``conn``; runs in the render child."""
+    _die_with_parent()
+    threading.Thread(target=_watch, args=(alive,), daemon=True).start()
+    _cap_memory(max_mb)
     # WeasyPrint logs each of its seven steps at INFO; keep refused fetches and errors only.
     PROGRESS_LOGGER.setLevel(logging.WARNING)
     # The child lives for one render and WeasyPrint's garbage is freed by reference counting:
     # without the cyclic collector a render is 7-13% faster and its peak memory the same.
     gc.disable()
     try:
-        message = _OK + render_pdf(html)
+        message = _OK + render(html, base_url=base_url, url_fetcher=StaticOnlyFetcher(roots))
+    except MemoryError:
+        message = _TOO_LARGE
     except BaseException as exc:  # everything goes back to the parent as a ReportRenderError
         message = _ERROR + f"{type(exc).__name__}: {exc}".encode("utf-8", "replace")
     try:
@@ -154,21 +239,66 @@ def _child(html, conn):
         conn.close()
 
 
-def html_to_pdf(html, *, timeout=None):
+def _ended(process, max_mb):
+    """Why the render child ended without an answer, for the officer."""
+    code = process.exitcode
+    if code is None or code >= 0:
+        return f"The report could not be made: its render process ended (exit code {code})."
+    try:
+        name = signal.Signals(-code).name
+    except ValueError:
+        name = f"signal {-code}"
+    # Out of memory, the C libraries under WeasyPrint abort (GLib: SIGTRAP) or crash.
+    hint = f"; it may have been too large to draw in {max_mb:g} MB" if max_mb else ""
+    return f"The report could not be made: its render process was stopped ({name}){hint}."
+
+
+def html_to_pdf(html, *, timeout=None, max_mb=None):
     """The PDF of ``html`` as bytes, rendered in a child process stopped after ``timeout`` seconds.
 
     Raises ``ReportRenderTimeout`` when the time runs out (the child is
-    killed and reaped first) and ``ReportRenderError`` for any other failure.
+    killed and reaped first), ``ReportTooLarge`` when the render needs more
+    than ``max_mb`` megabytes (``settings.REPORT_RENDER_MAX_MB``) and
+    ``ReportRenderError`` for any other failure.
     """
     if timeout is None:
         timeout = getattr(settings, "REPORT_RENDER_TIMEOUT", DEFAULT_TIMEOUT)
-    context = multiprocessing.get_context("fork")
-    reader, writer = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(html, writer))
+    if max_mb is None:
+        max_mb = getattr(settings, "REPORT_RENDER_MAX_MB", DEFAULT_MAX_MB)
+    # render_pdf is looked up now, so a test may swap it for another importable function.
+    return _render_in_child(render_pdf, html, timeout=timeout, max_mb=max_mb)
+
+
+def _nothing(html, **options):
+    return b""
+
+
+def start_render_server(timeout=60):
+    """Start the fork server now (it imports WeasyPrint, about a second) and wait until it is up.
+
+    The task worker calls it before anything else, while it runs no other threads; otherwise
+    the first report starts it.
+    """
+    _render_in_child(_nothing, "", timeout=timeout, max_mb=0)
+
+
+def _render_in_child(render, html, *, timeout, max_mb):
+    context = _render_context()
+    reader, writer = context.Pipe(duplex=False)  # the PDF, child to parent
+    watched, alive = context.Pipe(duplex=False)  # never written: closes when this process ends
+    base_url = static_dir().as_uri() + "/"
+    roots = [str(root) for root in static_roots()]
+    process = context.Process(
+        target=_child,
+        args=(render, html, base_url, roots, max_mb, writer, watched),
+        daemon=True,
+    )
     deadline = time.monotonic() + timeout
     try:
         process.start()
-        writer.close()  # the child holds the only writer, so its death ends the pipe
+        # The child holds the only writer of the result, so its death ends that pipe.
+        writer.close()
+        watched.close()
         if not reader.poll(max(0.0, deadline - time.monotonic())):
             raise ReportRenderTimeout(
                 f"The report took longer than {timeout:g} seconds to make, so it was stopped."
@@ -177,20 +307,23 @@ def html_to_pdf(html, *, timeout=None):
             message = reader.recv_bytes()
         except EOFError:
             process.join(5)
-            raise ReportRenderError(
-                f"The report could not be made: its render process ended (exit code {process.exitcode})."
-            ) from None
+            raise ReportRenderError(_ended(process, max_mb)) from None
         process.join(5)  # it has sent everything and is exiting
     finally:
-        reader.close()
-        writer.close()
-        if process.is_alive():
-            process.kill()
+        for end in (reader, writer, watched, alive):
+            end.close()
         if process.pid is not None:
+            if process.is_alive():
+                process.kill()
             process.join()
             process.close()
     if message[:1] == _OK:
         return message[1:]
+    if message[:1] == _TOO_LARGE:
+        raise ReportTooLarge(
+            f"The report was too large to draw: it needed more than {max_mb:g} MB of memory. "
+            "Try a shorter period."
+        )
     raise ReportRenderError(
         "The report could not be made: " + message[1:].decode("utf-8", "replace")
     )

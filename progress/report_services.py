@@ -10,7 +10,7 @@ import hashlib
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from actions.models import Plan
@@ -18,7 +18,9 @@ from kit.plain_english import CheckedText, check_wording, history_note, with_not
 from kit.versioning import save_with_history
 
 from .models import ProgressReport
-from .tasks import generate_report
+from .tasks import generate_report, lease_length
+
+STOPPED = "The report stopped while it was being made. Try again."
 
 
 def request_report(
@@ -49,9 +51,49 @@ def _enqueue(report):
 
 
 def retry_report(report, *, by):
-    if report.state != ProgressReport.State.FAILED:
-        raise ValidationError("Only a report that could not be generated can be tried again.")
-    transaction.on_commit(lambda: _enqueue(report))
+    """Queue a report that could not be generated (or stopped while it was) to be made again."""
+    with transaction.atomic():
+        fail_stale_reports(timezone.now(), reports=ProgressReport.objects.filter(pk=report.pk))
+        report = ProgressReport.objects.select_for_update().get(pk=report.pk)
+        if report.state != ProgressReport.State.FAILED:
+            raise ValidationError("Only a report that could not be generated can be tried again.")
+        report.state = ProgressReport.State.QUEUED
+        report.task_id = ""
+        save_with_history(report, by=by, reason="Report generation tried again")
+        transaction.on_commit(lambda: _enqueue(report))
+    return report
+
+
+def fail_stale_reports(now, reports=None):
+    """Mark reports whose generation stopped as failed, so they can be tried again; how many.
+
+    A report is "being generated" under a lease (``lease_expires_at``, set by
+    ``tasks.generate_report``); one still being generated when its lease is over was
+    stopped with its worker. One left from before leases counts from when it was asked for.
+    ``reports`` narrows the search (the report page checks only its own report).
+    """
+    reports = ProgressReport.objects.all() if reports is None else reports
+    expired = Q(lease_expires_at__lt=now) | Q(
+        lease_expires_at__isnull=True, requested_at__lt=now - lease_length()
+    )
+    count = 0
+    for pk in reports.filter(expired, state=ProgressReport.State.GENERATING).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            report = (
+                ProgressReport.objects.select_for_update()
+                .filter(expired, pk=pk, state=ProgressReport.State.GENERATING)
+                .first()
+            )
+            if report is None:  # it finished meanwhile
+                continue
+            report.state = ProgressReport.State.FAILED
+            report.error = STOPPED
+            report.lease_expires_at = None
+            save_with_history(report, by=None, reason="Report generation stopped")
+            count += 1
+    return count
 
 
 @transaction.atomic

@@ -1,15 +1,37 @@
 """Work done off the request path: generating a progress report's HTML and PDF.
 
-Runs in the django-tasks-db worker (`manage.py db_worker`) in production; the
-immediate backend runs it in the request in tests and the demo.
+Runs in the task worker (`manage.py run_worker`, django-tasks-db's worker made to
+survive a lost database connection) in production; the immediate backend runs it
+in the request in tests and the demo.
+
+Faults it survives:
+
+* **a lost database connection.** The connection is checked (and replaced if the
+  server dropped it) before the task starts and again after the render, which
+  may take minutes; if writing the result still meets a dropped connection, it
+  connects again and writes it once more.
+* **a worker that dies mid-render.** The report gets a lease when it starts
+  (``lease_expires_at``: now + the render's time limit + a margin). A report
+  still "being generated" when its lease is over was stopped: the report page
+  and the scheduler mark it failed, with "Try again"
+  (``report_services.fail_stale_reports``). A render that finishes after its
+  report was marked failed or started again writes nothing.
 """
 
+import datetime
 import hashlib
 import logging
 from functools import partial
 
+from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import (
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connection,
+    transaction,
+)
 from django.tasks import task
 from django.utils import timezone
 
@@ -20,13 +42,69 @@ from .signals import report_ready
 
 log = logging.getLogger(__name__)
 
+# Time allowed on top of the render's time limit for building the report and saving it.
+LEASE_MARGIN = datetime.timedelta(seconds=60)
+CONNECTION_ERRORS = (OperationalError, InterfaceError)
 
-@task()
-def generate_report(report_id):
-    from .pdf import html_to_pdf
-    from .reports import build_report_context, render_report_html, snapshot_from_context
 
-    with transaction.atomic():
+def lease_length():
+    """How long a report may stay "being generated" before it is taken to have stopped."""
+    timeout = getattr(settings, "REPORT_RENDER_TIMEOUT", 120)
+    return datetime.timedelta(seconds=timeout) + LEASE_MARGIN
+
+
+def fresh_connection():
+    """Drop the database connection if the server closed it (or it is too old); Django opens a
+    new one at the next query. Never inside a transaction (the immediate backend, tests)."""
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
+def _with_reconnect(action, what):
+    """``action()`` in a transaction; on a dropped database connection, connect again and run
+    it once more (not inside an outer transaction, which a new connection cannot continue)."""
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                return action()
+        except CONNECTION_ERRORS:
+            if attempt == 2 or connection.in_atomic_block:
+                raise
+            log.warning("Lost the database connection %s; trying again", what)
+            connection.close()
+    return None
+
+
+def _write(report_id, lease, change, *, reason):
+    """Apply ``change`` to the report and save it, if it is still this run's; else do nothing.
+
+    This run's: still being generated under the lease it was given (a report marked
+    failed, or started again, since belongs to someone else). On a dropped database
+    connection it connects again and tries once more. Returns the saved report or None.
+    """
+
+    def write():
+        report = (
+            ProgressReport.objects.select_for_update()
+            .select_related("plan__area")
+            .filter(pk=report_id, state=ProgressReport.State.GENERATING)
+            .first()
+        )
+        if report is None or report.lease_expires_at != lease:
+            log.warning("Report %s is no longer this run's: its result is dropped", report_id)
+            return None
+        change(report)
+        report.lease_expires_at = None
+        save_with_history(report, by=None, reason=reason)
+        return report
+
+    return _with_reconnect(write, f"saving report {report_id}")
+
+
+def _start(report_id, lease):
+    """Mark the report as being generated under ``lease``; None if it is not waiting for it."""
+
+    def start():
         report = (
             ProgressReport.objects.select_for_update()
             .select_related("plan__area")
@@ -40,17 +118,38 @@ def generate_report(report_id):
             return None
         report.state = ProgressReport.State.GENERATING
         report.error = ""
-        report.save(update_fields=["state", "error"])
-    previous = (
-        ProgressReport.objects.filter(
-            plan=report.plan, audience=report.audience, state=ProgressReport.State.PUBLISHED
-        )
-        .order_by("-number")
-        .first()
-    )
-    # The number it will have if published next; publishing checks it still is.
-    next_number = (previous.number if previous else 0) + 1
+        report.lease_expires_at = lease
+        report.save(update_fields=["state", "error", "lease_expires_at"])
+        return report
+
+    return _with_reconnect(start, f"starting report {report_id}")
+
+
+@task()
+def generate_report(report_id):
+    from .pdf import html_to_pdf
+    from .report_services import fail_stale_reports
+    from .reports import build_report_context, render_report_html, snapshot_from_context
+
+    fresh_connection()
+    report = _start(report_id, timezone.now() + lease_length())
+    if report is None:
+        return None
+    lease = report.lease_expires_at
+    try:  # housekeeping: reports whose worker died before this one started
+        fail_stale_reports(timezone.now())
+    except Exception:
+        log.exception("Could not look for stopped reports")
     try:
+        previous = (
+            ProgressReport.objects.filter(
+                plan=report.plan, audience=report.audience, state=ProgressReport.State.PUBLISHED
+            )
+            .order_by("-number")
+            .first()
+        )
+        # The number it will have if published next; publishing checks it still is.
+        next_number = (previous.number if previous else 0) + 1
         context = build_report_context(
             report.plan,
             audience=report.audience,
@@ -62,20 +161,49 @@ def generate_report(report_id):
         )
         html = render_report_html(context)
         pdf = html_to_pdf(html)
+        snapshot = {**snapshot_from_context(context), "planned_number": next_number}
     except Exception as error:  # any failure is shown to the officer, never lost
         log.exception("Report %s could not be generated", report_id)
-        ProgressReport.objects.filter(pk=report_id).update(
-            state=ProgressReport.State.FAILED, error=str(error)[:2000] or type(error).__name__
-        )
+        message = str(error)[:2000] or type(error).__name__
+        if isinstance(error, CONNECTION_ERRORS):
+            message = "The connection to the database was lost. Try again."
+        fresh_connection()
+
+        def failed(report):
+            report.state = ProgressReport.State.FAILED
+            report.error = message
+
+        _write(report_id, lease, failed, reason="Report could not be generated")
         return None
-    report.html = html
-    report.snapshot = {**snapshot_from_context(context), "planned_number": next_number}
-    report.sha256 = hashlib.sha256(pdf).hexdigest()
-    report.pdf.save(f"{report.uuid}.pdf", ContentFile(pdf), save=False)
-    report.state = ProgressReport.State.READY
-    report.generated_at = timezone.now()
-    save_with_history(report, by=None, reason="Report generated")
+    # The render may have taken minutes: the connection may have gone meanwhile.
+    fresh_connection()
+    sha256 = hashlib.sha256(pdf).hexdigest()
+
+    def ready(report):
+        report.html = html
+        report.snapshot = snapshot
+        report.sha256 = sha256
+        report.pdf.save(f"{report.uuid}.pdf", ContentFile(pdf), save=False)
+        report.state = ProgressReport.State.READY
+        report.generated_at = timezone.now()
+
+    try:
+        report = _write(report_id, lease, ready, reason="Report generated")
+    except CONNECTION_ERRORS:
+        raise  # the database is away: the report's lease runs out and it is shown as failed
+    except Exception as error:  # a record that will not save is shown to the officer too
+        log.exception("Report %s could not be saved", report_id)
+        message = f"The report was made but could not be saved: {error}"[:2000]
+
+        def not_saved(report):
+            report.state = ProgressReport.State.FAILED
+            report.error = message
+
+        _write(report_id, lease, not_saved, reason="Report could not be generated")
+        return None
+    if report is None:
+        return None
     transaction.on_commit(
         partial(report_ready.send, sender=ProgressReport, report=report), robust=True
     )
-    return report.sha256
+    return sha256

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from actions.models import ActionItem
@@ -472,6 +473,11 @@ def reports(request, area_slug):
 def report_detail(request, area_slug, pk):
     area = get_area_for_user(request, area_slug)
     report = _report_in_area(request, area, pk)
+    # A report whose worker stopped mid-render is shown as failed, with "Try again".
+    if report.state == ProgressReport.State.GENERATING and report_services.fail_stale_reports(
+        timezone.now(), reports=ProgressReport.objects.filter(pk=report.pk)
+    ):
+        report = _report_in_area(request, area, pk)
     can_publish = user_can(request.user, area, Can.APPROVE)
     error = None
     if request.method == "POST":

@@ -191,6 +191,8 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "/media/"
 # Longest a progress report's PDF may take to draw before it is stopped.
 REPORT_RENDER_TIMEOUT = env_int("REPORT_RENDER_TIMEOUT", 120)
+# The most memory a report's render process may use, in MB (0: no limit).
+REPORT_RENDER_MAX_MB = env_int("REPORT_RENDER_MAX_MB", 1500)
 # Evidence files are checked by content and size (progress/evidence.py).
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 10) * 1024 * 1024
 # Action-plan spreadsheets: the largest upload, and the most rows with content read from one.

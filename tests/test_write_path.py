@@ -98,7 +98,6 @@ QUERYSET_METHODS = {
 ALLOWED_UPDATES = {
     ("actions/import_views.py", "_forget_old_uploads"): "drops week-old unconfirmed uploads",
     ("progress/report_services.py", "_enqueue"): "notes the report's task id once queued",
-    ("progress/tasks.py", "generate_report"): "marks a report whose generation failed",
 }
 
 

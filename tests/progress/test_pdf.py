@@ -30,10 +30,12 @@ from progress.pdf import (
     ReportRenderError,
     ReportRenderTimeout,
     html_to_pdf,
+    start_render_server,
     static_dir,
 )
 from progress.reports import build_report_context, render_report_html
 from tests.factories import make_area, make_finding, make_inspection, make_plan
+from tests.progress import render_stubs
 
 
 def page(body, *, head='<link rel="stylesheet" href="portal/report.css">'):
@@ -305,15 +307,11 @@ def _gone(pid):
 
 def test_a_slow_render_is_killed_at_the_time_limit(monkeypatch, tmp_path):
     pid_file = tmp_path / "pid"
-
-    def slow_render(html):
-        pid_file.write_text(str(os.getpid()))
-        time.sleep(60)
-
-    monkeypatch.setattr(pdf_module, "render_pdf", slow_render)
+    monkeypatch.setattr(pdf_module, "render_pdf", render_stubs.slow_render)
+    start_render_server()  # so the time limit is all the render's
     started = time.monotonic()
     with pytest.raises(ReportRenderTimeout, match=r"longer than 0\.5 seconds"):
-        html_to_pdf(page("<p>Slow</p>"), timeout=0.5)
+        html_to_pdf(str(pid_file), timeout=0.5)
     assert time.monotonic() - started < 5
     pid = int(pid_file.read_text())
     assert pid != os.getpid()
@@ -330,16 +328,13 @@ def test_the_time_limit_comes_from_settings(settings):
 
 
 def test_an_error_in_the_render_is_a_report_render_error(monkeypatch):
-    def broken_render(html):
-        raise ValueError("the layout fell over")
-
-    monkeypatch.setattr(pdf_module, "render_pdf", broken_render)
+    monkeypatch.setattr(pdf_module, "render_pdf", render_stubs.broken_render)
     with pytest.raises(ReportRenderError, match="ValueError: the layout fell over"):
         html_to_pdf(page("<p>Broken</p>"))
 
 
 def test_a_render_process_that_dies_is_a_report_render_error(monkeypatch):
-    monkeypatch.setattr(pdf_module, "render_pdf", lambda html: os._exit(3))
+    monkeypatch.setattr(pdf_module, "render_pdf", render_stubs.dying_render)
     with pytest.raises(ReportRenderError, match="exit code 3"):
         html_to_pdf(page("<p>Dies</p>"))
 
