@@ -12,7 +12,16 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from inspections.models import Finding, Inspection, Intervention, LocalArea, Organisation
+from inspections.models import (
+    LONG_TEXT,
+    REASON_TEXT,
+    SUMMARY_TEXT,
+    Finding,
+    Inspection,
+    Intervention,
+    LocalArea,
+    Organisation,
+)
 from kit.dates import PartialDateAccessor, partial_date_is_normalised, precision_field
 from kit.versioning import Versioned
 
@@ -90,7 +99,9 @@ class Plan(Versioned):
     judged_on = models.DateField("judged or approved on", null=True, blank=True)
     judged_on_precision = precision_field("judged date known to")
     judgement = models.TextField(
-        blank=True, help_text="The judgement in its own words, for example fit for purpose."
+        max_length=LONG_TEXT,
+        blank=True,
+        help_text="The judgement in its own words, for example fit for purpose.",
     )
     judged_by = models.CharField(
         max_length=120, blank=True, help_text="For example, Ofsted and CQC."
@@ -102,9 +113,9 @@ class Plan(Versioned):
     superseded_by = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="supersedes"
     )
-    public_summary = models.TextField(blank=True)
-    notes = models.TextField(blank=True)
-    sources = models.TextField(blank=True)
+    public_summary = models.TextField(max_length=SUMMARY_TEXT, blank=True)
+    notes = models.TextField(max_length=LONG_TEXT, blank=True)
+    sources = models.TextField(max_length=LONG_TEXT, blank=True)
     is_illustrative = models.BooleanField(
         "illustrative (invented for the demo)",
         default=False,
@@ -359,7 +370,7 @@ class ActionItem(Versioned):
         Finding, on_delete=models.PROTECT, related_name="actions", verbose_name="finding it serves"
     )
     title = models.CharField(max_length=300)
-    description = models.TextField(blank=True)
+    description = models.TextField(max_length=LONG_TEXT, blank=True)
     lead_organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="led_actions"
     )
@@ -372,7 +383,9 @@ class ActionItem(Versioned):
     )
     start_date = models.DateField(null=True, blank=True)
     due_date = models.DateField()
-    success_criteria = models.TextField(help_text="How everyone will know the action has worked.")
+    success_criteria = models.TextField(
+        max_length=SUMMARY_TEXT, help_text="How everyone will know the action has worked."
+    )
     delivery_status = models.CharField(
         max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.NOT_STARTED
     )
@@ -380,7 +393,9 @@ class ActionItem(Versioned):
         max_length=20, choices=ImpactStatus.choices, default=ImpactStatus.NO_EVIDENCE
     )
     public_summary = models.TextField(
-        blank=True, help_text="What the action is, in plain words for families."
+        max_length=SUMMARY_TEXT,
+        blank=True,
+        help_text="What the action is, in plain words for families.",
     )
     is_illustrative = models.BooleanField("illustrative (invented for the demo)", default=False)
 
@@ -429,7 +444,7 @@ class Milestone(Versioned):
     title = models.CharField(max_length=300)
     due_date = models.DateField()
     completed_on = models.DateField(null=True, blank=True)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(max_length=LONG_TEXT, blank=True)
 
     history = HistoricalRecords()
 
@@ -577,7 +592,9 @@ class DeadlineRule(models.Model):
             "a later inspection, or one with no date, the board is told they are not confirmed."
         ),
     )
-    source = models.TextField(help_text="Where the rule comes from, with a link.")
+    source = models.TextField(
+        max_length=REASON_TEXT, help_text="Where the rule comes from, with a link."
+    )
     is_active = models.BooleanField(default=True)
 
     history = HistoricalRecords()
@@ -720,8 +737,10 @@ class StatedDeadline(Versioned):
             "example DfE's letter of 22 November 2021."
         ),
     )
-    source = models.TextField(blank=True, help_text="A link to the letter or notice.")
-    notes = models.TextField(blank=True)
+    source = models.TextField(
+        max_length=REASON_TEXT, blank=True, help_text="A link to the letter or notice."
+    )
+    notes = models.TextField(max_length=LONG_TEXT, blank=True)
 
     due = PartialDateAccessor("due_on")
 

@@ -54,6 +54,12 @@ from .plan_columns import (
 from .services import findings_a_plan_must_address
 from .spreadsheets import Formula
 
+
+def _limit(model, name):
+    """The most characters ``model.name`` takes (the model's own limit)."""
+    return model._meta.get_field(name).max_length
+
+
 HEADER_SEARCH_ROWS = 30
 # Related records come from the analysis's own lookups (one query each), so
 # per-row checks leave them out rather than query the database for every row.
@@ -804,13 +810,15 @@ class _ActionRows:
 
     def _texts(self, check, existing, values):
         """The description and public summary if read, and the success criteria (required when new)."""
-        for key in ("description", "public_summary"):
+        for key, what in (("description", "the description"), ("public_summary", "the summary")):
             if check.present(key):
-                values[key] = check.text(key)
+                values[key] = check.text(key, max_length=_limit(ActionItem, key), what=what)
         if check.present("success_criteria") or existing is None:
             values["success_criteria"] = check.text(
                 "success_criteria",
                 required="enter the success criteria: how everyone will know the action has worked",
+                max_length=_limit(ActionItem, "success_criteria"),
+                what="the success criteria",
             )
 
     def _dates(self, check, values):
@@ -965,7 +973,9 @@ def _analyse_milestones(analysis, context, rows, planned):
                 "completed_on", "date it was completed", example="12/9/2026"
             )
         if check.present("notes"):
-            values["notes"] = check.text("notes")
+            values["notes"] = check.text(
+                "notes", max_length=_limit(Milestone, "notes"), what="the notes"
+            )
         version = check.version() if check.present("version") else None
         action = planned.get(ref) if ref else None
         if ref and action is None:

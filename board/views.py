@@ -27,7 +27,7 @@ from inspections.access import (
 from kit.tabular import csv_response, download_response
 from progress.forum import responses_by_update
 from progress.selectors import latest_reported_updates
-from progress.workflow import allowed_steps, may
+from progress.workflow import allowed_steps, may, read_text_writers
 
 from . import selectors
 
@@ -113,11 +113,13 @@ def action_detail(request, area_slug, pk):
     )
     context = selectors.action_page(action, as_at=as_at)
     forum_responses = responses_by_update(context["updates"])
+    read_text_writers(context["updates"])  # maker-checker: who wrote each, in one query
     for update in context["updates"]:
         update.forum = forum_responses.get(update.pk, [])
         update.transitions = allowed_steps(update, request.user)
         update.can_edit = may(update, request.user, "edit")
         update.can_add_evidence = may(update, request.user, "add_evidence")
+        update.can_delete = may(update, request.user, "delete")
     return render(
         request,
         "board/action_detail.html",

@@ -16,6 +16,14 @@ from kit.dates import (
 )
 from kit.versioning import Versioned
 
+# The longest text each kind of field takes, checked by the models (every writer:
+# board forms, importers, the admin) and shown by the forms. Generous for any real
+# text, short enough that no single record can break a page or a board pack.
+LONG_TEXT = 20_000  # narratives, notes, sources, the inspectors' words
+SUMMARY_TEXT = 10_000  # plain-English summaries for families
+REASON_TEXT = 2_000  # reasons, definitions, sources of a rule
+MINUTES_TEXT = 50_000  # a board meeting's internal minutes
+
 
 class Organisation(models.Model):
     """A council, NHS body, provider or forum; one can partner several local areas."""
@@ -40,7 +48,7 @@ class Organisation(models.Model):
     kind_changed_on = models.DateField("kind changed on", null=True, blank=True)
     kind_changed_on_precision = precision_field("kind change date known to")
     website = models.URLField(blank=True)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(max_length=LONG_TEXT, blank=True)
 
     kind_changed = PartialDateAccessor("kind_changed_on")
 
@@ -92,10 +100,14 @@ class LocalArea(models.Model):
         help_text="Used in web addresses, for example worcestershire.",
     )
     name = models.CharField(max_length=120, unique=True)
-    summary = models.TextField(blank=True, help_text="A plain-English introduction for families.")
+    summary = models.TextField(
+        max_length=SUMMARY_TEXT, blank=True, help_text="A plain-English introduction for families."
+    )
     local_offer_url = models.URLField("Local Offer website", blank=True)
     sources = models.TextField(
-        blank=True, help_text="Public sources for the facts held, one per line."
+        max_length=LONG_TEXT,
+        blank=True,
+        help_text="Public sources for the facts held, one per line.",
     )
     partners = models.ManyToManyField(Organisation, through="Partnership", related_name="areas")
     reminder_working_days = models.PositiveSmallIntegerField(
@@ -317,11 +329,13 @@ class Inspection(Versioned):
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     outcome_text = models.TextField(
         "outcome in the inspectors' words",
+        max_length=LONG_TEXT,
         blank=True,
     )
     report_url = models.URLField("link to the report", max_length=500, blank=True)
     public_summary = models.TextField(
         "summary for families",
+        max_length=SUMMARY_TEXT,
         blank=True,
         help_text="Plain English for parents and carers. Shown publicly; notes are not.",
     )
@@ -343,8 +357,10 @@ class Inspection(Versioned):
             "priority action (for example 1 in 'sufficient progress in 1 of 13')."
         ),
     )
-    notes = models.TextField(blank=True)
-    sources = models.TextField(blank=True, help_text="Public sources, one per line.")
+    notes = models.TextField(max_length=LONG_TEXT, blank=True)
+    sources = models.TextField(
+        max_length=LONG_TEXT, blank=True, help_text="Public sources, one per line."
+    )
 
     start = PartialDateAccessor("start_date")
     end = PartialDateAccessor("end_date")
@@ -618,7 +634,7 @@ class Finding(Versioned):
     number = models.PositiveSmallIntegerField(
         help_text="Numbered within the inspection and kind, starting at 1."
     )
-    text = models.TextField()
+    text = models.TextField(max_length=LONG_TEXT)
     wording = models.CharField(
         "how the text relates to the report",
         max_length=20,
@@ -635,10 +651,11 @@ class Finding(Versioned):
     )
     families_summary = models.TextField(
         "what this means for families",
+        max_length=SUMMARY_TEXT,
         blank=True,
         help_text="Plain English for parents and carers: what the finding means and what is changing.",
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(max_length=LONG_TEXT, blank=True)
 
     history = HistoricalRecords()
 
@@ -742,6 +759,7 @@ class Intervention(Versioned):
     )
     covers = models.TextField(
         "conditions or areas covered",
+        max_length=LONG_TEXT,
         blank=True,
         help_text="What the area must do, or the services it covers, in plain English.",
     )
@@ -764,11 +782,14 @@ class Intervention(Versioned):
     )
     public_summary = models.TextField(
         "summary for families",
+        max_length=SUMMARY_TEXT,
         blank=True,
         help_text="Plain English for parents and carers. Shown publicly; notes are not.",
     )
-    notes = models.TextField(blank=True)
-    sources = models.TextField(blank=True, help_text="Public sources, one per line.")
+    notes = models.TextField(max_length=LONG_TEXT, blank=True)
+    sources = models.TextField(
+        max_length=LONG_TEXT, blank=True, help_text="Public sources, one per line."
+    )
 
     issued = PartialDateAccessor("issued_on")
     lifted = PartialDateAccessor("lifted_on")
@@ -893,13 +914,14 @@ class ProgressReview(models.Model):
         related_name="reviews",
         help_text="The intervention this reviewed, if any.",
     )
-    result = models.TextField(blank=True)
+    result = models.TextField(max_length=LONG_TEXT, blank=True)
     public_summary = models.TextField(
         "summary for families",
+        max_length=SUMMARY_TEXT,
         blank=True,
         help_text="Plain English for parents and carers. Shown publicly; the result is not.",
     )
-    sources = models.TextField(blank=True)
+    sources = models.TextField(max_length=LONG_TEXT, blank=True)
 
     held = PartialDateAccessor("held_on")
 
@@ -995,7 +1017,7 @@ class Judgement(Versioned):
         related_name="judgements",
     )
     verdict = models.CharField(max_length=30, choices=Verdict.choices)
-    commentary = models.TextField(blank=True)
+    commentary = models.TextField(max_length=LONG_TEXT, blank=True)
 
     history = HistoricalRecords()
 

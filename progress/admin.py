@@ -15,11 +15,26 @@ from .models import (
 )
 
 
+def _update_is_fixed(update):
+    """A submitted, approved or published update says what it said: the workflow alone moves it."""
+    return update is not None and update.pk and update.state not in ProgressUpdate.EDITABLE_STATES
+
+
 class EvidenceInline(admin.TabularInline):
     model = Evidence
     extra = 0
     fields = ["title", "file", "visibility", "original_name", "content_type", "size"]
     readonly_fields = ["original_name", "content_type", "size"]
+
+    # ``obj`` is the update: its evidence is fixed with it.
+    def has_add_permission(self, request, obj=None):
+        return not _update_is_fixed(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not _update_is_fixed(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not _update_is_fixed(obj) and super().has_delete_permission(request, obj)
 
 
 class MeasureValueInline(admin.TabularInline):
@@ -34,6 +49,37 @@ class ProgressUpdateAdmin(AuditedAdmin):
     list_select_related = ["action", "author"]
     raw_id_fields = ["author", "approved_by"]
     inlines = [EvidenceInline]
+    # Once submitted, what an update says, its state and its workflow record are
+    # fixed here too: only the workflow moves it on, and a published update can
+    # be neither changed nor unpublished (moved back to draft, or its
+    # publication time moved on). A correction is a new update.
+    fixed_once_submitted = [
+        *ProgressUpdate.CONTENT_FIELDS,
+        "action",
+        "state",
+        "return_reason",
+        "author",
+        "submitted_at",
+        "approved_by",
+        "approved_at",
+        "publish_at",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if _update_is_fixed(obj):
+            readonly += [name for name in self.fixed_once_submitted if name not in readonly]
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.state == ProgressUpdate.State.PUBLISHED:
+            return False  # view only
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if _update_is_fixed(obj):
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(Evidence)
@@ -78,6 +124,26 @@ class ProgressReportAdmin(AuditedAdmin):
     list_filter = ["audience", "state", "plan__area"]
     list_select_related = ["plan__area"]
     readonly_fields = ["state", "number", "sha256", "pdf", "published_at", "published_by"]
+    # What a report is of, and for whom, is fixed once it is asked for: changing the
+    # audience of a board pack would serve the internal pack publicly. A
+    # published report cannot be changed or deleted at all.
+    fixed_once_requested = ["plan", "audience", "period_start", "period_end", "introduction"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk:
+            readonly += [name for name in self.fixed_once_requested if name not in readonly]
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.state == ProgressReport.State.PUBLISHED:
+            return False  # view only
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.state == ProgressReport.State.PUBLISHED:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 class FixedOnceWrittenAdmin(AuditedAdmin):

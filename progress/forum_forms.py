@@ -77,7 +77,9 @@ class ForumReplyForm(PortalFormMixin, forms.Form):
         required=False,
         strip=False,
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=True)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=True, min_value=0, max_value=2**31 - 1
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,7 +11,14 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from actions.models import ActionItem, DeliveryStatus, ImpactStatus, Plan
-from inspections.models import Finding, LocalArea
+from inspections.models import (
+    LONG_TEXT,
+    MINUTES_TEXT,
+    REASON_TEXT,
+    SUMMARY_TEXT,
+    Finding,
+    LocalArea,
+)
 from kit.versioning import Versioned
 
 # What the public may see is decided by these querysets, next to the models
@@ -106,18 +113,23 @@ class ProgressUpdate(Versioned):
     delivery_status = models.CharField(max_length=20, choices=DeliveryStatus.choices)
     impact_status = models.CharField(max_length=20, choices=ImpactStatus.choices)
     narrative = models.TextField(
-        "internal narrative", help_text="For the board only. Never shown to the public."
+        "internal narrative",
+        max_length=LONG_TEXT,
+        help_text="For the board only. Never shown to the public.",
     )
     public_summary = models.TextField(
-        "summary for families", help_text="Plain English; shown publicly once published."
+        "summary for families",
+        max_length=SUMMARY_TEXT,
+        help_text="Plain English; shown publicly once published.",
     )
     status_change_reason = models.TextField(
         "reason for status change",
+        max_length=REASON_TEXT,
         blank=True,
         help_text="Required when the delivery or impact status changes.",
     )
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
-    return_reason = models.TextField(blank=True)
+    return_reason = models.TextField(max_length=REASON_TEXT, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -254,7 +266,9 @@ class Measure(Versioned):
     )
     slug = models.SlugField(max_length=80)
     name = models.CharField(max_length=200)
-    definition = models.TextField(help_text="Exactly what is counted, and over what period.")
+    definition = models.TextField(
+        max_length=REASON_TEXT, help_text="Exactly what is counted, and over what period."
+    )
     source = models.CharField(max_length=300, help_text="Where the figures come from.")
     unit = models.CharField(max_length=10, choices=Unit.choices)
     higher_is_better = models.BooleanField(default=True)
@@ -345,10 +359,13 @@ class BoardMeeting(Versioned):
     area = models.ForeignKey(LocalArea, on_delete=models.CASCADE, related_name="board_meetings")
     held_on = models.DateField("date of meeting")
     title = models.CharField(max_length=200, default="SEND improvement board")
-    what_was_said = models.TextField("what was said (public)", blank=True)
-    what_we_will_do = models.TextField("what we will do (public)", blank=True)
+    what_was_said = models.TextField("what was said (public)", max_length=LONG_TEXT, blank=True)
+    what_we_will_do = models.TextField("what we will do (public)", max_length=LONG_TEXT, blank=True)
     internal_minutes = models.TextField(
-        "internal minutes and decisions", blank=True, help_text="Never shown to the public."
+        "internal minutes and decisions",
+        max_length=MINUTES_TEXT,
+        blank=True,
+        help_text="Never shown to the public.",
     )
     is_published = models.BooleanField("public summary published", default=False)
     is_illustrative = models.BooleanField("illustrative (invented for the demo)", default=False)
@@ -374,8 +391,8 @@ class YouSaidWeDid(Versioned):
     """What families told the area, and what the area did about it ("You said, we did")."""
 
     area = models.ForeignKey(LocalArea, on_delete=models.CASCADE, related_name="you_said_we_did")
-    you_said = models.TextField("you said")
-    we_did = models.TextField("we did")
+    you_said = models.TextField("you said", max_length=SUMMARY_TEXT)
+    we_did = models.TextField("we did", max_length=SUMMARY_TEXT)
     heard_on = models.DateField("date", help_text="When families raised it.")
     source = models.CharField(
         max_length=200,
@@ -433,6 +450,7 @@ class ForumResponse(Versioned):
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     text = models.TextField(
+        max_length=SUMMARY_TEXT,
         blank=True,
         help_text=(
             "The forum's own words, shown publicly under the update. Required for a challenge "
@@ -530,6 +548,7 @@ class ForumReply(Versioned):
         limit_choices_to={"kind": ForumResponse.Kind.CHALLENGE},
     )
     text = models.TextField(
+        max_length=SUMMARY_TEXT,
         blank=True,  # the constraint below says what is missing, in plain English
         help_text=(
             "The board's answer, in plain English, shown publicly under the challenge "

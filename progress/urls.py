@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import forum_views, views
+from . import draft_views, forum_views, views
 
 app_name = "progress"
 
@@ -16,6 +16,11 @@ urlpatterns = [
         "board/<slug:area_slug>/updates/<int:pk>/evidence/",
         views.evidence_upload,
         name="evidence-upload",
+    ),
+    path(
+        "board/<slug:area_slug>/updates/<int:pk>/delete/",
+        draft_views.update_delete,
+        name="update-delete",
     ),
     # Last of the update pages: <transition> would otherwise swallow "evidence".
     path(

@@ -2,8 +2,8 @@
 
 ``STEPS`` is the whole workflow. Each step says which states it may be taken
 from and the state it moves to, the role permission it needs, its "who may"
-rule (the author or an officer; never the author, for approval) and its
-effect function. Editing a draft and adding evidence to it are steps too,
+rule (the author or an officer; never anyone who wrote or changed the
+text, for approval and publication) and its effect function. Editing a draft and adding evidence to it are steps too,
 so every page asks the one question ``may(update, user, step)`` and every
 write goes through the services below, which check the same rule again
 inside the transaction that saves.
@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from actions.models import ActionItem
 from inspections.access import Can, user_can
-from kit.versioning import save_with_history
+from kit.versioning import EditConflict, delete_with_history, save_with_history
 
 from .models import ProgressUpdate
 from .signals import update_step_taken
@@ -39,11 +39,60 @@ def author_or_officer(verb):
     return rule
 
 
-def not_the_author(update, user):
-    # Maker and checker are different people.
-    if update.author_id == user.pk:
-        return "You cannot approve an update you wrote. Ask another officer to approve it."
-    return None
+def text_writers(update):
+    """Everyone who wrote or changed what ``update`` says: its author and, from its
+    history, each person whose save changed one of its content fields.
+
+    Read once per update object (cached on it), in one query; a page showing
+    many updates reads them all at once with ``read_text_writers``.
+    """
+    cached = getattr(update, "_text_writers", None)
+    if cached is None:
+        read_text_writers([update])
+        cached = update._text_writers
+    return cached
+
+
+def read_text_writers(updates):
+    """Work out ``text_writers`` for many updates in one query (cached on each)."""
+    updates = [update for update in updates if getattr(update, "_text_writers", None) is None]
+    if not updates:
+        return
+    fields = ProgressUpdate.CONTENT_FIELDS
+    records = (
+        ProgressUpdate.history.filter(id__in=[update.pk for update in updates if update.pk])
+        .order_by("id", "history_date", "history_id")
+        .values("id", "history_user_id", *fields)
+    )
+    writers = {update.pk: {update.author_id} - {None} for update in updates}
+    previous = {}
+    for record in records:
+        content = tuple(record[field] for field in fields)
+        if content != previous.get(record["id"]) and record["history_user_id"] is not None:
+            writers[record["id"]].add(record["history_user_id"])
+        previous[record["id"]] = content
+    for update in updates:
+        update._text_writers = writers[update.pk]
+
+
+def not_a_writer(verb):
+    """Maker and checker are different people: nobody who wrote or changed the text may ``verb`` it."""
+
+    def rule(update, user):
+        if update.state not in (State.SUBMITTED, State.APPROVED):
+            return None  # the step's state check explains why not, without reading history
+        if user.pk in text_writers(update):
+            return (
+                f"You cannot {verb} an update you wrote or changed. "
+                f"Ask another officer to {verb} it."
+            )
+        return None
+
+    return rule
+
+
+# Kept for readers of older code: approval's rule.
+not_the_author = not_a_writer("approve")
 
 
 def anyone_permitted(update, user):
@@ -122,6 +171,9 @@ STEPS = {
     for step in (
         Step("edit", "Edit", EDITABLE, None, Can.UPDATE, author_or_officer("edit it"),
              "This update has been submitted, so it can no longer be changed."),
+        Step("delete", "Delete draft", EDITABLE, None, Can.UPDATE, author_or_officer("delete it"),
+             "This update has been submitted, so it can no longer be deleted.",
+             done="Draft update deleted."),
         Step("add_evidence", "Add evidence", EDITABLE, None, Can.UPDATE,
              author_or_officer("add evidence to it"),
              "Evidence can only be added to a draft or returned update."),
@@ -129,7 +181,7 @@ STEPS = {
              author_or_officer("submit it"), "This update is {state}, so it cannot be submitted now.",
              effect=on_submit, done="Update submitted for approval."),
         Step("approve", "Approve", frozenset({State.SUBMITTED}), State.APPROVED, Can.APPROVE,
-             not_the_author, "This update is {state}, so it cannot be approved now.",
+             not_a_writer("approve"), "This update is {state}, so it cannot be approved now.",
              effect=on_approve, after=after_approve,
              done="Update approved. The action's status now shows what it reported."),
         Step("return", "Return for changes", frozenset({State.SUBMITTED}), State.RETURNED,
@@ -137,7 +189,7 @@ STEPS = {
              effect=on_return, needs_reason=True,
              done="Update returned to its author with your reason."),
         Step("publish", "Publish", frozenset({State.APPROVED}), State.PUBLISHED, Can.APPROVE,
-             anyone_permitted, "This update is {state}, so it cannot be published now.",
+             not_a_writer("publish"), "This update is {state}, so it cannot be published now.",
              effect=on_publish, done="Update published."),
     )
 }  # fmt: skip
@@ -214,7 +266,29 @@ def create_update(update, *, by):
 def edit_update(update, *, by, expected_version, reason="Draft edited"):
     """Save the author's (or an officer's) changes to a draft or returned update."""
     check(update, by, "edit")
-    return save_with_history(update, by=by, reason=reason, expected_version=expected_version)
+    saved = save_with_history(update, by=by, reason=reason, expected_version=expected_version)
+    update.__dict__.pop("_text_writers", None)  # who wrote it has changed: read again
+    return saved
+
+
+@transaction.atomic
+def delete_update(update, *, by, expected_version):
+    """Delete a draft or returned update (its author's, or an officer's), with its evidence.
+
+    The row is locked and checked as it is now, so an update being submitted
+    at the same moment is not deleted.
+    """
+    current = (
+        ProgressUpdate.objects.select_for_update()
+        .select_related("action__plan__area")
+        .get(pk=update.pk)
+    )
+    check(current, by, "delete")
+    if expected_version is not None and current.version != expected_version:
+        raise EditConflict(current=current, entries=[])
+    for evidence in current.evidence.all():
+        delete_with_history(evidence, by=by, reason="The draft update it supported was deleted")
+    delete_with_history(current, by=by, reason="Draft update deleted")
 
 
 @transaction.atomic

@@ -10,8 +10,12 @@ from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 
 from kit.forms import PortalFormMixin, gov_errors
+
+from .security import account_slowdown
+from .tasks import send_password_reset
 
 INVALID_LOGIN = "Enter a correct username and password. Both are case-sensitive."
 
@@ -22,6 +26,7 @@ PASSWORD_RULES = {
     "password_too_common": "Your new password is too common – choose one that is harder to guess",
     "password_entirely_numeric": "Your new password must not be only numbers",
     "password_too_similar": "Your new password is too like your username or email address",
+    # send_portal.security.RepetitionValidator's codes have their messages in the portal's style already.
 }
 
 
@@ -39,8 +44,8 @@ def new_password_hint():
     length = minimum_password_length()
     rule = f"Use at least {length} characters. " if length else ""
     return (
-        f"{rule}Do not use a common password, only numbers, or anything like your "
-        "username or email address."
+        f"{rule}Do not use a common password, only numbers, the same few characters "
+        "repeated, letters or numbers in order, or anything like your username or email address."
     )
 
 
@@ -82,6 +87,9 @@ class PortalAuthenticationForm(PortalFormMixin, auth_forms.AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         username = self.fields["username"]
         username.label = "Username"
+        # Django sets the length after the field is made, so it is only on the
+        # widget: check it too, so an absurd username never reaches the backends.
+        username.validators.append(MaxLengthValidator(username.max_length))
         username.error_messages.update(
             gov_errors(
                 "your username",
@@ -100,6 +108,29 @@ class PortalAuthenticationForm(PortalFormMixin, auth_forms.AuthenticationForm):
 
     def get_invalid_login_error(self):
         return ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if not (username and self.cleaned_data.get("password")):
+            return super().clean()
+        # Many failures on one account slow it down (one try every so often) rather
+        # than lock it; the attacker's address is what django-axes locks.
+        slowdown = account_slowdown()
+        wait = slowdown.wait(username)
+        if wait:
+            raise ValidationError(
+                f"There have been many failed attempts to sign in to this account. "
+                f"Wait {wait} seconds, then try again.",
+                code="slowed_down",
+            )
+        try:
+            cleaned = super().clean()
+        except ValidationError as error:
+            if error.code == "invalid_login":
+                slowdown.failed(username)
+            raise
+        slowdown.succeeded(username)
+        return cleaned
 
 
 class PortalSetPasswordForm(PortalFormMixin, auth_forms.SetPasswordForm):
@@ -181,10 +212,28 @@ class PortalPasswordResetForm(PortalFormMixin, auth_forms.PasswordResetForm):
             {"autocomplete": "email", "spellcheck": "false", "autocapitalize": "none"}
         )
 
-    def save(self, *args, extra_email_context=None, **kwargs):
+    def save(
+        self,
+        *,
+        request=None,
+        domain_override=None,
+        use_https=False,
+        extra_email_context=None,
+        **kwargs,
+    ):
+        """Hand the address to the task worker, which looks it up and sends any link.
+
+        The page does the same work for every address, so how long it takes
+        cannot tell anyone whether an account uses it.
+        """
         context = {
             "portal_name": settings.PORTAL_NAME,
             "link_lifetime": reset_link_lifetime(),
             **(extra_email_context or {}),
         }
-        return super().save(*args, extra_email_context=context, **kwargs)
+        send_password_reset.enqueue(
+            email=self.cleaned_data["email"],
+            domain=domain_override or request.get_host(),
+            use_https=use_https,
+            extra_email_context=context,
+        )

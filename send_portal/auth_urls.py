@@ -11,6 +11,7 @@ from .auth_forms import (
     PortalPasswordResetForm,
     PortalSetPasswordForm,
 )
+from .security import RateLimit, client_ip
 
 
 def demo_sign_ins():
@@ -49,6 +50,38 @@ class PortalLoginView(auth_views.LoginView):
         return context
 
 
+class PortalPasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link: rate limited by address typed and by visitor's address.
+
+    The limits count every request alike, whether or not an account uses the
+    address, so hitting one says nothing about who has an account.
+    """
+
+    form_class = PortalPasswordResetForm
+    template_name = "registration/password_reset_form.html"
+    too_many = (
+        "You have asked for too many reset links. Wait an hour, then try again. "
+        "If a link has already been sent, it is in your email."
+    )
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"].strip().lower()
+        by_email = RateLimit(
+            "password-reset-email", limit=settings.PASSWORD_RESET_PER_EMAIL, window=3600
+        )
+        by_address = RateLimit(
+            "password-reset-ip", limit=settings.PASSWORD_RESET_PER_IP, window=3600
+        )
+        allowed_address = by_address.hit(client_ip(self.request) or "unknown")
+        allowed_email = by_email.hit(email)
+        if not (allowed_address and allowed_email):
+            form.add_error(None, self.too_many)
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        return super().form_valid(form)
+
+
 urlpatterns = [
     path("login/", PortalLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -69,12 +102,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            form_class=PortalPasswordResetForm,
-            template_name="registration/password_reset_form.html",
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
-        ),
+        PortalPasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

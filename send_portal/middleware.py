@@ -17,6 +17,7 @@ import re
 import time
 import uuid
 
+from django.conf import settings
 from django.core.signals import request_finished
 
 from .logging import request_id
@@ -67,4 +68,18 @@ class RequestIdMiddleware:
                 "duration_ms": round((time.monotonic() - started) * 1000, 1),
             },
         )
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """Send settings.PERMISSIONS_POLICY as the Permissions-Policy header on every response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = getattr(settings, "PERMISSIONS_POLICY", "")
+        if policy:
+            response.headers.setdefault("Permissions-Policy", policy)
         return response

@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Permissions-Policy: no camera, microphone, location... (send_portal/middleware.py).
+    "send_portal.middleware.PermissionsPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a lockout into its response.
     "axes.middleware.AxesMiddleware",
@@ -117,14 +119,24 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "board:home"
 LOGOUT_REDIRECT_URL = "public:home"
 
-# Repeated failed sign-ins lock out the combination of username and address,
-# so one attacker cannot lock a real user out from everywhere.
+# Repeated failed sign-ins lock out the address they come from (the attacker's),
+# whatever usernames it tries. A username is never locked: many failures on one
+# account, from anywhere, only slow it down to one try every
+# SIGN_IN_SLOWDOWN_SECONDS (send_portal/security.py), so nobody can lock a real
+# person out by typing their username. Behind proxies, the visitor's address is
+# read from X-Forwarded-For as the AXES_PROXY_COUNT-th entry from the right.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0) or None
+TRUSTED_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "send_portal.security.client_ip"
+SIGN_IN_SLOWDOWN_AFTER = env_int("SIGN_IN_SLOWDOWN_AFTER", 10)
+SIGN_IN_SLOWDOWN_SECONDS = env_int("SIGN_IN_SLOWDOWN_SECONDS", 30)
+# Reset links asked for, per hour: per email address typed, and per visitor's address.
+PASSWORD_RESET_PER_EMAIL = env_int("PASSWORD_RESET_PER_EMAIL", 3)
+PASSWORD_RESET_PER_IP = env_int("PASSWORD_RESET_PER_IP", 10)
 
 ROOT_URLCONF = "send_portal.urls"
 
@@ -178,6 +190,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Long only by repeating itself: "aaaaaaaaaaaa", "passwordpassword", "abcdefghijkl".
+    {"NAME": "send_portal.security.RepetitionValidator", "OPTIONS": {"min_unique": 5}},
 ]
 
 LANGUAGE_CODE = "en-gb"
@@ -230,6 +244,13 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Browser features no page uses, turned off for every page (send_portal/middleware.py).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), "
+    "fullscreen=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), "
+    "payment=(), picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), "
+    "sync-xhr=(), usb=(), xr-spatial-tracking=(), interest-cohort=()"
+)
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     # No inline scripts at all: pages carry no per-request nonce, so they can be cached.

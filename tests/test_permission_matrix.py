@@ -230,6 +230,10 @@ BOARD_URLS = {
         lambda c: {"area_slug": c.area.slug, "action_pk": c.action.pk},
     ),
     "progress:update-edit": (Can.UPDATE, lambda c: {"area_slug": c.area.slug, "pk": _update(c).pk}),
+    "progress:update-delete": (
+        Can.UPDATE,
+        lambda c: {"area_slug": c.area.slug, "pk": _update(c).pk},
+    ),
     "progress:evidence-upload": (
         Can.UPDATE,
         lambda c: {"area_slug": c.area.slug, "pk": _update(c).pk},

@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core import mail
+from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -29,6 +30,14 @@ NEW_PASSWORD = "violet-lantern-orchard"
 INVALID_LOGIN = "Enter a correct username and password. Both are case-sensitive."
 LOCKED_OUT = "You have tried to sign in too many times. Wait 15 minutes, then try again."
 TEMPLATES = Path(settings.BASE_DIR) / "templates" / "registration"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counts():
+    # The account slow-down and the reset limits count in the cache.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -157,21 +166,98 @@ def test_five_failures_lock_out_even_the_right_password(client, user):
     assert f'href="{reverse("password_reset")}"' in response.text
 
 
-def test_lockout_is_for_the_username_and_address_together(client, user):
-    other = get_user_model().objects.create_user(username="alex.partner", password=PASSWORD)
+def test_lockout_locks_the_attackers_address_not_the_account(client, user):
+    get_user_model().objects.create_user(username="alex.partner", password=PASSWORD)
     fail(client, settings.AXES_FAILURE_LIMIT, address="10.0.0.1")
     assert sign_in(client, address="10.0.0.1").status_code == 429
+    # Every username from the attacker's address is refused.
+    assert sign_in(client, username="alex.partner", address="10.0.0.1").status_code == 429
 
     # The same username from another address still signs in.
     response = sign_in(client, address="10.0.0.2")
     assert response.status_code == 302
     assert int(client.session[SESSION_KEY]) == user.pk
-    client.post(reverse("logout"))
 
-    # Another username from the same address too.
-    response = sign_in(client, username="alex.partner", address="10.0.0.1")
+
+def test_spraying_one_username_from_many_addresses_does_not_lock_it(client, user):
+    # An attacker with many addresses, each below the lockout limit.
+    for attacker in range(settings.SIGN_IN_SLOWDOWN_AFTER):
+        assert fail(client, 1, address=f"10.1.0.{attacker + 1}") == [200]
+    # The account is slowed down, not locked: even the right password waits ...
+    response = sign_in(client, address="10.9.9.9")
+    assert response.status_code == 200
+    assert not signed_in(client)
+    assert "many failed attempts to sign in to this account" in response.text
+    assert "Wait 30 seconds" in response.text
+    # ... for a while only.
+    import time
+
+    real_time = time.time
+    try:
+        time.time = lambda: real_time() + settings.SIGN_IN_SLOWDOWN_SECONDS + 1
+        response = sign_in(client, address="10.9.9.9")
+    finally:
+        time.time = real_time
     assert response.status_code == 302
-    assert int(client.session[SESSION_KEY]) == other.pk
+    assert signed_in(client)
+
+
+@pytest.fixture
+def behind_one_proxy(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+
+
+def test_behind_a_proxy_the_visitors_address_is_locked_not_the_proxys(
+    client, user, behind_one_proxy
+):
+    proxy = "172.16.0.2"
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            reverse("login"),
+            {"username": "sam.officer", "password": "wrong-password"},
+            REMOTE_ADDR=proxy,
+            # What the attacker wrote first is ignored; the proxy appended the real address.
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{_ + 50}, 203.0.113.7",
+        )
+    locked = client.post(
+        reverse("login"),
+        {"username": "sam.officer", "password": PASSWORD},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+    )
+    assert locked.status_code == 429
+    # The victim, through the same proxy from their own address, signs in.
+    response = client.post(
+        reverse("login"),
+        {"username": "sam.officer", "password": PASSWORD},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="198.51.100.20",
+    )
+    assert response.status_code == 302
+    assert signed_in(client)
+
+
+def test_the_visitors_address_is_read_from_the_right_of_x_forwarded_for(settings, rf):
+    from send_portal.security import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="172.16.0.2", HTTP_X_FORWARDED_FOR="1.1.1.1, 203.0.113.7")
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request) == "172.16.0.2"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(request) == "203.0.113.7"
+    settings.TRUSTED_PROXY_COUNT = 2
+    assert client_ip(request) == "1.1.1.1"
+    settings.TRUSTED_PROXY_COUNT = 3  # fewer entries than proxies: the connection's address
+    assert client_ip(request) == "172.16.0.2"
+    request = rf.get("/", REMOTE_ADDR="172.16.0.2", HTTP_X_FORWARDED_FOR="not-an-address")
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(request) == "172.16.0.2"
+
+
+def test_a_huge_username_is_a_form_error_not_a_server_error(client, user):
+    response = sign_in(client, username="a" * 100_000)
+    assert response.status_code == 200
+    assert "Your username must be 150 characters or fewer" in response.text
 
 
 def test_axes_reset_lifts_the_lockout(client, user):
@@ -447,3 +533,114 @@ def test_lockout_message_follows_the_cool_off(client, user, settings, hours, wai
     response = sign_in(client)
     assert response.status_code == 429
     assert wait in response.text
+
+
+# Weak passwords
+
+
+@pytest.mark.parametrize(
+    "weak",
+    [
+        " " * 12,
+        "aaaaaaaaaaaa",
+        "passwordpassword",
+        "abcabcabcabc",
+        "abcdefghijklmn",
+        "qwertyuiopas",
+        "123456789012",
+        "zzzzyyyyxxxx",
+    ],
+)
+def test_weak_passwords_are_refused(client, user, weak):
+    client.force_login(user)
+    response = change_password(client, new=weak)
+    assert response.status_code == 200
+    assert "error-summary" in response.text
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
+def test_the_repetition_rule_explains_itself():
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    messages = {}
+    for password in ("aaaaaaaaaaaa", "passwordpassword", "abcdefghijklmn"):
+        with pytest.raises(ValidationError) as caught:
+            validate_password(password)
+        messages[password] = " ".join(caught.value.messages)
+    assert "at least 5 different characters" in messages["aaaaaaaaaaaa"]
+    assert "the same few characters repeated" in messages["passwordpassword"]
+    assert "in order" in messages["abcdefghijklmn"]
+    validate_password(NEW_PASSWORD)  # a good one passes
+
+
+# The reset page does the same work for every address, and is rate limited
+
+
+def test_reset_does_the_same_work_for_known_and_unknown_addresses(client, user, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    from django.tasks import default_task_backend
+
+    queries = {}
+    for email in ("sam.officer@example.org", "nobody@example.org"):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(reverse("password_reset"), {"email": email})
+        assert response.status_code == 302
+        queries[email] = [q["sql"] for q in captured.captured_queries]
+    # The page never looks the address up: the worker does.
+    assert queries["sam.officer@example.org"] == queries["nobody@example.org"]
+    assert not any("auth_user" in sql for sql in queries["nobody@example.org"])
+    enqueued = [
+        result.args_kwargs if hasattr(result, "args_kwargs") else result.kwargs
+        for result in default_task_backend.results
+    ]
+    assert [kwargs["email"] for kwargs in enqueued] == [
+        "sam.officer@example.org",
+        "nobody@example.org",
+    ]
+    assert mail.outbox == []
+
+
+def test_reset_is_rate_limited_per_address_typed(client, user, settings):
+    for _ in range(settings.PASSWORD_RESET_PER_EMAIL):
+        assert (
+            client.post(reverse("password_reset"), {"email": "nobody@example.org"}).status_code
+            == 302
+        )
+    response = client.post(reverse("password_reset"), {"email": "nobody@example.org"})
+    assert response.status_code == 429
+    assert "You have asked for too many reset links" in response.text
+    # The same for an address with an account: nothing tells them apart.
+    for _ in range(settings.PASSWORD_RESET_PER_EMAIL):
+        client.post(
+            reverse("password_reset"), {"email": "sam.officer@example.org"}, REMOTE_ADDR="10.0.0.9"
+        )
+    assert len(mail.outbox) == settings.PASSWORD_RESET_PER_EMAIL
+    response = client.post(
+        reverse("password_reset"), {"email": "sam.officer@example.org"}, REMOTE_ADDR="10.0.0.9"
+    )
+    assert response.status_code == 429
+    assert len(mail.outbox) == settings.PASSWORD_RESET_PER_EMAIL
+
+
+def test_reset_is_rate_limited_per_visitor(client, settings):
+    for number in range(settings.PASSWORD_RESET_PER_IP):
+        response = client.post(reverse("password_reset"), {"email": f"person{number}@example.org"})
+        assert response.status_code == 302
+    response = client.post(reverse("password_reset"), {"email": "another@example.org"})
+    assert response.status_code == 429
+    # Another visitor is not held up.
+    response = client.post(
+        reverse("password_reset"), {"email": "another@example.org"}, REMOTE_ADDR="10.0.0.77"
+    )
+    assert response.status_code == 302
+
+
+def test_every_page_sends_a_permissions_policy(client):
+    for url in (reverse("login"), reverse("public:home")):
+        policy = client.get(url)["Permissions-Policy"]
+        assert "camera=()" in policy and "geolocation=()" in policy and "microphone=()" in policy

@@ -126,7 +126,15 @@ def test_an_officer_cannot_approve_their_own_update_but_a_second_officer_can(cli
 
 
 def test_every_step_is_a_row_of_the_one_table():
-    assert set(workflow.STEPS) == {"edit", "add_evidence", "submit", "approve", "return", "publish"}
+    assert set(workflow.STEPS) == {
+        "edit",
+        "delete",
+        "add_evidence",
+        "submit",
+        "approve",
+        "return",
+        "publish",
+    }
     for step in workflow.STEPS.values():
         assert step.who is not None and step.source and step.not_now
         if step.target is not None:
@@ -137,10 +145,10 @@ def test_every_step_is_a_row_of_the_one_table():
 @pytest.mark.parametrize(
     ("who", "expected"),
     [
-        ("board_member", {"edit", "add_evidence", "submit"}),
+        ("board_member", {"edit", "delete", "add_evidence", "submit"}),
         ("second_board_member", set()),
-        ("officer", {"edit", "add_evidence", "submit"}),
-        ("area_admin", {"edit", "add_evidence", "submit"}),
+        ("officer", {"edit", "delete", "add_evidence", "submit"}),
+        ("area_admin", {"edit", "delete", "add_evidence", "submit"}),
         ("outsider", set()),
     ],
 )

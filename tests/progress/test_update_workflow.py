@@ -300,3 +300,154 @@ def test_a_comment_on_submitting_or_approving_is_kept_in_history(client, cast):
     client.post(step_url(cast, update, "approve"), {"version": update.version, "reason": "Clear."})
     update.refresh_from_db()
     assert update.history.latest().history_change_reason == "Approved: Clear."
+
+
+# Maker and checker: nobody who wrote or changed the text approves or publishes it.
+
+
+def edit_url(cast, update):
+    return reverse("progress:update-edit", kwargs={"area_slug": cast.area.slug, "pk": update.pk})
+
+
+def officer_rewrites_and_submits(client, cast):
+    update = write_draft(client, cast)
+    client.force_login(cast.officer)
+    response = client.post(
+        edit_url(cast, update),
+        update_payload(narrative="The officer's own words.", version=update.version),
+    )
+    assert response.status_code == 302
+    update.refresh_from_db()
+    response = client.post(step_url(cast, update, "submit"), {"version": update.version})
+    assert response.status_code == 302
+    update.refresh_from_db()
+    assert update.state == ProgressUpdate.State.SUBMITTED
+    return update
+
+
+def test_an_officer_who_changed_the_text_cannot_approve_it(client, cast):
+    update = officer_rewrites_and_submits(client, cast)
+    response = client.post(step_url(cast, update, "approve"), {"version": update.version})
+    assert response.status_code == 403
+    update.refresh_from_db()
+    assert update.state == ProgressUpdate.State.SUBMITTED
+    # Nor is the button offered on the action's page.
+    page = client.get(
+        reverse("board:action", kwargs={"area_slug": cast.area.slug, "pk": cast.action.pk})
+    )
+    assert step_url(cast, update, "approve") not in page.content.decode()
+
+
+def test_a_second_officer_approves_and_the_writer_cannot_publish(client, cast):
+    update = officer_rewrites_and_submits(client, cast)
+    client.force_login(cast.second_officer)
+    response = client.post(step_url(cast, update, "approve"), {"version": update.version})
+    assert response.status_code == 302
+    update.refresh_from_db()
+    assert update.state == ProgressUpdate.State.APPROVED
+
+    client.force_login(cast.officer)
+    response = client.post(
+        step_url(cast, update, "publish"), {"version": update.version, "when": "now"}
+    )
+    assert response.status_code == 403
+    update.refresh_from_db()
+    assert update.state == ProgressUpdate.State.APPROVED
+
+    client.force_login(cast.second_officer)
+    response = client.post(
+        step_url(cast, update, "publish"), {"version": update.version, "when": "now"}
+    )
+    assert response.status_code == 302
+    update.refresh_from_db()
+    assert update.state == ProgressUpdate.State.PUBLISHED
+
+
+def test_an_officer_who_only_returned_an_update_may_still_approve_it(client, cast):
+    update = write_draft(client, cast)
+    client.post(step_url(cast, update, "submit"), {"version": update.version})
+    update.refresh_from_db()
+    client.force_login(cast.officer)
+    client.post(step_url(cast, update, "return"), {"version": update.version, "reason": "Dates."})
+    client.force_login(cast.board_member)
+    update.refresh_from_db()
+    client.post(
+        edit_url(cast, update), update_payload(narrative="With dates.", version=update.version)
+    )
+    update.refresh_from_db()
+    client.post(step_url(cast, update, "submit"), {"version": update.version})
+    update.refresh_from_db()
+    client.force_login(cast.officer)
+    response = client.post(step_url(cast, update, "approve"), {"version": update.version})
+    assert response.status_code == 302
+    update.refresh_from_db()
+    assert update.state == ProgressUpdate.State.APPROVED
+
+
+# Deleting a draft.
+
+
+def delete_url(cast, update):
+    return reverse("progress:update-delete", kwargs={"area_slug": cast.area.slug, "pk": update.pk})
+
+
+def test_a_board_member_deletes_their_own_draft_with_a_record_in_history(client, cast):
+    update = write_draft(client, cast)
+    page = client.get(
+        reverse("board:action", kwargs={"area_slug": cast.area.slug, "pk": cast.action.pk})
+    )
+    assert delete_url(cast, update) in page.content.decode()
+    assert client.get(delete_url(cast, update)).status_code == 200
+    response = client.post(delete_url(cast, update), {"version": update.version})
+    assert response.status_code == 302
+    assert not ProgressUpdate.objects.filter(pk=update.pk).exists()
+    deleted = ProgressUpdate.history.filter(id=update.pk, history_type="-").get()
+    assert deleted.history_user == cast.board_member
+    assert deleted.history_change_reason == "Draft update deleted"
+
+
+def test_another_board_member_cannot_delete_a_draft_but_an_officer_can(client, cast):
+    update = write_draft(client, cast)
+    client.force_login(cast.second_board_member)
+    assert client.post(delete_url(cast, update), {"version": update.version}).status_code == 403
+    assert ProgressUpdate.objects.filter(pk=update.pk).exists()
+    client.force_login(cast.officer)
+    assert client.post(delete_url(cast, update), {"version": update.version}).status_code == 302
+    assert not ProgressUpdate.objects.filter(pk=update.pk).exists()
+
+
+def test_a_submitted_update_cannot_be_deleted(client, cast):
+    update = write_draft(client, cast)
+    client.post(step_url(cast, update, "submit"), {"version": update.version})
+    update.refresh_from_db()
+    response = client.post(delete_url(cast, update), {"version": update.version})
+    assert response.status_code == 302
+    assert ProgressUpdate.objects.filter(pk=update.pk).exists()
+    page = client.get(response["Location"])
+    assert "can no longer be deleted" in page.content.decode()
+
+
+def test_a_stale_or_absurd_version_does_not_delete(client, cast):
+    update = write_draft(client, cast)
+    for version in (update.version + 5, "9" * 26, "-1", ""):
+        response = client.post(delete_url(cast, update), {"version": version})
+        assert response.status_code == 200
+    assert ProgressUpdate.objects.filter(pk=update.pk).exists()
+
+
+def test_the_writers_are_read_again_after_an_edit_through_the_services(client, cast):
+    from progress import workflow
+
+    update = write_draft(client, cast)
+    workflow.apply_transition(
+        update, "submit", by=cast.board_member, expected_version=update.version
+    )
+    assert workflow.may(update, cast.officer, "approve")  # read and kept on the object
+    workflow.apply_transition(
+        update, "return", by=cast.officer, expected_version=update.version, reason="Dates."
+    )
+    update.narrative = "The officer's own words."
+    workflow.edit_update(update, by=cast.officer, expected_version=update.version)
+    workflow.apply_transition(update, "submit", by=cast.officer, expected_version=update.version)
+    assert not workflow.may(update, cast.officer, "approve")
+    assert workflow.may(update, cast.second_officer, "approve")
