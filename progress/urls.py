@@ -61,6 +61,11 @@ urlpatterns = [
     path("board/<slug:area_slug>/reports/", views.reports, name="reports"),
     path("board/<slug:area_slug>/reports/<int:pk>/", views.report_detail, name="report"),
     path(
+        "board/<slug:area_slug>/reports/<int:pk>/status/",
+        views.report_status,
+        name="report-status",
+    ),
+    path(
         "board/<slug:area_slug>/reports/<int:pk>/preview/",
         views.report_preview,
         name="report-preview",

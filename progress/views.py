@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -506,9 +506,26 @@ def report_detail(request, area_slug, pk):
         },
         status=200 if error is None else 409,
     )
-    if working:
-        # Shows progress without JavaScript: the page asks to be reloaded.
-        response["Refresh"] = "3"
+    # No Refresh header: a reload moves a screen reader back to the top of the page.
+    # static/portal/init.mjs asks report_status every few seconds and says the new
+    # state in the page's live region; without JavaScript the page offers a link.
+    return response
+
+
+@login_required
+def report_status(request, area_slug, pk):
+    """A report's state as JSON, for the report page to follow while it is made."""
+    area = get_area_for_user(request, area_slug)
+    report = _report_in_area(request, area, pk)
+    if report.state == ProgressReport.State.GENERATING and report_services.fail_stale_reports(
+        timezone.now(), reports=ProgressReport.objects.filter(pk=report.pk)
+    ):
+        report = _report_in_area(request, area, pk)
+    working = report.state in (ProgressReport.State.QUEUED, ProgressReport.State.GENERATING)
+    response = JsonResponse(
+        {"state": report.state, "label": report.get_state_display(), "working": working}
+    )
+    response["Cache-Control"] = "no-store"
     return response
 
 

@@ -275,6 +275,7 @@ BOARD_URLS = {
     # officers' (checked by test_only_officers_generate_or_publish_reports).
     "progress:reports": (Can.VIEW, lambda c: {"area_slug": c.area.slug}),
     "progress:report": (Can.VIEW, _in_area("pk", _report)),
+    "progress:report-status": (Can.VIEW, _in_area("pk", _report)),
     "progress:report-preview": (Can.VIEW, _in_area("pk", _report)),
     "progress:report-pdf": (Can.VIEW, _in_area("pk", _report)),
     "progress:you-said-edit": (Can.EDIT, _in_area("pk", _you_said)),

@@ -24,3 +24,41 @@ if (revealing.length) {
   });
   showChosen();
 }
+
+// A progress report being made (templates/progress/report_detail.html): ask for
+// its state every few seconds and say it in the page's live region, so a screen
+// reader hears the change and nobody loses their place. When it is done, the
+// "Check again" link becomes a link to the finished report. Without this script
+// the page keeps its "Check again" link, and nothing reloads by itself.
+const working = document.querySelector("[data-portal-report-status]");
+const stateText = document.getElementById("report-state");
+if (working && stateText) {
+  const statusUrl = working.dataset.portalReportStatus;
+  const pageUrl = window.location.pathname;
+  const ask = async () => {
+    let status;
+    try {
+      const response = await fetch(statusUrl, { headers: { Accept: "application/json" } });
+      if (!response.ok) throw new Error(String(response.status));
+      status = await response.json();
+    } catch {
+      window.setTimeout(ask, 10000); // a blip: try again a little later
+      return;
+    }
+    if (stateText.textContent.trim() !== status.label) {
+      stateText.textContent = status.label;
+    }
+    if (status.working) {
+      window.setTimeout(ask, 3000);
+      return;
+    }
+    const link = document.createElement("a");
+    link.className = "govuk-link";
+    link.href = pageUrl;
+    const failed = status.state === "failed";
+    link.textContent = failed ? "See what went wrong" : "Show the finished report";
+    const sentence = failed ? "The report could not be generated. " : "The report is ready to check. ";
+    working.replaceChildren(sentence, link, ".");
+  };
+  window.setTimeout(ask, 3000);
+}

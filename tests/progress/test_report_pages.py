@@ -186,7 +186,7 @@ def test_the_request_form_explains_bad_input(client, cast):
     assert not ProgressReport.objects.exists()
 
 
-def test_a_queued_report_page_refreshes_itself(client, cast):
+def test_a_queued_report_page_offers_a_check_and_never_reloads_itself(client, cast):
     report = ProgressReport.objects.create(
         plan=cast.plan,
         audience="public",
@@ -195,8 +195,39 @@ def test_a_queued_report_page_refreshes_itself(client, cast):
     )
     client.force_login(cast.board_member)
     response = client.get(report_url(cast, report))
-    assert response["Refresh"] == "3"
-    assert "The report is being generated" in response.content.decode()
+    # A Refresh header would move a screen reader back to the top every few seconds.
+    assert "Refresh" not in response
+    page = response.content.decode()
+    assert "The report is being generated" in page
+    assert "Check again" in page
+    status_url = reverse("progress:report-status", args=[cast.area.slug, report.pk])
+    assert f'data-portal-report-status="{status_url}"' in page
+    assert 'aria-live="polite" id="report-state"' in page
+
+
+def test_the_report_status_says_its_state_to_members_only(client, cast):
+    report = ProgressReport.objects.create(
+        plan=cast.plan,
+        audience="public",
+        period_start=datetime.date(2025, 1, 1),
+        period_end=datetime.date(2025, 6, 30),
+    )
+    status_url = reverse("progress:report-status", args=[cast.area.slug, report.pk])
+    client.force_login(cast.board_member)
+    response = client.get(status_url)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    assert response.json() == {
+        "state": "queued",
+        "label": "Waiting to be generated",
+        "working": True,
+    }
+    ProgressReport.objects.filter(pk=report.pk).update(state=ProgressReport.State.READY)
+    assert client.get(status_url).json()["working"] is False
+    client.force_login(cast.outsider)
+    assert client.get(status_url).status_code == 404
+    client.logout()
+    assert client.get(status_url).status_code == 302
 
 
 def test_markup_in_user_text_reaches_the_pdf_only_as_words(
