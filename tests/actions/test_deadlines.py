@@ -1,7 +1,7 @@
 """Due dates from the deadline rules, checked against real areas' dates and the frameworks' rules.
 
 Each rule's source is in its ``source`` (migrations 0002 and 0007); the
-rules are checked against /work/shared/docs/domain.md and the verified
+rules are checked against docs/domain-rules.md and the verified
 framework rules: the 2016 framework's revisit (about 18 months, ended
 December 2022), accelerated progress plan reviews (six-monthly from DfE's
 approval, ending when a later inspection or intervention supersedes the
