@@ -88,19 +88,23 @@ def _to_author(update, by, kind, template, **extra):
     return int(sent is not None)
 
 
-def notify_submitted(update, by):
-    area = update.action.plan.area
-    officers = (
+def officers_of(area, *, but=None):
+    """The active people who may approve in ``area`` (officers, area administrators)."""
+    memberships = (
         Membership.objects.filter(area=area, role__in=roles_that_may(Can.APPROVE))
-        .exclude(user=by)
         .filter(user__is_active=True)
         .select_related("user")
         .order_by("user_id")
     )
+    if but is not None:
+        memberships = memberships.exclude(user=but)
+    return [membership.user for membership in memberships]
+
+
+def notify_submitted(update, by):
     context = update_context(update, by)
     queued = 0
-    for membership in officers:
-        officer = membership.user
+    for officer in officers_of(update.action.plan.area, but=by):
         sent = queue_message(
             key=_key(Kind.UPDATE_SUBMITTED, update, officer),
             kind=Kind.UPDATE_SUBMITTED,
@@ -186,19 +190,12 @@ def forum_context(challenge):
 def on_forum_challenged(sender, response, **kwargs):
     """Every officer and area administrator of the area: the board must reply."""
     area = response.update.action.plan.area
-    officers = (
-        Membership.objects.filter(area=area, role__in=roles_that_may(Can.APPROVE))
-        .filter(user__is_active=True)
-        .select_related("user")
-        .order_by("user_id")
-    )
     context = {
         **forum_context(response),
         "reply_url": absolute_url("progress:forum-reply", area.slug, response.pk),
     }
     with transaction.atomic():
-        for membership in officers:
-            officer = membership.user
+        for officer in officers_of(area):
             queue_message(
                 key=f"{Kind.FORUM_CHALLENGE.value}:{response.pk}:{officer.pk}",
                 kind=Kind.FORUM_CHALLENGE,

@@ -704,3 +704,8 @@ class ProgressReport(models.Model):
     def __str__(self):
         label = f"Report {self.number}" if self.number else "Draft report"
         return f"{label}: {self.plan.title}, {self.period_start:%-d %b %Y} to {self.period_end:%-d %b %Y}"
+
+    @property
+    def is_being_made(self):
+        """Waiting for the worker or being drawn: its page follows it until it is done."""
+        return self.state in (self.State.QUEUED, self.State.GENERATING)

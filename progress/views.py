@@ -468,16 +468,21 @@ def reports(request, area_slug):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def report_detail(request, area_slug, pk):
-    area = get_area_for_user(request, area_slug)
+def _report_as_it_stands(request, area, pk):
+    """The report, shown as failed (with "Try again") if its worker stopped mid-render."""
     report = _report_in_area(request, area, pk)
-    # A report whose worker stopped mid-render is shown as failed, with "Try again".
     if report.state == ProgressReport.State.GENERATING and report_services.fail_stale_reports(
         timezone.now(), reports=ProgressReport.objects.filter(pk=report.pk)
     ):
         report = _report_in_area(request, area, pk)
+    return report
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_detail(request, area_slug, pk):
+    area = get_area_for_user(request, area_slug)
+    report = _report_as_it_stands(request, area, pk)
     can_publish = user_can(request.user, area, Can.APPROVE)
     error = None
     if request.method == "POST":
@@ -493,7 +498,7 @@ def report_detail(request, area_slug, pk):
             return redirect(_report_url(area, report))
         except ValidationError as problem:
             error = " ".join(problem.messages)
-    working = report.state in (ProgressReport.State.QUEUED, ProgressReport.State.GENERATING)
+    working = report.is_being_made
     response = render(
         request,
         "progress/report_detail.html",
@@ -516,14 +521,13 @@ def report_detail(request, area_slug, pk):
 def report_status(request, area_slug, pk):
     """A report's state as JSON, for the report page to follow while it is made."""
     area = get_area_for_user(request, area_slug)
-    report = _report_in_area(request, area, pk)
-    if report.state == ProgressReport.State.GENERATING and report_services.fail_stale_reports(
-        timezone.now(), reports=ProgressReport.objects.filter(pk=report.pk)
-    ):
-        report = _report_in_area(request, area, pk)
-    working = report.state in (ProgressReport.State.QUEUED, ProgressReport.State.GENERATING)
+    report = _report_as_it_stands(request, area, pk)
     response = JsonResponse(
-        {"state": report.state, "label": report.get_state_display(), "working": working}
+        {
+            "state": report.state,
+            "label": report.get_state_display(),
+            "working": report.is_being_made,
+        }
     )
     response["Cache-Control"] = "no-store"
     return response

@@ -47,8 +47,7 @@ def _moment(value):
 
 def _update_entries(area, now):
     updates = (
-        selectors.published_updates(now)
-        .filter(action__plan__in=selectors.public_plans(), action__plan__area=area)
+        selectors.area_public_updates(area, now)
         .select_related("action")
         .order_by("-publish_at", "-pk")[:MAX_ENTRIES]
     )

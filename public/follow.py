@@ -137,12 +137,8 @@ def stop(token):
 def _news(area, since, now):
     """Updates and reports published in (since, now], oldest first, read as the public reads them."""
     updates = list(
-        selectors.published_updates(now)
-        .filter(
-            action__plan__in=selectors.public_plans(),
-            action__plan__area=area,
-            publish_at__gt=since,
-        )
+        selectors.area_public_updates(area, now)
+        .filter(publish_at__gt=since)
         .select_related("action")
         .order_by("publish_at", "pk")
     )

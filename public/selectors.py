@@ -44,6 +44,7 @@ from inspections.models import (
     ProgressReview,
 )
 from kit.dates import PartialDate, Precision, format_date
+from progress import forum
 from progress.models import (
     BoardMeeting,
     Evidence,
@@ -70,6 +71,11 @@ from progress.summary import (
 
 def published_updates(now=None):
     return ProgressUpdate.objects.published(now)
+
+
+def area_public_updates(area, now=None):
+    """The area's updates a visitor may read: published, their time come, on public plans."""
+    return forum.public_updates(now).filter(action__plan__area=area)
 
 
 def public_plans():
