@@ -26,9 +26,10 @@ RUN groupadd --system --gid 10001 portal \
 
 WORKDIR /app
 
-# Dependencies first, so a change to the code alone does not reinstall them.
-COPY requirements.txt ./
-RUN python -m venv .venv && .venv/bin/pip install -r requirements.txt
+# Dependencies first, so a change to the code alone does not reinstall them: exactly
+# the packages the lock file names, each checked against its hash.
+COPY requirements.lock ./
+RUN python -m venv .venv && .venv/bin/pip install --require-hashes --no-deps -r requirements.lock
 
 COPY . .
 

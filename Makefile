@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv run serve test lint format bench clean
+.PHONY: help venv run serve test lint format bench lock clean
 
 help:
 	@echo "make run    - serve the portal with demo data on http://127.0.0.1:$(PORT)"
@@ -17,6 +17,7 @@ help:
 	@echo "make test   - run the whole test suite"
 	@echo "make lint   - ruff, the import layers and makemigrations --check"
 	@echo "make bench  - print speed figures (uses DATABASE_URL when set)"
+	@echo "make lock   - re-resolve requirements*.txt into the hashed lock files"
 
 # Django 6.1 needs Python 3.12 or newer; find one without naming a machine path.
 $(PY):
@@ -24,9 +25,9 @@ $(PY):
 	echo "Creating $(VENV) with $$interp"; \
 	"$$interp" -m venv $(VENV)
 
-$(STAMP): $(PY) requirements.txt requirements-dev.txt
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+# Installs exactly what the lock file names, every file checked against its hash.
+$(STAMP): $(PY) requirements-dev.lock
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -57,6 +58,17 @@ bench: $(STAMP)
 	$(PY) bench/area_page.py
 	$(PY) bench/reports.py
 	$(PY) bench/plan_import.py
+	$(PY) bench/front_cache.py
+
+# requirements.txt and requirements-dev.txt say what the portal depends on and why;
+# the lock files pin every package they pull in, with hashes, for Python 3.12 and
+# newer on any platform. The development lock is constrained by the runtime one, so
+# the tests run on the versions production installs.
+UV_COMPILE = $(VENV)/bin/uv pip compile --quiet --generate-hashes --universal --python-version 3.12
+lock: $(PY)
+	@test -x $(VENV)/bin/uv || $(PY) -m pip install --quiet "$$(grep '^uv==' requirements-dev.txt)"
+	$(UV_COMPILE) requirements.txt -o requirements.lock
+	$(UV_COMPILE) requirements-dev.txt --constraint requirements.lock -o requirements-dev.lock
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .
