@@ -40,6 +40,7 @@ urlpatterns = [
         name="area-open-data-history-csv",
     ),
     path("accessibility/", views.accessibility, name="accessibility"),
+    path("help/", views.help_page, name="help"),
     path("glossary/", views.glossary, name="glossary"),
     path("open-data/", views.open_data, name="open-data"),
 ]

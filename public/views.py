@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt
 
+from inspections.models import LocalArea
 from kit.forms import PortalFormMixin, gov_errors
 from kit.tabular import csv_response
 from progress.charts import measure_display
@@ -87,6 +88,24 @@ def accessibility(request):
             "accessibility_email": settings.PORTAL_ACCESSIBILITY_EMAIL,
             "statement_prepared": "22 November 2026",
             "statement_reviewed": "22 November 2026",
+        },
+    )
+
+
+@cached_public_page
+def help_page(request):
+    """Where to get help: about a child's support, about this website, about signing in."""
+    return render(
+        request,
+        "public/help.html",
+        {
+            "portal_operator": settings.PORTAL_OPERATOR,
+            "contact_email": settings.PORTAL_CONTACT_EMAIL,
+            "accessibility_email": settings.PORTAL_ACCESSIBILITY_EMAIL,
+            "areas": LocalArea.objects.exclude(local_offer_url="").only(
+                "slug", "name", "local_offer_url"
+            ),
+            "lockout_minutes": round(settings.AXES_COOLOFF_TIME * 60),
         },
     )
 

@@ -64,3 +64,34 @@ def check_static_files_collected(app_configs=None, **kwargs):
             id="send_portal.E003",
         )
     ]
+
+
+# The contact details the help page and the accessibility statement show, and what they
+# are when a deployment has not set them.
+CONTACT_SETTINGS = ("PORTAL_OPERATOR", "PORTAL_ACCESSIBILITY_EMAIL", "PORTAL_CONTACT_EMAIL")
+PLACEHOLDERS = {
+    "PORTAL_OPERATOR": "the local area partnership that runs this portal",
+    "PORTAL_ACCESSIBILITY_EMAIL": "accessibility@example.org",
+    "PORTAL_CONTACT_EMAIL": "accessibility@example.org",
+}
+
+
+@checks.register(deploy=True)
+def check_contact_details(app_configs=None, **kwargs):
+    unset = [
+        name for name in CONTACT_SETTINGS if getattr(settings, name, "") in ("", PLACEHOLDERS[name])
+    ]
+    if not unset:
+        return []
+    return [
+        checks.Warning(
+            f"{', '.join(unset)} {'is' if len(unset) == 1 else 'are'} not set: the help page "
+            "and the accessibility statement would show example contact details.",
+            hint=(
+                "Set PORTAL_OPERATOR to who runs the portal (for example 'Worcestershire "
+                "Council and NHS Herefordshire and Worcestershire'), and the email addresses "
+                "people write to. See docs/deploy.md."
+            ),
+            id="send_portal.W004",
+        )
+    ]

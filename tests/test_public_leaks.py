@@ -739,7 +739,12 @@ def test_the_crawl_reaches_every_public_page_and_download(client, site):
     pages = crawl(client)
 
     assert not not_ok(pages), f"Public addresses that did not answer 200: {not_ok(pages)}"
-    expected = {"/", reverse("public:accessibility"), reverse("public:open-data")}
+    expected = {
+        "/",
+        reverse("public:accessibility"),
+        reverse("public:help"),
+        reverse("public:open-data"),
+    }
     for built in site.areas:
         slug = built.area.slug
         expected |= {

@@ -49,6 +49,7 @@ PAGES = {
     "you said, we did": "/areas/testshire/you-said-we-did/",
     "get email about an area": "/areas/testshire/follow/",
     "accessibility statement": "/accessibility/",
+    "help and contact": "/help/",
     "open data": "/open-data/",
     "glossary": "/glossary/",
     "sign in": "/accounts/login/",

@@ -5,7 +5,7 @@ The measure, defined once here (``reading_of``, ``main_lines``):
 * The demo is loaded as ``load_demo`` loads it (the four seed areas' public
   facts and the demo's illustrative content), and each public page is
   fetched as a visitor fetches it: the home page, the glossary, the
-  accessibility statement, and for each seed area its page, each finding's
+  accessibility statement, help and contact, and for each seed area its page, each finding's
   page, its measures, its board meetings and its "You said, we did".
 * The text read is everything inside ``<main>`` that the page shows or reads
   aloud. Each block element (p, li, dt, dd, th, td, h1 to h6, caption,
@@ -119,6 +119,7 @@ def seed_area_pages():
         ("Home", reverse("public:home")),
         ("Glossary", reverse("public:glossary")),
         ("Accessibility statement", reverse("public:accessibility")),
+        ("Help and contact", reverse("public:help")),
     ]
     for area in LocalArea.objects.order_by("name"):
         pages.append((area.name, area.get_absolute_url()))

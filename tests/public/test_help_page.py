@@ -1,0 +1,65 @@
+"""Help and contact: where a parent, a visitor or a board member turns for help."""
+
+import pytest
+from django.core import checks
+from django.test import override_settings
+from django.urls import reverse
+
+from send_portal.checks import check_contact_details
+from tests.factories import make_area
+
+pytestmark = pytest.mark.django_db
+
+
+@override_settings(
+    PORTAL_OPERATOR="Testshire County Council and NHS Testshire",
+    PORTAL_CONTACT_EMAIL="send-portal@testshire.example",
+    PORTAL_ACCESSIBILITY_EMAIL="send-access@testshire.example",
+)
+def test_the_help_page_says_who_runs_the_site_and_where_to_write(client):
+    area = make_area(slug="testshire", name="Testshire")
+    area.local_offer_url = "https://testshire.example/offer"
+    area.save()
+    make_area(slug="otherton", name="Otherton")
+
+    page = client.get(reverse("public:help")).content.decode()
+
+    assert "This website is run by Testshire County Council and NHS Testshire." in page
+    assert 'href="mailto:send-portal@testshire.example"' in page
+    assert 'href="mailto:send-access@testshire.example"' in page
+    # A parent is sent to the area's Local Offer, SENDIASS and the school, never asked about a child.
+    offer = '<a class="govuk-link" href="https://testshire.example/offer">Testshire Local Offer</a>'
+    assert offer in page
+    assert "Otherton Local Offer" not in page  # it has no Local Offer address to give
+    assert "never show anything about one child" in page
+    assert "SENDIASS" in page
+    # Board members are told how to get back in.
+    assert reverse("password_reset") in page
+    assert "recovery codes" in page
+
+
+def test_every_page_links_to_help_from_its_footer(client, cast):
+    for url in (reverse("public:home"), reverse("public:glossary")):
+        page = client.get(url).content.decode()
+        link = f'<a class="govuk-footer__link" href="{reverse("public:help")}">Help and contact</a>'
+        assert link in page
+    client.force_login(cast.board_member)
+    response = client.get(reverse("board:home"), follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert reverse("public:help") in page
+
+
+def test_check_deploy_warns_while_the_contact_details_are_the_examples(settings):
+    settings.PORTAL_OPERATOR = "the local area partnership that runs this portal"
+    settings.PORTAL_CONTACT_EMAIL = "accessibility@example.org"
+    settings.PORTAL_ACCESSIBILITY_EMAIL = "accessibility@example.org"
+    (warning,) = check_contact_details()
+    assert warning.id == "send_portal.W004"
+    assert warning.level == checks.WARNING
+    assert "PORTAL_OPERATOR, PORTAL_ACCESSIBILITY_EMAIL, PORTAL_CONTACT_EMAIL" in warning.msg
+
+    settings.PORTAL_OPERATOR = "Testshire County Council"
+    settings.PORTAL_CONTACT_EMAIL = "send@testshire.example"
+    settings.PORTAL_ACCESSIBILITY_EMAIL = "access@testshire.example"
+    assert check_contact_details() == []
