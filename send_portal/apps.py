@@ -12,4 +12,7 @@ class PortalAdminConfig(AdminConfig):
 
     def ready(self):
         super().ready()
-        from . import checks  # noqa: F401 - registers the checks
+        from . import (
+            checks,  # noqa: F401 - registers the checks
+            mfa_policy,  # noqa: F401 - connects two-step sign-in's signals
+        )

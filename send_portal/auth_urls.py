@@ -1,7 +1,12 @@
+from allauth.account.internal.flows.login import perform_password_login
+from allauth.account.models import Login
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.http import Http404
+from django.urls import path, reverse
 
 from inspections.models import LocalArea
 
@@ -32,14 +37,41 @@ def demo_sign_ins():
     return [(username, who) for username, who in wanted if username in existing]
 
 
+def single_sign_on_apps(request):
+    """The OpenID Connect providers configured (SOCIALACCOUNT_PROVIDERS): (name, sign-in URL)."""
+    return [
+        (app.name, reverse("openid_connect_login", kwargs={"provider_id": app.provider_id}))
+        for app in get_social_adapter().list_apps(request, provider="openid_connect")
+    ]
+
+
 class PortalLoginView(auth_views.LoginView):
-    """Sign in; with DEBUG on (the demo), the page also lists the demo's sign-ins."""
+    """Sign in with a username and password, or with single sign-on.
+
+    The form (PortalAuthenticationForm) checks the password, with django-axes's
+    lockout and the account slow-down; a correct one is handed to django-allauth's
+    sign-in steps, which ask for the second step of two-step sign-in when the
+    person has set it up, and record how the session signed in
+    (send_portal/mfa_policy.py). With DEBUG on (the demo), the page also lists
+    the demo's sign-ins.
+    """
 
     authentication_form = PortalAuthenticationForm
     template_name = "registration/login.html"
 
+    def form_valid(self, form):
+        login = Login(user=form.get_user(), redirect_url=self.get_success_url())
+        try:
+            return perform_password_login(
+                self.request, {"username": form.cleaned_data["username"]}, login
+            )
+        except ImmediateHttpResponse as response:
+            return response.response
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["single_sign_on"] = single_sign_on_apps(self.request)
+        context["mfa_required_roles"] = settings.PORTAL_MFA_REQUIRED_ROLES
         if settings.DEBUG:
             from demo.management.commands.load_demo import DEMO_PASSWORD
 
@@ -82,8 +114,20 @@ class PortalPasswordResetView(auth_views.PasswordResetView):
         return super().form_valid(form)
 
 
+def not_offered(request, *args, **kwargs):
+    """django-allauth pages the portal does not offer: area administrators manage accounts."""
+    raise Http404
+
+
 urlpatterns = [
     path("login/", PortalLoginView.as_view(), name="login"),
+    # Before django-allauth's own URLs (send_portal/urls.py), so these win.
+    path("signup/", not_offered),
+    path("email/", not_offered),
+    path("password/set/", not_offered),
+    path("3rdparty/", not_offered),
+    path("3rdparty/signup/", not_offered),
+    path("login/code/", not_offered),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/change/",

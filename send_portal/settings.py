@@ -9,6 +9,7 @@ DATABASE_URL the portal uses an embedded SQLite file under var/.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -79,6 +80,14 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "django_tasks_db",
     "axes",
+    # Sign-in: two-step sign-in (TOTP, recovery codes, passkeys) and single sign-on
+    # with OpenID Connect, by django-allauth (send_portal/sso.py, send_portal/mfa_policy.py).
+    "django.contrib.humanize",  # allauth's list of passkeys says when each was last used
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     # The portal's own apps, lowest layer first (docs/architecture.md).
     "kit",
     "inspections",
@@ -102,6 +111,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # django-allauth's: sends a request that needs the password again to that page.
+    "allauth.account.middleware.AccountMiddleware",
+    # Officers, area administrators and superusers set up two-step sign-in first
+    # (PORTAL_MFA_REQUIRED_ROLES; send_portal/mfa_policy.py).
+    "send_portal.mfa_policy.MFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Permissions-Policy: no camera, microphone, location... (send_portal/middleware.py).
@@ -137,6 +151,80 @@ SIGN_IN_SLOWDOWN_SECONDS = env_int("SIGN_IN_SLOWDOWN_SECONDS", 30)
 # Reset links asked for, per hour: per email address typed, and per visitor's address.
 PASSWORD_RESET_PER_EMAIL = env_int("PASSWORD_RESET_PER_EMAIL", 3)
 PASSWORD_RESET_PER_IP = env_int("PASSWORD_RESET_PER_IP", 10)
+
+# Sign-in with django-allauth (docs/deploy.md, "Sign-in: single sign-on and two-step
+# sign-in"). The portal's own password form (send_portal/auth_urls.py) hands a correct
+# username and password to allauth's sign-in steps, so two-step sign-in is asked for
+# there; nobody signs themselves up: area administrators add people.
+ACCOUNT_ADAPTER = "send_portal.sso.PortalAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "send_portal.sso.PortalSocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_PREVENT_ENUMERATION = True
+# allauth's own copies of the password pages are not used: Django's, with the
+# portal's rate limits, are at the same addresses (send_portal/auth_urls.py).
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# Two-step sign-in: a code from an authenticator app (TOTP), one-time recovery
+# codes, and security keys or passkeys (WebAuthn), asked for after the password.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_ADAPTER = "send_portal.mfa_policy.PortalMFAAdapter"
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_TOTP_ISSUER = env_str("PORTAL_NAME", "SEND Improvement Portal")
+MFA_RECOVERY_CODE_COUNT = 10
+# A passkey is tied to the site's host name, and browsers allow it only over
+# HTTPS, except on localhost in the demo.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# Who must use two-step sign-in (or single sign-on): people with any of these roles
+# in any area (inspections.models.Membership.Role), and superusers always when the
+# list is not empty. PORTAL_MFA_REQUIRED_ROLES= (set but empty) turns it off.
+# Unset: officers and area administrators (officer,area_admin), except in the demo
+# (DEBUG), where it is off so that reviewers can look round with the demo's sign-ins.
+_mfa_roles = os.environ.get("PORTAL_MFA_REQUIRED_ROLES")
+if _mfa_roles is None:
+    _mfa_roles = "" if DEBUG else "officer,area_admin"
+PORTAL_MFA_REQUIRED_ROLES = [role.strip() for role in _mfa_roles.split(",") if role.strip()]
+_unknown_roles = set(PORTAL_MFA_REQUIRED_ROLES) - {"board_member", "officer", "area_admin", "forum"}
+if _unknown_roles:
+    raise ImproperlyConfigured(
+        "PORTAL_MFA_REQUIRED_ROLES may list board_member, officer, area_admin and forum, "
+        f"not {', '.join(sorted(_unknown_roles))}"
+    )
+# Single sign-on with one OpenID Connect provider (Microsoft Entra ID or any other),
+# shown on the sign-in page only when OIDC_SERVER_URL and OIDC_CLIENT_ID are set.
+# It signs in only people who already have an account: linked to it before, or,
+# with OIDC_TRUST_EMAIL=true, whose email address the provider vouches for.
+OIDC_PROVIDER_ID = env_str("OIDC_PROVIDER_ID", "entra")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "Sign in with your council account")
+OIDC_SERVER_URL = env_str("OIDC_SERVER_URL")
+OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "")
+OIDC_TRUST_EMAIL = env_bool("OIDC_TRUST_EMAIL", False)
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": (
+            [
+                {
+                    "provider_id": OIDC_PROVIDER_ID,
+                    "name": OIDC_PROVIDER_NAME,
+                    "client_id": OIDC_CLIENT_ID,
+                    "secret": OIDC_CLIENT_SECRET,
+                    "settings": {"server_url": OIDC_SERVER_URL},
+                }
+            ]
+            if OIDC_SERVER_URL and OIDC_CLIENT_ID
+            else []
+        ),
+    }
+}
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_AUTO_SIGNUP = False
+# Finding people by email address is send_portal/sso.py's, only with OIDC_TRUST_EMAIL.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
 
 ROOT_URLCONF = "send_portal.urls"
 
@@ -248,8 +336,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 PERMISSIONS_POLICY = (
     "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), "
     "fullscreen=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), "
-    "payment=(), picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), "
-    "sync-xhr=(), usb=(), xr-spatial-tracking=(), interest-cohort=()"
+    "payment=(), picture-in-picture=(), screen-wake-lock=(), "
+    "sync-xhr=(), usb=(), xr-spatial-tracking=(), interest-cohort=(), "
+    # Passkeys and security keys for two-step sign-in, on the portal's own pages only.
+    "publickey-credentials-get=(self), publickey-credentials-create=(self)"
 )
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -262,6 +352,10 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
+if SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"]:
+    # The single sign-on button's form is sent on to the provider's sign-in page.
+    _oidc = urlsplit(OIDC_SERVER_URL)
+    SECURE_CSP["form-action"].append(f"{_oidc.scheme}://{_oidc.netloc}")
 
 # Outgoing mail (Django 6.1's MAILERS): the console in the demo, SMTP otherwise,
 # or GOV.UK Notify with EMAIL_BACKEND=notices.notify.NotifyEmailBackend (docs/notices.md).

@@ -6,6 +6,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Sign in, sign out, password change and reset.
     path("accounts/", include("send_portal.auth_urls")),
+    # django-allauth: two-step sign-in (/accounts/2fa/), single sign-on
+    # (/accounts/oidc/<provider>/...), asking for the password again. Its own
+    # sign-in, sign-out and password pages are hidden by the portal's above.
+    path("accounts/", include("allauth.urls")),
     # The visitors' site: home, each area's public pages, open data.
     path("", include("public.urls")),
     # Email notices: my choices (/accounts/email-notices/) and the

@@ -11,6 +11,15 @@ from kit.versioning import Versioned, saving_with_history
 from tests.cast import make_cast
 
 
+@pytest.fixture(autouse=True)
+def _two_step_sign_in_not_required(settings):
+    """Two-step sign-in is not required here: most tests sign people in with force_login.
+
+    Tests of the rule (tests/test_mfa.py, tests/test_sso.py) turn it on.
+    """
+    settings.PORTAL_MFA_REQUIRED_ROLES = []
+
+
 @pytest.fixture
 def cast(db):
     """Officer, board member and area administrator of Testshire; an outsider from Otherton."""
