@@ -6,8 +6,6 @@ wording (``ReportRequestForm``), and publishing records its reading age in
 the report's history ("Published as report 2; reading age 10").
 """
 
-import hashlib
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
@@ -17,6 +15,7 @@ from actions.models import Plan
 from kit.plain_english import CheckedText, check_wording, history_note, with_note
 from kit.versioning import save_with_history
 
+from . import files
 from .models import ProgressReport
 from .tasks import generate_report, lease_length
 
@@ -104,12 +103,17 @@ def publish_report(report, *, by):
         raise ValidationError("This report is already published.")
     if report.state != ProgressReport.State.READY:
         raise ValidationError("A report can be published once it has been generated.")
-    with report.pdf.open("rb") as stored:
-        digest = hashlib.sha256(stored.read()).hexdigest()
-    if digest != report.sha256:
+    # Read from storage in blocks (files.open_report_pdf), whatever the storage.
+    try:
+        files.open_report_pdf(report).close()
+    except files.StoredFileMissing:
+        raise ValidationError(
+            "The stored PDF cannot be found. Generate the report again."
+        ) from None
+    except files.StoredFileChanged:
         raise ValidationError(
             "The stored PDF does not match its record. Generate the report again."
-        )
+        ) from None
     # One publication per plan at a time: lock the plan's row, then read the last
     # number (a lock taken with an aggregate would lock nothing).
     Plan.objects.select_for_update().only("pk").get(pk=report.plan_id)

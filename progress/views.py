@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +14,7 @@ from kit.editing import edit_record
 from kit.links import action_url, records_url
 from kit.versioning import EditConflict
 
-from . import report_services, workflow
+from . import files, report_services, workflow
 from .forms import (
     CHECK_WORDING,
     BoardMeetingForm,
@@ -252,9 +252,12 @@ def evidence_download(request, area_slug, pk):
     )
     extension = evidence.file.name.rsplit(".", 1)[-1]
     safe_title = "".join(c if c.isalnum() or c in " -_" else "_" for c in evidence.title)[:80]
-    return FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
+    try:
+        stored = files.open_evidence(evidence)
+    except files.StoredFileUnavailable as problem:
+        return files.unavailable_response(request, what="this evidence file", problem=problem)
+    return files.download(
+        stored,
         filename=f"{safe_title.strip() or 'evidence'}.{extension}",
         content_type=evidence.content_type,
     )
@@ -550,12 +553,11 @@ def report_pdf(request, area_slug, pk):
     report = _report_in_area(request, area, pk)
     if not report.pdf:
         raise Http404("This report has not been generated yet")
-    return FileResponse(
-        report.pdf.open("rb"),
-        as_attachment=True,
-        filename=report_filename(report),
-        content_type="application/pdf",
-    )
+    try:
+        stored = files.open_report_pdf(report)
+    except files.StoredFileUnavailable as problem:
+        return files.unavailable_response(request, what="this report", problem=problem)
+    return files.download(stored, filename=report_filename(report), content_type="application/pdf")
 
 
 def report_filename(report):

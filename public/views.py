@@ -9,7 +9,7 @@ itself. Pages are cached whole for visitors who are not signed in
 
 from django import forms
 from django.conf import settings
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from inspections.models import LocalArea
 from kit.forms import PortalFormMixin, gov_errors
 from kit.tabular import csv_response
+from progress import files
 from progress.charts import measure_display
 
 from . import follow, history, opendata, selectors
@@ -205,11 +206,15 @@ def public_evidence(request, slug, uuid):
     area = selectors.public_area(slug)
     evidence = get_object_or_404(selectors.public_evidence(area), uuid=uuid)
     extension = evidence.file.name.rsplit(".", 1)[-1]
-    return FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
+    try:
+        stored = files.open_evidence(evidence)
+    except files.StoredFileUnavailable as problem:
+        return files.unavailable_response(request, what="this evidence file", problem=problem)
+    return files.download(
+        stored,
         filename=f"{slugify(evidence.title) or 'evidence'}.{extension}",
         content_type=evidence.content_type,
+        private=False,
     )
 
 
@@ -217,11 +222,15 @@ def public_report(request, slug, uuid):
     """A published public report's frozen PDF; nothing else is found here."""
     area = selectors.public_area(slug)
     report = get_object_or_404(selectors.published_reports(area), uuid=uuid)
-    return FileResponse(
-        report.pdf.open("rb"),
-        as_attachment=True,
+    try:
+        stored = files.open_report_pdf(report)
+    except files.StoredFileUnavailable as problem:
+        return files.unavailable_response(request, what="this report", problem=problem)
+    return files.download(
+        stored,
         filename=f"{area.slug}-progress-report-{report.number}.pdf",
         content_type="application/pdf",
+        private=False,
     )
 
 

@@ -2,10 +2,11 @@
 
 ``/healthz`` checks everything the portal needs: the database (``SELECT 1``),
 the cache (a value written, read back and removed), file storage (the media
-folder is there and writable, read-only: nothing is written) and the task
-worker. ``/healthz/web`` checks only what this web process needs to serve
-pages (database, cache, storage), so a load balancer that uses it does not
-take every web server out of service when the one shared worker stops.
+folder is there and writable, or the object storage bucket is there and may be
+listed; read-only: nothing is written) and the task worker. ``/healthz/web``
+checks only what this web process needs to serve pages (database, cache,
+storage), so a load balancer that uses it does not take every web server
+out of service when the one shared worker stops.
 
 The task worker writes nothing while it waits, so an idle worker cannot be
 told from a stopped one. What can be seen is work waiting: the worker check
@@ -74,6 +75,13 @@ def check_storage():
             parent = parent.parent
         if not os.access(parent, os.W_OK | os.X_OK):
             raise RuntimeError(f"{folder} does not exist and cannot be made")
+        return
+    bucket = getattr(backend, "bucket_name", None)
+    if bucket:
+        # Object storage (FILE_STORAGE=s3): the bucket is there and these keys may list it,
+        # as every upload does first to find a free name. Nothing is written, so a bucket
+        # that keeps old versions gathers none from the checks.
+        backend.connection.meta.client.head_bucket(Bucket=bucket)
         return
     # Another kind of storage: a read that must not fail.
     backend.exists("healthz-probe")

@@ -303,8 +303,38 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000)
 # Public text with a higher reading age needs "Publish anyway" ticked (kit/plain_english.py).
 PLAIN_ENGLISH_MAX_READING_AGE = env_int("PLAIN_ENGLISH_MAX_READING_AGE", 12)
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Evidence files and report PDFs: in a folder under MEDIA_ROOT (FILE_STORAGE=filesystem, the
+# default) or in a private bucket of S3-compatible object storage that every web server
+# shares (FILE_STORAGE=s3). Either way they are sent only through the portal's own pages,
+# which check who may see them; no page links to the storage (docs/deploy.md, "Files").
+FILE_STORAGE = env_str("FILE_STORAGE", "filesystem")
+if FILE_STORAGE == "filesystem":
+    file_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif FILE_STORAGE == "s3":
+    if not env_str("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("FILE_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    # The keys are boto3's own: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the server's role.
+    file_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL"),
+            "region_name": env_str("AWS_S3_REGION_NAME"),
+            "location": env_str("AWS_LOCATION", ""),
+            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE"),
+            # Private: no ACL on objects (the bucket's own), only signed addresses, and a
+            # stored file is never replaced (a name in use gets a new one, as in a folder).
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+            # A file read back is held in memory up to 5 MB, beyond that in a temporary file.
+            "max_memory_size": 5 * 1024 * 1024,
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"FILE_STORAGE must be filesystem or s3, not {FILE_STORAGE!r}")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": file_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -24,10 +23,8 @@ urlpatterns = [
     path("", include("progress.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Stored files (evidence, reports) are never served from MEDIA_URL, not even in the demo:
+# only the pages that check who may see them send them (progress/files.py).
 
 # The pages shown when something goes wrong, in the site's own style (send_portal/errors.py).
 handler403 = "send_portal.errors.permission_denied"
