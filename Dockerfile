@@ -7,7 +7,8 @@
 #
 # Python 3.13 on Debian 13 (trixie): Django 6.1 needs Python 3.12 or newer, and
 # WeasyPrint (the reports' PDFs) needs Pango and HarfBuzz from Debian. Liberation
-# fonts stand in for Arial in the PDFs. It runs as an unprivileged user.
+# fonts stand in for Arial in the PDFs; pg_dump and pg_restore make and restore
+# backups (manage.py backup_portal). It runs as an unprivileged user.
 FROM python:3.13-slim-trixie
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -18,6 +19,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation \
+        postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 portal \

@@ -1,3 +1,4 @@
+from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
 
 
@@ -16,3 +17,11 @@ class PortalAdminConfig(AdminConfig):
             checks,  # noqa: F401 - registers the checks
             mfa_policy,  # noqa: F401 - connects two-step sign-in's signals
         )
+
+
+class PortalConfig(AppConfig):
+    """The ``send_portal`` package as an app, so that its management commands
+    (``backup_portal``, ``restore_portal``) are found. It has no models."""
+
+    name = "send_portal"
+    label = "send_portal"

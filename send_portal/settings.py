@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "board",
     "public",
     "demo",
+    # The top layer's own commands: backup_portal, restore_portal (send_portal/backup.py).
+    "send_portal.apps.PortalConfig",
 ]
 
 MIDDLEWARE = [
