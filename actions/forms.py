@@ -190,6 +190,14 @@ class PlanForm(PlainEnglishFormMixin, RecordForm):
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
         self.fields["superseded_by"].queryset = others
+        if self.instance.summary_waiting:
+            # The newest summary is the one waiting for a second officer to publish it.
+            if not self.is_bound:
+                self.initial["public_summary"] = self.instance.summary_waiting
+            self.fields["public_summary"].help_text = (
+                "This is the new summary waiting to be published; the public page still "
+                "shows the one before it until another officer publishes this one."
+            )
 
     def text_is_public(self, values):
         return values.get("status") not in (None, "", Plan.Status.DRAFT)

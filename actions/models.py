@@ -114,6 +114,14 @@ class Plan(Versioned):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="supersedes"
     )
     public_summary = models.TextField(max_length=SUMMARY_TEXT, blank=True)
+    # With the two-person rule on, a summary written by the officer who makes it
+    # public waits here until another officer publishes it (actions/services.py).
+    summary_waiting = models.TextField(
+        "new summary for families waiting to be published",
+        max_length=SUMMARY_TEXT,
+        blank=True,
+        editable=False,
+    )
     notes = models.TextField(max_length=LONG_TEXT, blank=True)
     sources = models.TextField(max_length=LONG_TEXT, blank=True)
     is_illustrative = models.BooleanField(

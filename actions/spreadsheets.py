@@ -7,11 +7,13 @@ Uploaded files are untrusted. Before anything parses them:
   ``[Content_Types].xml`` and a workbook part; old binary .xls files,
   password-protected workbooks, OpenDocument and .xlsb files are refused
   with advice on how to save the file;
-* a zip's member count, the sum of its members' unpacked sizes and each
-  member's compression ratio are checked from its directory, before any
-  member is unpacked (zip bombs);
-* macros (``vbaProject.bin`` or a macro-enabled content type) and links to
-  other workbooks (``xl/externalLinks``) are refused.
+* a zip's member count, the sum of its members' unpacked sizes, each
+  member's compression ratio, its names (path traversal), encryption and
+  zips inside it are checked from its directory, before any member is
+  unpacked (zip bombs), by ``kit/zipsafety.py``, shared with evidence uploads;
+* macros (``vbaProject.bin`` or a macro-enabled content type), embedded
+  objects, links to other workbooks (``xl/externalLinks``) and any other
+  link to content outside the file except a plain hyperlink are refused.
 
 Only then does openpyxl read the workbook, in read-only mode, through
 defusedxml (no entity expansion), without loading external links, and
@@ -29,11 +31,11 @@ import datetime
 import io
 import logging
 import re
-import zipfile
 from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from kit import zipsafety
 from kit.tabular import unescape_formula
 
 logger = logging.getLogger(__name__)
@@ -112,54 +114,56 @@ def read_spreadsheet(content, filename):
 # --- XLSX ---------------------------------------------------------------
 
 
+# The import's own words for the shared zip checks' refusals (kit/zipsafety.py).
+IMPORT_MESSAGES = {
+    "damaged": "The selected file is damaged or is not an Excel workbook. " + SAVE_AS_XLSX,
+    "too_many_members": (
+        "The selected file holds too many parts to be a normal workbook. " + SAVE_AS_XLSX
+    ),
+    "too_big_unpacked": (
+        "The selected file unpacks to more than "
+        f"{MAX_UNPACKED_BYTES // (1024 * 1024)} MB, which is far too big for an action plan. "
+        "Remove other sheets, pictures and formatting, or split it."
+    ),
+    "encrypted": (
+        "The selected file is a password-protected workbook. Remove any password. " + SAVE_AS_XLSX
+    ),
+    "macros": (
+        "The selected file contains macros. Save it as an Excel Workbook (.xlsx), "
+        "which removes them, then upload it again."
+    ),
+    "macro_content_type": (
+        "The selected file is a macro-enabled workbook (.xlsm). Save it as an Excel "
+        "Workbook (.xlsx), which removes the macros, then upload it again."
+    ),
+}
+LIMITS = zipsafety.Limits(
+    max_members=MAX_ZIP_MEMBERS,
+    max_unpacked_bytes=MAX_UNPACKED_BYTES,
+    max_ratio=MAX_MEMBER_RATIO,
+)
+
+
 def check_zip(content):
     """Refuse a zip that is not a plain workbook, before unpacking any member."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-        members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as error:
-        raise UnsafeFile(
-            "The selected file is damaged or is not an Excel workbook. " + SAVE_AS_XLSX
-        ) from error
-    if len(members) > MAX_ZIP_MEMBERS:
-        raise UnsafeFile(
-            "The selected file holds too many parts to be a normal workbook. " + SAVE_AS_XLSX
-        )
-    unpacked = sum(member.file_size for member in members)
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise UnsafeFile(
-            "The selected file unpacks to more than "
-            f"{MAX_UNPACKED_BYTES // (1024 * 1024)} MB, which is far too big for an action plan. "
-            "Remove other sheets, pictures and formatting, or split it."
-        )
-    for member in members:
-        ratio = member.file_size / max(member.compress_size, 1)
-        if member.file_size > 1024 * 1024 and ratio > MAX_MEMBER_RATIO:
+        archive = zipsafety.open_zip(io.BytesIO(content), LIMITS, what="workbook")
+    except zipsafety.ZipProblem as problem:
+        raise UnsafeFile(IMPORT_MESSAGES.get(problem.code, problem.message)) from problem
+    with archive:
+        names = set(archive.namelist())
+        if "mimetype" in names and "content.xml" in names:
             raise UnsafeFile(
-                "The selected file contains a part that unpacks to an unusually large size "
-                "(a 'zip bomb'), so it was not opened."
+                "The selected file is an OpenDocument spreadsheet (.ods). " + SAVE_AS_XLSX
             )
-    names = {member.filename for member in members}
-    if "mimetype" in names and "content.xml" in names:
-        raise UnsafeFile("The selected file is an OpenDocument spreadsheet (.ods). " + SAVE_AS_XLSX)
-    if "[Content_Types].xml" not in names:
-        raise UnsafeFile("The selected file is a zip file, not an Excel workbook. " + SAVE_AS_XLSX)
-    if any(name.lower().endswith("vbaproject.bin") for name in names):
-        raise UnsafeFile(
-            "The selected file contains macros. Save it as an Excel Workbook (.xlsx), "
-            "which removes them, then upload it again."
-        )
-    if any(name.startswith("xl/externalLinks/") for name in names):
-        raise UnsafeFile(
-            "The selected file links to other workbooks (external links). Break the links "
-            "(in Excel: Data, then Edit Links, then Break Link), save it and upload it again."
-        )
-    content_types = archive.read("[Content_Types].xml").decode("utf-8", "replace")
-    if "macroEnabled" in content_types:
-        raise UnsafeFile(
-            "The selected file is a macro-enabled workbook (.xlsm). Save it as an Excel "
-            "Workbook (.xlsx), which removes the macros, then upload it again."
-        )
+        if "[Content_Types].xml" not in names:
+            raise UnsafeFile(
+                "The selected file is a zip file, not an Excel workbook. " + SAVE_AS_XLSX
+            )
+        try:
+            zipsafety.office_problem(archive, what="workbook")
+        except zipsafety.ZipProblem as problem:
+            raise UnsafeFile(IMPORT_MESSAGES.get(problem.code, problem.message)) from problem
     if "xl/workbook.bin" in names:
         raise UnsafeFile("The selected file is a binary Excel workbook (.xlsb). " + SAVE_AS_XLSX)
     if "xl/workbook.xml" not in names:

@@ -9,6 +9,11 @@ urlpatterns = [
     path("board/<slug:area_slug>/plans/new/", views.plan_create, name="plan-create"),
     path("board/<slug:area_slug>/plans/<int:pk>/edit/", views.plan_edit, name="plan-edit"),
     path(
+        "board/<slug:area_slug>/plans/<int:pk>/summary/publish/",
+        views.plan_summary_publish,
+        name="plan-summary-publish",
+    ),
+    path(
         "board/<slug:area_slug>/plans/<int:plan_pk>/actions/new/",
         views.action_create,
         name="action-create",

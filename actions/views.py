@@ -38,6 +38,8 @@ def plan_create(request, area_slug):
                 request,
                 f"Plan added. It addresses {count} finding{'' if count == 1 else 's'}.",
             )
+            if plan.summary_held:
+                messages.info(request, _waiting_message(area, plan))
             return redirect(records_url(area, f"plan-{plan.pk}"))
     return render(
         request,
@@ -52,13 +54,32 @@ def plan_create(request, area_slug):
     )
 
 
+def _waiting_message(area, plan):
+    return (
+        f"{services.SUMMARY_WRITTEN} The new summary is waiting to be published; until then the "
+        "public page shows the summary it showed before."
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_edit(request, area_slug, pk):
     area = get_area_for_user(request, area_slug, Can.EDIT)
     plan = get_in_area(request, area, Plan.objects.all(), area_path="area", pk=pk, need=Can.EDIT)
+
+    def save(edited, form):
+        held = services.save_plan(
+            edited,
+            by=request.user,
+            reason=form.reason("Edited"),
+            expected_version=form.loaded_version,
+        )
+        if held:
+            messages.info(request, _waiting_message(area, edited))
+
     return edit_record(
         request,
+        save=save,
         area=area,
         form_class=PlanForm,
         instance=plan,
@@ -66,6 +87,34 @@ def plan_edit(request, area_slug, pk):
         back_url=records_url(area, f"plan-{plan.pk}"),
         success_url=records_url(area, f"plan-{plan.pk}"),
         success_message="Plan saved.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_summary_publish(request, area_slug, pk):
+    """A plan's summary for families waiting to be published: a second officer publishes it."""
+    area = get_area_for_user(request, area_slug, Can.EDIT)
+    plan = get_in_area(request, area, Plan.objects.all(), area_path="area", pk=pk, need=Can.EDIT)
+    back = records_url(area, f"plan-{plan.pk}")
+    if request.method == "POST":
+        try:
+            services.publish_summary(plan, by=request.user)  # PermissionDenied: its writer
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, "Summary for families published.")
+        return redirect(back)
+    return render(
+        request,
+        "actions/plan_summary_publish.html",
+        {
+            "area": area,
+            "plan": plan,
+            "problem": services.summary_publish_problem(plan, request.user),
+            "title": f"Publish the summary for families: {plan.title}",
+            "back_url": back,
+        },
     )
 
 

@@ -1,18 +1,22 @@
 """What evidence files the portal accepts, judged by their content, not their name.
 
 Accepted: PDF, PNG, JPEG, Word, Excel and PowerPoint (the modern zip-based
-formats, without macros), CSV and plain text. Office files are zip archives,
-so their member count and unpacked size are checked before anything else
-reads them (a small file can unpack to gigabytes).
+formats), CSV and plain text. Office files are zip archives, so the zip is
+checked before anything else reads it (a small file can unpack to
+gigabytes), and then refused if it holds anything that runs or fetches
+content when opened: macros, embedded objects, an attached template or links
+to content elsewhere (all in kit/zipsafety.py, shared with the plan import).
 """
 
-import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
 
+from kit import zipsafety
+
 MAX_ZIP_MEMBERS = 2000
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+LIMITS = zipsafety.Limits(max_members=MAX_ZIP_MEMBERS, max_unpacked_bytes=MAX_UNPACKED_BYTES)
 ALLOWED_DESCRIPTION = "a PDF, Word, Excel, PowerPoint, CSV, text, PNG or JPEG file"
 
 OFFICE_TYPES = {
@@ -59,28 +63,22 @@ def check_evidence_file(upload):
 
 
 def _check_office(upload):
+    """An Office file: its zip checked (kit/zipsafety.py), then what it holds."""
     try:
-        with zipfile.ZipFile(upload) as archive:
-            members = archive.infolist()
-            if len(members) > MAX_ZIP_MEMBERS:
-                raise EvidenceProblem(
-                    "The selected file has too many parts to be a normal document"
-                )
-            if sum(member.file_size for member in members) > MAX_UNPACKED_BYTES:
-                raise EvidenceProblem(
-                    "The selected file unpacks to more than 200 MB; it cannot be accepted"
-                )
-            names = [member.filename for member in members]
-    except zipfile.BadZipFile:
-        raise EvidenceProblem(f"The selected file must be {ALLOWED_DESCRIPTION}") from None
+        archive = zipsafety.open_zip(upload, LIMITS, what="file")
+        try:
+            names = archive.namelist()
+            if "[Content_Types].xml" not in names:
+                raise EvidenceProblem(f"The selected file must be {ALLOWED_DESCRIPTION}")
+            zipsafety.office_problem(archive, what="file")
+        finally:
+            archive.close()
+    except zipsafety.ZipProblem as problem:
+        if problem.code == "damaged" and "could not be read" not in problem.message:
+            raise EvidenceProblem(f"The selected file must be {ALLOWED_DESCRIPTION}") from None
+        raise EvidenceProblem(problem.message.rstrip(".")) from None
     finally:
         upload.seek(0)
-    if "[Content_Types].xml" not in names:
-        raise EvidenceProblem(f"The selected file must be {ALLOWED_DESCRIPTION}")
-    if any(name.lower().endswith("vbaproject.bin") for name in names):
-        raise EvidenceProblem(
-            "The selected file contains macros. Save it without macros (as .docx, .xlsx or .pptx) and upload it again"
-        )
     for prefix, (extension, content_type) in OFFICE_TYPES.items():
         if any(name.startswith(prefix) for name in names):
             return CheckedFile(extension, content_type)

@@ -35,7 +35,9 @@ from kit.plain_english import (
     confirm_field,
     history_note,
 )
+from kit.two_person import two_person_rule_on
 
+from . import publishing
 from .evidence import EvidenceProblem, check_evidence_file
 from .models import (
     REPORT_INTRODUCTION_MAX_CHARACTERS,
@@ -595,7 +597,54 @@ class MeasureValueForm(RecordForm):
         return cleaned
 
 
-class BoardMeetingForm(RecordForm):
+class SecondPersonPublishes:
+    """A public record's form: with the two-person rule on, its writer may not publish it.
+
+    Given the signed-in ``user``, the "publish" box is disabled, with the
+    reason, for someone who wrote or changed the unpublished public text, and
+    ticking it while changing that text is refused with the same reason. The
+    service (``progress.publishing.save_public_record``) checks again.
+    """
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if user is None or not two_person_rule_on():
+            return
+        model = type(self.instance)
+        field = self.fields["is_published"]
+        if publishing.writer_may_not_publish(self.instance, user):
+            field.disabled = True
+            field.help_text = publishing.wrote_it(model)
+        else:
+            field.help_text = " ".join(
+                filter(
+                    None,
+                    [
+                        str(field.help_text or ""),
+                        "Another officer must publish text you write or change.",
+                    ],
+                )
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.user is None or not cleaned.get("is_published"):
+            return cleaned
+        model = type(self.instance)
+        values = {
+            field: cleaned.get(field, getattr(self.instance, field))
+            for field in publishing.PUBLIC_TEXT[model]
+        }
+        values["is_published"] = True
+        stored = self.instance if self.instance.pk is not None else None
+        problem = publishing.publish_problem(model, values, stored, self.user)
+        if problem:
+            self.add_error("is_published", problem)
+        return cleaned
+
+
+class BoardMeetingForm(SecondPersonPublishes, RecordForm):
     scope_fields = ("area",)
     constraint_fields = {"progress_boardmeeting_unique": "held_on"}
 
@@ -657,7 +706,7 @@ class BoardMeetingForm(RecordForm):
         return cleaned
 
 
-class YouSaidWeDidForm(PlainEnglishFormMixin, RecordForm):
+class YouSaidWeDidForm(SecondPersonPublishes, PlainEnglishFormMixin, RecordForm):
     scope_fields = ("area",)
     plain_english_fields = {"you_said": "“You said”", "we_did": "“We did”"}
 

@@ -14,7 +14,7 @@ from kit.editing import edit_record
 from kit.links import action_url, records_url
 from kit.versioning import EditConflict
 
-from . import files, report_services, workflow
+from . import files, publishing, report_services, workflow
 from .forms import (
     CHECK_WORDING,
     BoardMeetingForm,
@@ -347,6 +347,21 @@ def value_edit(request, area_slug, pk):
     )
 
 
+def _second_person_publishes(request):
+    """``edit_record``'s arguments for a record whose writer may not publish it (two-person rule)."""
+
+    def save(record, form):
+        creating = record.pk is None
+        publishing.save_public_record(
+            record,
+            by=request.user,
+            reason=form.reason("Created" if creating else "Edited"),
+            expected_version=None if creating else form.loaded_version,
+        )
+
+    return {"form_kwargs": {"user": request.user}, "save": save}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_create(request, area_slug):
@@ -356,6 +371,7 @@ def meeting_create(request, area_slug):
         area=area,
         form_class=BoardMeetingForm,
         instance=BoardMeeting(area=area),
+        **_second_person_publishes(request),
         title="Add a board meeting",
         back_url=records_url(area, "meetings"),
         success_url=lambda meeting: records_url(area, f"meeting-{meeting.pk}"),
@@ -375,6 +391,7 @@ def meeting_edit(request, area_slug, pk):
         area=area,
         form_class=BoardMeetingForm,
         instance=meeting,
+        **_second_person_publishes(request),
         title=f"Edit the board meeting of {meeting.held_on:%-d %B %Y}",
         back_url=records_url(area, f"meeting-{meeting.pk}"),
         success_url=records_url(area, f"meeting-{meeting.pk}"),
@@ -391,6 +408,7 @@ def you_said_create(request, area_slug):
         area=area,
         form_class=YouSaidWeDidForm,
         instance=YouSaidWeDid(area=area),
+        **_second_person_publishes(request),
         title="Add a “You said, we did” entry",
         back_url=records_url(area, "you-said"),
         success_url=lambda entry: records_url(area, f"you-said-{entry.pk}"),
@@ -410,6 +428,7 @@ def you_said_edit(request, area_slug, pk):
         area=area,
         form_class=YouSaidWeDidForm,
         instance=entry,
+        **_second_person_publishes(request),
         title="Edit a “You said, we did” entry",
         back_url=records_url(area, f"you-said-{entry.pk}"),
         success_url=records_url(area, f"you-said-{entry.pk}"),

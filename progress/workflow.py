@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from actions.models import ActionItem
 from inspections.access import Can, user_can
+from kit import two_person
 from kit.versioning import EditConflict, delete_with_history, save_with_history
 
 from .models import ProgressUpdate
@@ -46,33 +47,20 @@ def text_writers(update):
     Read once per update object (cached on it), in one query; a page showing
     many updates reads them all at once with ``read_text_writers``.
     """
-    cached = getattr(update, "_text_writers", None)
-    if cached is None:
-        read_text_writers([update])
-        cached = update._text_writers
-    return cached
+    return two_person.writers(update, **_WRITERS)
 
 
 def read_text_writers(updates):
     """Work out ``text_writers`` for many updates in one query (cached on each)."""
-    updates = [update for update in updates if getattr(update, "_text_writers", None) is None]
-    if not updates:
-        return
-    fields = ProgressUpdate.CONTENT_FIELDS
-    records = (
-        ProgressUpdate.history.filter(id__in=[update.pk for update in updates if update.pk])
-        .order_by("id", "history_date", "history_id")
-        .values("id", "history_user_id", *fields)
-    )
-    writers = {update.pk: {update.author_id} - {None} for update in updates}
-    previous = {}
-    for record in records:
-        content = tuple(record[field] for field in fields)
-        if content != previous.get(record["id"]) and record["history_user_id"] is not None:
-            writers[record["id"]].add(record["history_user_id"])
-        previous[record["id"]] = content
-    for update in updates:
-        update._text_writers = writers[update.pk]
+    two_person.read_writers(updates, **_WRITERS)
+
+
+# An update's text is published once, so everyone who ever wrote it counts.
+_WRITERS = {
+    "fields": ProgressUpdate.CONTENT_FIELDS,
+    "author_field": "author_id",
+    "cache": "_text_writers",
+}
 
 
 def not_a_writer(verb):
@@ -267,7 +255,7 @@ def edit_update(update, *, by, expected_version, reason="Draft edited"):
     """Save the author's (or an officer's) changes to a draft or returned update."""
     check(update, by, "edit")
     saved = save_with_history(update, by=by, reason=reason, expected_version=expected_version)
-    update.__dict__.pop("_text_writers", None)  # who wrote it has changed: read again
+    two_person.forget_writers(update, cache="_text_writers")  # who wrote it has changed
     return saved
 
 

@@ -297,6 +297,10 @@ MEDIA_URL = "/media/"
 REPORT_RENDER_TIMEOUT = env_int("REPORT_RENDER_TIMEOUT", 120)
 # The most memory a report's render process may use, in MB (0: no limit).
 REPORT_RENDER_MAX_MB = env_int("REPORT_RENDER_MAX_MB", 1500)
+# The two-person rule: whoever wrote or changed public text (a plan's summary for
+# families, a board meeting's public summary, a "You said, we did" entry) cannot
+# also make it public; another officer or area administrator does. On by default.
+PORTAL_TWO_PERSON_RULE = env_bool("PORTAL_TWO_PERSON_RULE", True)
 # Evidence files are checked by content and size (progress/evidence.py).
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 10) * 1024 * 1024
 # Action-plan spreadsheets: the largest upload, and the most rows with content read from one.

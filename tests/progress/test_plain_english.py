@@ -562,7 +562,11 @@ def you_said_url(cast):
 
 
 @pytest.mark.django_db
-def test_publishing_hard_words_in_you_said_we_did_asks_on_the_field_and_keeps_them(client, cast):
+def test_publishing_hard_words_in_you_said_we_did_asks_on_the_field_and_keeps_them(
+    client, cast, settings
+):
+    # One officer writes and publishes (the two-person rule off): the wording check is tested.
+    settings.PORTAL_TWO_PERSON_RULE = False
     client.force_login(cast.officer)
     page = client.get(you_said_url(cast)).text
     assert CONFIRM not in page
@@ -602,7 +606,8 @@ def test_an_unpublished_entry_is_saved_without_the_check(client, cast):
 
 
 @pytest.mark.django_db
-def test_a_plain_published_entry_is_saved_with_its_reading_age(client, cast):
+def test_a_plain_published_entry_is_saved_with_its_reading_age(client, cast, settings):
+    settings.PORTAL_TWO_PERSON_RULE = False  # one officer writes and publishes it
     client.force_login(cast.officer)
     response = client.post(you_said_url(cast), you_said_data(we_did=SIMPLE))
     assert response.status_code == 302
@@ -615,10 +620,14 @@ def test_a_plain_published_entry_is_saved_with_its_reading_age(client, cast):
 
 
 @pytest.mark.django_db
-def test_editing_a_published_entry_without_changing_its_words_asks_nothing(client, cast):
+def test_editing_a_published_entry_without_changing_its_words_asks_nothing(client, cast, settings):
+    settings.PORTAL_TWO_PERSON_RULE = False  # published as it was written...
     client.force_login(cast.officer)
     client.post(you_said_url(cast), {**you_said_data(), "confirm_wording": "on"})
     entry = YouSaidWeDid.objects.get()
+    assert entry.is_published
+    # ...and, with the rule on, its words unchanged stay public whoever saves it.
+    settings.PORTAL_TWO_PERSON_RULE = True
     edit_url = reverse(
         "progress:you-said-edit", kwargs={"area_slug": cast.area.slug, "pk": entry.pk}
     )
