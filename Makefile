@@ -56,6 +56,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/area_page.py
+	$(PY) bench/home_page.py
 	$(PY) bench/reports.py
 	$(PY) bench/plan_import.py
 	$(PY) bench/front_cache.py

@@ -314,7 +314,7 @@ def plan_deadlines(
     return _deadlines(rules, subject)
 
 
-def deadlines_for_plans(plans, *, today):
+def deadlines_for_plans(plans, *, today, inspections=None, reviews=None, interventions=None):
     """{plan: [Deadline, ...]} for any number of plans in at most five queries.
 
     One query each for the rules, the areas' inspections (the ones the plans
@@ -322,6 +322,11 @@ def deadlines_for_plans(plans, *, today):
     a rule needs them), the areas' interventions (only if a rule ends with
     one) and the dates stated for the plans. The plans' ``responds_to`` is
     filled from the inspections when it was not fetched.
+
+    A page that has already loaded the areas' records passes them in, as for
+    ``plan_deadlines``, and they are not fetched again: ``inspections``, every
+    one of the plans' areas (and those the plans answer); ``reviews`` and
+    ``interventions``, the areas' dated ones.
     """
     plans = list(plans)
     if not plans:
@@ -330,12 +335,14 @@ def deadlines_for_plans(plans, *, today):
     rules = list(
         DeadlineRule.objects.filter(is_active=True, plan_kind__in={plan.kind for plan in plans})
     )
-    inspections = list(
-        Inspection.objects.filter(
+    if inspections is None:
+        inspections = Inspection.objects.filter(
             Q(area_id__in=area_ids) | Q(pk__in={plan.responds_to_id for plan in plans})
         )
+    inspections = list(inspections)
+    records = _AreaRecords.fetch(
+        area_ids, rules, inspections=inspections, reviews=reviews, interventions=interventions
     )
-    records = _AreaRecords.fetch(area_ids, rules, inspections=inspections)
     stated = defaultdict(list)
     if rules:
         for row in StatedDeadline.objects.filter(plan__in=plans, rule__in=rules):

@@ -3,8 +3,11 @@
 Builds one area with 14 findings × 20 actions × 12 published updates and
 10 measures × 24 values in a throwaway test database (in-memory SQLite, or
 PostgreSQL when DATABASE_URL is set), then renders the area page many times
-and prints the median and 95th-percentile server time and the query count,
-both uncached (the cache cleared before each request) and cached.
+and prints the median and 95th-percentile server time (and the process's CPU
+time, steadier on a busy machine) and the query count, both uncached (the
+cache cleared before each request) and cached, each with its target. Two more
+areas, with twice and four times the actions per finding, show that the time
+grows no faster than the page and the query count not at all.
 
 Run with `make bench`. Prints figures; asserts nothing about time.
 """
@@ -30,16 +33,17 @@ from django.utils import timezone  # noqa: E402
 
 FINDINGS, ACTIONS, UPDATES, MEASURES, VALUES = 14, 20, 12, 10, 24
 RUNS = int(os.environ.get("BENCH_RUNS", "60"))
+TARGET_MS, TARGET_QUERIES = 20, 10
 
 
-def build():
+def build(slug="benchshire", name="Benchshire", actions_per_finding=ACTIONS):
     from actions.models import ActionItem, Plan, PlanFinding
     from inspections.models import Finding, Inspection, LocalArea, Organisation, Partnership
     from progress.models import Measure, MeasureValue, ProgressUpdate
 
-    area = LocalArea.objects.create(slug="benchshire", name="Benchshire")
+    area = LocalArea.objects.create(slug=slug, name=name)
     council = Organisation.objects.create(
-        slug="benchshire-council", name="Benchshire Council", kind="council"
+        slug=f"{slug}-council", name=f"{name} Council", kind="council"
     )
     Partnership.objects.create(area=area, organisation=council)
     inspection = Inspection.objects.create(
@@ -85,7 +89,7 @@ def build():
             public_summary="What this action does, in plain words.",
         )
         for i, finding in enumerate(findings, start=1)
-        for j in range(1, ACTIONS + 1)
+        for j in range(1, actions_per_finding + 1)
     )
     now = timezone.now()
     ProgressUpdate.objects.bulk_create(
@@ -132,14 +136,15 @@ def build():
 def measure(client, url, *, clear_cache):
     from public.cache import clear_public_cache
 
-    times, queries = [], set()
+    times, cpu, queries = [], [], set()
     for _ in range(RUNS):
         if clear_cache:
             clear_public_cache()
         with CaptureQueriesContext(connection) as captured:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             response = client.get(url)
             times.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
         assert response.status_code == 200
         queries.add(len(captured))
     times.sort()
@@ -148,30 +153,74 @@ def measure(client, url, *, clear_cache):
         times[int(len(times) * 0.95) - 1],
         sorted(queries),
         len(response.content),
+        statistics.median(cpu),
     )
+
+
+def _queries(queries):
+    return "/".join(map(str, queries)) + (" query" if queries == [1] else " queries")
+
+
+def _met(median, queries, target_ms, target_queries):
+    return "met" if median <= target_ms and max(queries) <= target_queries else "not met"
 
 
 def main():
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    vendor = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}.get(connection.vendor)
     try:
         area = build()
         client = Client()
-        for name, url in (
-            ("area page", f"/areas/{area.slug}/"),
-            ("measures page", f"/areas/{area.slug}/measures/"),
-            ("home page", "/"),
+        print(
+            f"{FINDINGS} findings x {ACTIONS} actions x {UPDATES} updates, "
+            f"{MEASURES} measures x {VALUES} values; {RUNS} runs on {vendor}"
+        )
+        for name, url, targets in (
+            ("area page", f"/areas/{area.slug}/", (TARGET_MS, TARGET_QUERIES)),
+            ("measures page", f"/areas/{area.slug}/measures/", None),
+            ("home page", "/", None),
         ):
             client.get(url)  # warm up templates and connections
-            median, p95, queries, size = measure(client, url, clear_cache=True)
-            print(
-                f"{name} uncached ({FINDINGS} findings x {ACTIONS} actions x {UPDATES} updates, "
-                f"{MEASURES} measures x {VALUES} values): median {median:.1f} ms, "
-                f"p95 {p95:.1f} ms, queries {queries}, {size / 1024:.0f} KiB "
-                f"[{connection.vendor}, {RUNS} runs]"
+            median, p95, queries, size, cpu = measure(client, url, clear_cache=True)
+            line = (
+                f"{name} uncached ({vendor}): median {median:.1f} ms, p95 {p95:.1f} ms "
+                f"(CPU {cpu:.1f} ms), {_queries(queries)}, {size / 1024:.0f} KiB"
             )
-            median, p95, queries, _ = measure(client, url, clear_cache=False)
-            print(f"{name} cached: median {median:.2f} ms, p95 {p95:.2f} ms, queries {queries}")
+            if targets:
+                line += (
+                    f" – target ≤ {targets[0]} ms, ≤ {targets[1]} queries: "
+                    f"{_met(median, queries, *targets)}"
+                )
+            print(line)
+            median, p95, queries, _, cpu = measure(client, url, clear_cache=False)
+            print(f"{name} cached: median {median:.2f} ms, p95 {p95:.2f} ms, {_queries(queries)}")
+        # Linear, not worse: the same area with 2x and 4x the actions.
+        rows = [(1, area)] + [
+            (times, build(f"benchshire-{times}x", f"Benchshire {times}x", ACTIONS * times))
+            for times in (2, 4)
+        ]
+        figures = []
+        for times, each in rows:
+            url = f"/areas/{each.slug}/"
+            client.get(url)
+            median, _, queries, _, cpu = measure(client, url, clear_cache=True)
+            figures.append((times, median, cpu, queries))
+        (_, base, base_cpu, _), (_, _, _, _), (_, top, top_cpu, _) = figures
+        per_action = (top - base) / (FINDINGS * ACTIONS * 3)
+        per_action_cpu = (top_cpu - base_cpu) / (FINDINGS * ACTIONS * 3)
+        flat = len({tuple(q) for *_, q in figures}) == 1
+        print(
+            "area page uncached at 1x/2x/4x actions ("
+            + "/".join(str(FINDINGS * ACTIONS * times) for times, *_ in figures)
+            + "): median "
+            + " / ".join(f"{median:.1f}" for _, median, _, _ in figures)
+            + " ms (CPU "
+            + " / ".join(f"{cpu:.1f}" for _, _, cpu, _ in figures)
+            + f" ms), {per_action:.3f} ms per extra action (CPU {per_action_cpu:.3f}); queries "
+            + " / ".join(str(max(q)) for *_, q in figures)
+            + f" – target: time linear, queries the same: {'met' if flat else 'not met'}"
+        )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

@@ -537,11 +537,15 @@ def public_actions_for_plans(plans, now):
             "public_update_id",
         )
     )
+    # No order: the rows go into a dict, and Meta.ordering would join the action,
+    # its plan and beyond only to sort them.
     updates = {
         row["pk"]: row
         for row in ProgressUpdate.objects.filter(
             pk__in=[a["public_update_id"] for a in actions if a["public_update_id"]]
-        ).values(
+        )
+        .order_by()
+        .values(
             "pk", "delivery_status", "impact_status", "public_summary", "period_end", "publish_at"
         )
     }
@@ -1146,11 +1150,14 @@ def area_page(area, *, now=None, today=None):
     if plan is not None:
         actions = public_actions(plan, now)
         addressed = set(PlanFinding.objects.filter(plan=plan).values_list("finding_id", flat=True))
+        by_finding = {}  # each action read once, not once per finding
+        for action in actions:
+            by_finding.setdefault(action.finding_id, []).append(action)
         for inspection in inspections:
             for finding in inspection.findings.all():
                 if finding.pk not in addressed:
                     continue
-                own = [a for a in actions if a.finding_id == finding.pk]
+                own = by_finding.get(finding.pk, [])
                 finding_groups.append(FindingProgress(finding, own, _latest_summary(own)))
         deadlines = plan_deadlines(
             plan,
@@ -1172,8 +1179,15 @@ def area_page(area, *, now=None, today=None):
         plan=plan,
         actions=actions,
         addressed=addressed,
-        findings=findings,
-        measures=list(public_measures(area)),
+        findings={
+            pk: FindingRow(
+                finding.inspection_id,
+                tuple(judgement.verdict for judgement in finding.judgements.all()),
+            )
+            for pk, finding in findings.items()
+        },
+        finding_counts={i.pk: len(i.findings.all()) for i in inspections},
+        measures=[(measure, list(measure.values.all())) for measure in public_measures(area)],
         deadlines=deadlines,
         today=today,
     )
@@ -1261,13 +1275,17 @@ def next_statutory_date(deadlines, today):
     return ""
 
 
-def build_area_summary(story, *, plan, actions, addressed, findings, measures, deadlines, today):
+def build_area_summary(
+    story, *, plan, actions, addressed, findings, finding_counts, measures, deadlines, today
+):
     """The area's summary from records already loaded: no queries.
 
     ``actions`` are the plan's PublicActions; ``addressed`` the pks of the
-    findings the plan addresses; ``findings`` maps every finding's pk to the
-    finding with its verdicts (``judgements``) loaded; ``measures`` are the
-    area's public measures with their values loaded; ``deadlines`` the plan's.
+    findings the plan addresses; ``findings`` maps every finding's pk to its
+    FindingRow (the inspection that made it, the verdicts given on it in the
+    order they were recorded); ``finding_counts`` maps an inspection's pk to
+    how many findings it made; ``measures`` are the area's public measures,
+    each paired with its values in time order; ``deadlines`` the plan's.
     """
     rule, stands = stands_by_rule(story)
     summary = AreaSummary(stands=stands)
@@ -1284,19 +1302,12 @@ def build_area_summary(story, *, plan, actions, addressed, findings, measures, d
         summary.plan_text = plan_summary_text(plan)
         summary.next_date = next_statutory_date(deadlines, today)
         summary.actions = count_actions(actions, today=today)
-        rows = [
-            FindingRow(
-                findings[pk].inspection_id,
-                tuple(judgement.verdict for judgement in findings[pk].judgements.all()),
-            )
-            for pk in sorted(finding_ids)
-            if pk in findings
-        ]
+        rows = [findings[pk] for pk in sorted(finding_ids) if pk in findings]
         inspections = [
             InspectionRow(
                 key=inspection.pk,
                 starts_cycle=inspection.kind in MAIN_KINDS,
-                findings=len(inspection.findings.all()),
+                findings=finding_counts.get(inspection.pk, 0),
                 judged=inspection.findings_judged,
                 resolved=inspection.findings_resolved,
                 gave_verdicts=bool(story.verdicts.get(inspection.pk)),
@@ -1306,91 +1317,122 @@ def build_area_summary(story, *, plan, actions, addressed, findings, measures, d
         summary.findings = count_findings(rows, counted_verdicts(inspections))
     plan_id = plan.pk if plan is not None else None
     summary.measures = [
-        measure_trend(measure, list(measure.values.all()))
-        for measure in measures
+        measure_trend(measure, values)
+        for measure, values in measures
         if measure_belongs(measure, plan_id, finding_ids)
     ]
     return summary
 
 
+def _group(rows, key):
+    grouped = {}
+    for row in rows:
+        grouped.setdefault(key(row), []).append(row)
+    return grouped
+
+
 def home_areas(*, now=None, today=None):
-    """Each area with where it stands now, its next key date and its summary."""
+    """Each area with where it stands now, its next key date and its summary.
+
+    The page shows every area, so each kind of record is read once for all of
+    them, in flat queries grouped here (no query per area, and no prefetch per
+    record): a fixed number of queries however many areas there are. Findings
+    and verdicts are read as plain rows, since only their counts are shown.
+    """
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    verdicts = Judgement.objects.select_related("finding").order_by("pk")
-    findings = Finding.objects.prefetch_related(
-        Prefetch("judgements", queryset=Judgement.objects.order_by("pk"))
-    ).order_by("pk")
-    areas = list(
-        LocalArea.objects.prefetch_related(
-            Prefetch(
-                "inspections",
-                queryset=Inspection.objects.prefetch_related(
-                    Prefetch("judgements", queryset=verdicts),
-                    Prefetch("findings", queryset=findings),
-                ).order_by("pk"),
-            ),
-            Prefetch("plans", queryset=public_plans().order_by("pk")),
-            Prefetch("interventions", queryset=Intervention.objects.order_by("pk")),
-            Prefetch(
-                "board_meetings",
-                queryset=BoardMeeting.objects.announced().filter(held_on__gte=today),
-            ),
-            Prefetch("measures", queryset=public_measures_with_values()),
-        ).order_by("name")
+    areas = list(LocalArea.objects.order_by("name"))
+    inspections = list(Inspection.objects.order_by("pk"))
+    inspections_by_id = {inspection.pk: inspection for inspection in inspections}
+    # Every finding belongs to some area's inspection and every area is shown, so
+    # these are all the rows: each verdict with the inspection of the finding it judged.
+    finding_inspection = dict(Finding.objects.order_by("pk").values_list("pk", "inspection_id"))
+    verdicts = list(
+        Judgement.objects.order_by("pk").values_list("finding_id", "inspection_id", "verdict")
     )
-    plans = set()
+    on_finding, given, parents = {}, {}, {}
+    for finding_id, inspection_id, verdict in verdicts:
+        on_finding.setdefault(finding_id, []).append(verdict)
+        if inspection_id is not None:
+            given.setdefault(inspection_id, []).append(verdict)
+            parents.setdefault(inspection_id, set()).add(finding_inspection[finding_id])
+    findings = {
+        pk: FindingRow(inspection_id, tuple(on_finding.get(pk, ())))
+        for pk, inspection_id in finding_inspection.items()
+    }
+    finding_counts, area_findings = {}, {}
+    for pk, inspection_id in finding_inspection.items():
+        finding_counts[inspection_id] = finding_counts.get(inspection_id, 0) + 1
+        area_id = inspections_by_id[inspection_id].area_id
+        area_findings.setdefault(area_id, {})[pk] = findings[pk]
+    plans = list(public_plans().order_by("pk"))
+    for plan in plans:
+        plan.responds_to = inspections_by_id[plan.responds_to_id]
+    interventions = list(Intervention.objects.order_by("pk"))
+    meetings = _group(
+        BoardMeeting.objects.announced().filter(held_on__gte=today), lambda m: m.area_id
+    )
+    measures = list(Measure.objects.public().order_by("name", "pk"))
+    values = _group(
+        MeasureValue.objects.filter(measure__in=[m.pk for m in measures]).order_by("period_end"),
+        lambda value: value.measure_id,
+    )
+    measures_by_area = _group(
+        ((measure, values.get(measure.pk, [])) for measure in measures), lambda p: p[0].area_id
+    )
+    by_area = {
+        "inspections": _group(inspections, lambda i: i.area_id),
+        "plans": _group(plans, lambda p: p.area_id),
+        "interventions": _group(interventions, lambda i: i.area_id),
+    }
+    shown = set()
     for area in areas:
-        by_id = {i.pk: i for i in area.inspections.all()}
-        for plan in area.plans.all():
-            plan.responds_to = by_id[plan.responds_to_id]
-        area.current_plan = current_plan(list(area.plans.all()))
-        area.story = _home_story(area, today)
+        own = by_area["inspections"].get(area.pk, [])
+        area.current_plan = current_plan(by_area["plans"].get(area.pk, []))
+        area.story = Story(
+            inspections=chronological(own, {i.pk: parents[i.pk] for i in own if i.pk in parents}),
+            plans=by_area["plans"].get(area.pk, []),
+            today=today,
+            interventions=by_area["interventions"].get(area.pk, []),
+            verdicts={i.pk: given[i.pk] for i in own if i.pk in given},
+        )
         # The plan the area page shows: the latest cycle's, else the last published.
         area.summary_plan = area.story.plan or area.current_plan
-        plans.update(plan for plan in (area.current_plan, area.summary_plan) if plan)
-    plans = sorted(plans, key=lambda plan: plan.pk)
-    deadlines = deadlines_for_plans(plans, today=today)
-    actions = public_actions_for_plans(plans, now)
+        shown.update(plan for plan in (area.current_plan, area.summary_plan) if plan)
+    shown = sorted(shown, key=lambda plan: plan.pk)
+    deadlines = deadlines_for_plans(
+        shown,
+        today=today,
+        inspections=inspections,
+        interventions=[i for i in interventions if i.issued_on],
+    )
+    actions = public_actions_for_plans(shown, now)
     addressed = {}
-    for plan_id, finding_id in PlanFinding.objects.filter(plan__in=plans).values_list(
-        "plan_id", "finding_id"
+    for plan_id, finding_id in (
+        PlanFinding.objects.filter(plan__in=[plan.pk for plan in shown])
+        .order_by()
+        .values_list("plan_id", "finding_id")
     ):
         addressed.setdefault(plan_id, set()).add(finding_id)
     for area in areas:
         plan = area.current_plan
         area.stands = where_it_stands(area.story)
         area.next_date = next_key_date(
-            plan, deadlines.get(plan, []) if plan else [], area.board_meetings.all(), today
+            plan, deadlines.get(plan, []) if plan else [], meetings.get(area.pk, []), today
         )
-        shown = area.summary_plan
+        summary_plan = area.summary_plan
         area.summary = build_area_summary(
             area.story,
-            plan=shown,
-            actions=actions.get(shown.pk, []) if shown else [],
-            addressed=addressed.get(shown.pk, set()) if shown else set(),
-            findings={f.pk: f for i in area.inspections.all() for f in i.findings.all()},
-            measures=list(area.measures.all()),
-            deadlines=deadlines.get(shown, []) if shown else [],
+            plan=summary_plan,
+            actions=actions.get(summary_plan.pk, []) if summary_plan else [],
+            addressed=addressed.get(summary_plan.pk, set()) if summary_plan else set(),
+            findings=area_findings.get(area.pk, {}),
+            finding_counts=finding_counts,
+            measures=measures_by_area.get(area.pk, []),
+            deadlines=deadlines.get(summary_plan, []) if summary_plan else [],
             today=today,
         )
     return areas
-
-
-def _home_story(area, today):
-    inspections = list(area.inspections.all())
-    given, parents = {}, {}
-    for inspection in inspections:
-        for judgement in inspection.judgements.all():
-            given.setdefault(inspection.pk, []).append(judgement.verdict)
-            parents.setdefault(inspection.pk, set()).add(judgement.finding.inspection_id)
-    return Story(
-        inspections=chronological(inspections, parents),
-        plans=list(area.plans.all()),
-        today=today,
-        interventions=list(area.interventions.all()),
-        verdicts=given,
-    )
 
 
 def public_measures_with_values():

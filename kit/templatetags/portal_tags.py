@@ -5,8 +5,10 @@ templates/includes/status_tag.html, without the cost of an include per tag
 (a public area page shows hundreds of them).
 """
 
+import html
+
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -40,10 +42,21 @@ def status_tag(status, label=None):
     return _tag(status, label)
 
 
+# Built with f-strings, not format_html: the same HTML at a fraction of the cost, for
+# the hundreds of tags and rows on a big area page.
+
+
+def _escape(value):
+    """What format_html does to each value: safe text as it is, anything else escaped."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
 def _tag(status, label):
     colour = TAG_COLOURS.get(status, "grey")
     css = f"govuk-tag govuk-tag--{colour}" if colour else "govuk-tag"
-    return format_html('<strong class="{}">{}</strong>', css, label or status)
+    return mark_safe(f'<strong class="{css}">{_escape(label or status)}</strong>')
 
 
 @register.simple_tag
@@ -53,30 +66,24 @@ def public_action_rows(actions):
     An action past its due date and not delivered says so beside its delivery status.
     """
     none_yet = "No published update yet"
-    return format_html_join(
-        "\n",
-        '<tr class="govuk-table__row"><td class="govuk-table__cell">{} {}</td>'
-        '<td class="govuk-table__cell">{}{}</td><td class="govuk-table__cell">{}</td></tr>',
-        (
-            (
-                item.ref,
-                item.title,
-                _tag(item.delivery_status, item.delivery_label)
-                if item.delivery_label
-                else none_yet,
-                _overdue(item),
-                _tag(item.impact_status, item.impact_label) if item.impact_label else none_yet,
-            )
+    return mark_safe(
+        "\n".join(
+            f'<tr class="govuk-table__row"><td class="govuk-table__cell">'
+            f"{_escape(item.ref)} {_escape(item.title)}</td>"
+            f'<td class="govuk-table__cell">'
+            f"{_tag(item.delivery_status, item.delivery_label) if item.delivery_label else none_yet}"
+            f'{_overdue(item)}</td><td class="govuk-table__cell">'
+            f"{_tag(item.impact_status, item.impact_label) if item.impact_label else none_yet}"
+            "</td></tr>"
             for item in actions
-        ),
+        )
     )
 
 
 def _overdue(item):
     if not getattr(item, "overdue", False):
         return ""
-    return format_html(
+    return (
         ' <strong class="govuk-tag govuk-tag--red">Overdue</strong> '
-        '<span class="portal-secondary-text">due {}</span>',
-        f"{item.due_date:%-d %B %Y}",
+        f'<span class="portal-secondary-text">due {_escape(f"{item.due_date:%-d %B %Y}")}</span>'
     )
