@@ -72,7 +72,12 @@ class ProgressUpdateAdmin(AuditedAdmin):
         return readonly
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.state == ProgressUpdate.State.PUBLISHED:
+        # Published or withdrawn: view only. Withdrawal is its own audited step
+        # (progress/withdrawal.py), never an admin edit, and cannot be undone.
+        if obj is not None and obj.state in (
+            ProgressUpdate.State.PUBLISHED,
+            ProgressUpdate.State.WITHDRAWN,
+        ):
             return False  # view only
         return super().has_change_permission(request, obj)
 
@@ -118,6 +123,10 @@ class YouSaidWeDidAdmin(AuditedAdmin):
     list_select_related = ["area"]
 
 
+# Published or withdrawn (withdrawal is its own audited step, progress/withdrawal.py).
+FROZEN_REPORT_STATES = (ProgressReport.State.PUBLISHED, ProgressReport.State.WITHDRAWN)
+
+
 @admin.register(ProgressReport)
 class ProgressReportAdmin(AuditedAdmin):
     list_display = ["__str__", "audience", "state", "sha256", "published_at"]
@@ -136,12 +145,12 @@ class ProgressReportAdmin(AuditedAdmin):
         return readonly
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.state == ProgressReport.State.PUBLISHED:
+        if obj is not None and obj.state in FROZEN_REPORT_STATES:
             return False  # view only
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.state == ProgressReport.State.PUBLISHED:
+        if obj is not None and obj.state in FROZEN_REPORT_STATES:
             return False
         return super().has_delete_permission(request, obj)
 

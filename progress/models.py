@@ -28,9 +28,20 @@ from kit.versioning import Versioned
 
 class ProgressUpdateQuerySet(models.QuerySet):
     def published(self, now=None):
-        """Updates published, whose publication time has come."""
+        """Updates published, whose publication time has come (never a withdrawn one)."""
         return self.filter(
             state=ProgressUpdate.State.PUBLISHED, publish_at__lte=now or timezone.now()
+        )
+
+    def withdrawn_publicly(self):
+        """Withdrawn updates that were public before they were withdrawn.
+
+        Their pages and the feed show only "Withdrawn on DATE: reason" in their
+        place, never what they said. One withdrawn before its publication time
+        was never public, so nothing is said about it.
+        """
+        return self.filter(
+            state=ProgressUpdate.State.WITHDRAWN, publish_at__lte=models.F("withdrawn_at")
         )
 
 
@@ -76,13 +87,101 @@ class ForumResponseQuerySet(models.QuerySet):
 
 class ProgressReportQuerySet(models.QuerySet):
     def public(self):
-        """Published public reports (board packs are never public)."""
+        """Published public reports (board packs are never public; nor is a withdrawn report)."""
         return self.filter(
             audience=ProgressReport.Audience.PUBLIC, state=ProgressReport.State.PUBLISHED
         )
 
+    def withdrawn_publicly(self):
+        """Public reports withdrawn after publication: listed as withdrawn, their PDF gone."""
+        return self.filter(
+            audience=ProgressReport.Audience.PUBLIC, state=ProgressReport.State.WITHDRAWN
+        )
 
-class ProgressUpdate(Versioned):
+
+# Withdrawal: a published update or public report stays published in its history, and
+# its record is kept; withdrawing it (progress/withdrawal.py) is its own audited step,
+# with a reason the public sees in its place ("Withdrawn on 3 December 2026: ...").
+
+WITHDRAW_REASON_MAX_CHARACTERS = 500
+
+
+class Withdrawable(models.Model):
+    """When, by whom and why a published record was withdrawn; empty until it is."""
+
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="The officer who withdrew it. Never shown publicly.",
+    )
+    withdraw_reason = models.TextField(
+        "reason for withdrawal",
+        max_length=WITHDRAW_REASON_MAX_CHARACTERS,
+        blank=True,
+        editable=False,
+        help_text="Shown publicly in place of what was withdrawn.",
+    )
+
+    # What withdrawal records: fixed once it is withdrawn.
+    WITHDRAWAL_FIELDS = ("state", "withdrawn_at", "withdrawn_by_id", "withdraw_reason")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_withdrawn(self):
+        return self.state == "withdrawn"
+
+    def refuse_unfreezing(self, stored):
+        """Refuse a save that would undo or rewrite a withdrawal.
+
+        ``stored`` is the row as it is in the database (its state and withdrawal fields).
+        A withdrawn record stays withdrawn, with the same who, when and why. (That a
+        published one is never unpublished is kept by the workflow and the admin.)
+        """
+        if stored["state"] == "withdrawn" and any(
+            stored[name] != getattr(self, name) for name in self.WITHDRAWAL_FIELDS
+        ):
+            raise ValidationError("A withdrawn record stays withdrawn, with its reason.")
+
+
+def withdrawal_constraints(prefix, *, frozen):
+    """The database's rules for withdrawal, named ``<prefix>_...``.
+
+    Withdrawn needs a reason and a time (and ``frozen``, what a published record
+    needs); only a withdrawn record has them; the reason is not too long.
+    """
+    withdrawn = models.Q(state="withdrawn")
+    return [
+        models.CheckConstraint(
+            condition=~withdrawn
+            | (~models.Q(withdraw_reason="") & models.Q(withdrawn_at__isnull=False) & frozen),
+            name=f"{prefix}_withdrawn_has_reason",
+            violation_error_message="Say why it is being withdrawn.",
+        ),
+        models.CheckConstraint(
+            condition=withdrawn
+            | models.Q(withdraw_reason="", withdrawn_at__isnull=True, withdrawn_by__isnull=True),
+            name=f"{prefix}_only_withdrawn_has_withdrawal",
+            violation_error_message="Only a withdrawn record has a reason for withdrawal.",
+        ),
+        models.CheckConstraint(
+            condition=LessThanOrEqual(Length("withdraw_reason"), WITHDRAW_REASON_MAX_CHARACTERS),
+            name=f"{prefix}_withdraw_reason_not_too_long",
+            violation_error_message=(
+                f"The reason for withdrawal must be {WITHDRAW_REASON_MAX_CHARACTERS} characters "
+                "or fewer."
+            ),
+        ),
+    ]
+
+
+class ProgressUpdate(Versioned, Withdrawable):
     """An update on one action for one period.
 
     Updates are append-only: once submitted, what an update says is fixed; a
@@ -95,6 +194,7 @@ class ProgressUpdate(Versioned):
         RETURNED = "returned", "Returned for changes"
         APPROVED = "approved", "Approved"
         PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     EDITABLE_STATES = {State.DRAFT, State.RETURNED}
     CONTENT_FIELDS = (
@@ -182,6 +282,9 @@ class ProgressUpdate(Versioned):
                 name="progress_progressupdate_published_has_time",
                 violation_error_message="A published update needs the time it is published from.",
             ),
+            *withdrawal_constraints(
+                "progress_progressupdate", frozen=models.Q(publish_at__isnull=False)
+            ),
         ]
 
     def __str__(self):
@@ -192,8 +295,18 @@ class ProgressUpdate(Versioned):
         # cannot smuggle in a change to what was submitted.
         if self.pk:
             stored = (
-                type(self).objects.filter(pk=self.pk).values(*self.CONTENT_FIELDS, "state").first()
+                type(self)
+                .objects.filter(pk=self.pk)
+                .values(*self.CONTENT_FIELDS, *self.WITHDRAWAL_FIELDS, "publish_at")
+                .first()
             )
+            if stored:
+                self.refuse_unfreezing(stored)
+                if (
+                    stored["state"] == self.State.WITHDRAWN
+                    and stored["publish_at"] != self.publish_at
+                ):
+                    raise ValidationError("A withdrawn update stays withdrawn, with its reason.")
             if stored and stored["state"] not in self.EDITABLE_STATES:
                 changed = [f for f in self.CONTENT_FIELDS if stored[f] != getattr(self, f)]
                 if changed:
@@ -609,7 +722,7 @@ def report_pdf_path(instance, filename):
 REPORT_INTRODUCTION_MAX_CHARACTERS = 2000
 
 
-class ProgressReport(models.Model):
+class ProgressReport(Withdrawable):
     """A progress report on a plan for a period: generated, previewed, and once published, frozen.
 
     A published report's HTML and PDF are stored with the PDF's SHA-256 and
@@ -628,6 +741,7 @@ class ProgressReport(models.Model):
         READY = "ready", "Ready to check"
         FAILED = "failed", "Could not be generated"
         PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     uuid = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="reports")
@@ -689,6 +803,10 @@ class ProgressReport(models.Model):
                 name="progress_progressreport_published_is_frozen",
                 violation_error_message="A published report needs its number and its stored PDF.",
             ),
+            *withdrawal_constraints(
+                "progress_progressreport",
+                frozen=models.Q(number__isnull=False) & ~models.Q(sha256=""),
+            ),
             models.CheckConstraint(
                 condition=LessThanOrEqual(
                     Length("introduction"), REPORT_INTRODUCTION_MAX_CHARACTERS
@@ -704,6 +822,15 @@ class ProgressReport(models.Model):
     def __str__(self):
         label = f"Report {self.number}" if self.number else "Draft report"
         return f"{label}: {self.plan.title}, {self.period_start:%-d %b %Y} to {self.period_end:%-d %b %Y}"
+
+    def save(self, *args, **kwargs):
+        # Whoever saves (a service, the admin, a shell), a published report is never
+        # unpublished, and a withdrawal is never undone or rewritten.
+        if self.pk:
+            stored = type(self).objects.filter(pk=self.pk).values(*self.WITHDRAWAL_FIELDS).first()
+            if stored:
+                self.refuse_unfreezing(stored)
+        super().save(*args, **kwargs)
 
     @property
     def is_being_made(self):

@@ -141,15 +141,17 @@ def generate_report(report_id):
     except Exception:
         log.exception("Could not look for stopped reports")
     try:
-        previous = (
-            ProgressReport.objects.filter(
-                plan=report.plan, audience=report.audience, state=ProgressReport.State.PUBLISHED
-            )
-            .order_by("-number")
-            .first()
-        )
+        numbered = ProgressReport.objects.filter(
+            plan=report.plan,
+            audience=report.audience,
+            state__in=[ProgressReport.State.PUBLISHED, ProgressReport.State.WITHDRAWN],
+        ).order_by("-number")
+        # What changed is said since the last report still published; a withdrawn
+        # report keeps its number, so numbers count on from the highest.
+        previous = numbered.filter(state=ProgressReport.State.PUBLISHED).first()
+        latest = numbered.first()
         # The number it will have if published next; publishing checks it still is.
-        next_number = (previous.number if previous else 0) + 1
+        next_number = (latest.number if latest else 0) + 1
         context = build_report_context(
             report.plan,
             audience=report.audience,

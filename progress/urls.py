@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import draft_views, forum_views, views
+from . import draft_views, forum_views, views, withdraw_views
 
 app_name = "progress"
 
@@ -21,6 +21,11 @@ urlpatterns = [
         "board/<slug:area_slug>/updates/<int:pk>/delete/",
         draft_views.update_delete,
         name="update-delete",
+    ),
+    path(
+        "board/<slug:area_slug>/updates/<int:pk>/withdraw/",
+        withdraw_views.update_withdraw,
+        name="update-withdraw",
     ),
     # Last of the update pages: <transition> would otherwise swallow "evidence".
     path(
@@ -71,6 +76,11 @@ urlpatterns = [
         name="report-preview",
     ),
     path("board/<slug:area_slug>/reports/<int:pk>/pdf/", views.report_pdf, name="report-pdf"),
+    path(
+        "board/<slug:area_slug>/reports/<int:pk>/withdraw/",
+        withdraw_views.report_withdraw,
+        name="report-withdraw",
+    ),
     # Board: records editing (measures, values, meetings)
     path("board/<slug:area_slug>/measures/new/", views.measure_create, name="measure-create"),
     path("board/<slug:area_slug>/measures/<int:pk>/edit/", views.measure_edit, name="measure-edit"),

@@ -6,6 +6,9 @@ event of its public timeline (inspections, verdicts, interventions, plans,
 reviews, published reports, board meetings), newest first. It is built from
 the same public selectors as the pages, so it can never say more than they
 do: an update scheduled for later is not in the feed until it is published.
+A withdrawn update keeps its entry (the same id, so feed readers replace
+it), saying only "Withdrawn on DATE: reason", never what it said; a withdrawn
+report's timeline events say the same and link to no PDF.
 
 Feed readers show an entry's summary as HTML, so every summary is escaped
 here before Django's feed writer escapes it again for XML; a summary can
@@ -21,6 +24,8 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, linebreaks
 
+from progress import withdrawal
+
 from . import selectors
 
 MAX_ENTRIES = 50
@@ -29,11 +34,12 @@ MAX_ENTRIES = 50
 class Entry:
     """One feed entry, whatever it comes from."""
 
-    def __init__(self, *, title, summary, link, when, kind, key):
+    def __init__(self, *, title, summary, link, when, kind, key, published=None):
         self.title = title
         self.summary = summary
         self.link = link
-        self.when = when
+        self.when = when  # when it last changed: the feed's order
+        self.published = published or when  # when it first appeared
         self.kind = kind
         self.key = key
 
@@ -65,6 +71,28 @@ def _update_entries(area, now):
             summary="\n\n".join(line for line in lines if line),
             link=f"{link}#action-{action.pk}",
             when=update.publish_at,
+            kind="update",
+            key=f"update-{update.pk}",
+        )
+
+
+def _withdrawn_update_entries(area):
+    """The area's withdrawn updates: the notice in place of what they said, dated when withdrawn."""
+    updates = (
+        withdrawal.area_withdrawn_updates(area)
+        .select_related("action")
+        .order_by("-withdrawn_at", "-pk")[:MAX_ENTRIES]
+    )
+    for update in updates:
+        action = update.action
+        link = reverse("public:area-finding", args=[area.slug, action.finding_id])
+        period = f"{update.period_start:%-d %B %Y} to {update.period_end:%-d %B %Y}"
+        yield Entry(
+            title=f"Withdrawn: update on action {action.ref}: {action.title} ({period})",
+            summary=withdrawal.notice(update),
+            link=f"{link}#update-{update.pk}",
+            when=update.withdrawn_at,
+            published=update.publish_at,
             kind="update",
             key=f"update-{update.pk}",
         )
@@ -112,6 +140,7 @@ class AreaFeed(Feed):
         now = timezone.now()
         entries = [
             *_update_entries(area, now),
+            *_withdrawn_update_entries(area),
             *_timeline_entries(area, timezone.localdate(now)),
         ]
         entries.sort(key=lambda entry: (entry.when, entry.key), reverse=True)
@@ -132,7 +161,7 @@ class AreaFeed(Feed):
     item_guid_is_permalink = False
 
     def item_pubdate(self, entry):
-        return entry.when
+        return entry.published
 
     def item_updateddate(self, entry):
         return entry.when

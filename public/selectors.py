@@ -44,7 +44,7 @@ from inspections.models import (
     ProgressReview,
 )
 from kit.dates import PartialDate, Precision, format_date
-from progress import forum
+from progress import forum, withdrawal
 from progress.models import (
     BoardMeeting,
     Evidence,
@@ -497,6 +497,8 @@ class PublicAction:
     forum_responses: list = field(default_factory=list)
     # Due date passed and not reported delivered by a published update (progress.summary).
     overdue: bool = False
+    # Its withdrawn updates: the public sees only "Withdrawn on DATE: reason" (progress.withdrawal).
+    withdrawn: list = field(default_factory=list)
 
 
 def public_actions(plan, now):
@@ -616,6 +618,9 @@ def finding_page(area, finding, *, now=None):
         actions = [a for a in public_actions(plan, now) if a.finding_id == finding.pk]
         attach_public_evidence(actions)
         attach_forum_responses(actions, now)
+        withdrawn = withdrawal.withdrawn_updates_by_action(a.pk for a in actions)
+        for public_action in actions:
+            public_action.withdrawn = withdrawn.get(public_action.pk, [])
     return {"area": area, "finding": finding, "plan": plan, "actions": actions}
 
 
@@ -760,6 +765,7 @@ class AreaRecords:
     interventions: list  # with intervention_findings prefetched
     meetings: list  # published board meeting summaries, held by today
     reports: list  # published public progress reports
+    withdrawn_reports: list = field(default_factory=list)  # public reports withdrawn since
 
     @property
     def judgements(self):
@@ -807,6 +813,7 @@ def area_records(area, *, today):
     plans = list(public_plans().filter(area=area).order_by("pk"))
     for plan in plans:
         plan.responds_to = by_id[plan.responds_to_id]
+    reports = list(listed_reports(area))  # published and withdrawn, in one query
     return AreaRecords(
         area=area,
         today=today,
@@ -815,7 +822,8 @@ def area_records(area, *, today):
         reviews=reviews,
         interventions=interventions,
         meetings=list(public_meetings(area).filter(held_on__lte=today)),
-        reports=list(published_reports(area)),
+        reports=[report for report in reports if not report.is_withdrawn],
+        withdrawn_reports=[report for report in reports if report.is_withdrawn],
     )
 
 
@@ -1097,6 +1105,28 @@ def _report_and_meeting_events(records, placer):
             link_text=f"Download progress report {report.number} (PDF)",
             illustrative=report.plan.is_illustrative,
         )
+    for report in records.withdrawn_reports:
+        notice = withdrawal.notice(report)
+        placer.add(
+            _day(timezone.localdate(report.published_at)) if report.published_at else None,
+            "report",
+            f"Progress report {report.number} published",
+            order=(report.pk, 0),
+            details=(
+                f"On the {report.plan.title}, {format_date(report.period_start)} to "
+                f"{format_date(report.period_end)}.",
+                notice,
+            ),
+            illustrative=report.plan.is_illustrative,
+        )
+        placer.add(
+            _day(timezone.localdate(report.withdrawn_at)),
+            "report",
+            f"Progress report {report.number} withdrawn",
+            order=(report.pk, 1),
+            details=(notice,),
+            illustrative=report.plan.is_illustrative,
+        )
     for meeting in records.meetings:
         placer.add(
             _day(meeting.held_on),
@@ -1194,6 +1224,7 @@ def area_page(area, *, now=None, today=None):
     return {
         "area": area,
         "reports": records.reports,
+        "withdrawn_reports": records.withdrawn_reports,
         "inspections": inspections,
         "plans": records.plans,
         "plan": plan,
@@ -1462,6 +1493,26 @@ def published_reports(area):
     """The area's published public reports, newest first (board packs are never public)."""
     return (
         ProgressReport.objects.public()
+        .filter(plan__area=area)
+        .select_related("plan__area")
+        .order_by("-published_at")
+    )
+
+
+def withdrawn_reports(area):
+    """The area's public reports withdrawn after publication: listed as withdrawn, PDF gone."""
+    return (
+        ProgressReport.objects.withdrawn_publicly()
+        .filter(plan__area=area)
+        .select_related("plan__area")
+        .order_by("-published_at")
+    )
+
+
+def listed_reports(area):
+    """Published and withdrawn public reports together, newest first, for one query."""
+    return (
+        (ProgressReport.objects.public() | ProgressReport.objects.withdrawn_publicly())
         .filter(plan__area=area)
         .select_related("plan__area")
         .order_by("-published_at")

@@ -219,8 +219,12 @@ def public_evidence(request, slug, uuid):
 
 
 def public_report(request, slug, uuid):
-    """A published public report's frozen PDF; nothing else is found here."""
+    """A published public report's frozen PDF; a withdrawn one is gone (410), saying why."""
     area = selectors.public_area(slug)
+    withdrawn = selectors.withdrawn_reports(area).filter(uuid=uuid).first()
+    if withdrawn is not None:
+        context = {"area": area, "report": withdrawn}
+        return render(request, "public/report_withdrawn.html", context, status=410)
     report = get_object_or_404(selectors.published_reports(area), uuid=uuid)
     try:
         stored = files.open_report_pdf(report)

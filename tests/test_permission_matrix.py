@@ -148,6 +148,28 @@ def _report(cast):
     return report
 
 
+def _published_public_report(cast):
+    """A published public report, for the page that withdraws it."""
+    report = ProgressReport.objects.filter(
+        plan=cast.plan, audience=ProgressReport.Audience.PUBLIC
+    ).first()
+    if report is None:
+        report = ProgressReport(
+            plan=cast.plan,
+            audience=ProgressReport.Audience.PUBLIC,
+            period_start=datetime.date(2025, 4, 1),
+            period_end=datetime.date(2025, 9, 30),
+            state=ProgressReport.State.PUBLISHED,
+            number=1,
+            html="<html><head><title>Report</title></head><body>Report</body></html>",
+            sha256=hashlib.sha256(b"%PDF-1.4 public").hexdigest(),
+            published_at=timezone.now(),
+        )
+        report.pdf.save("public.pdf", ContentFile(b"%PDF-1.4 public"), save=False)
+        report.save()
+    return report
+
+
 def _you_said(cast):
     entry, _ = YouSaidWeDid.objects.get_or_create(
         area=cast.area,
@@ -254,6 +276,10 @@ BOARD_URLS = {
     "inspections:intervention-edit": (Can.EDIT, _in_area("pk", _intervention)),
     "actions:plan-create": (Can.EDIT, lambda c: {"area_slug": c.area.slug}),
     "actions:plan-edit": (Can.EDIT, lambda c: {"area_slug": c.area.slug, "pk": c.plan.pk}),
+    "actions:plan-summary-publish": (
+        Can.EDIT,
+        lambda c: {"area_slug": c.area.slug, "pk": c.plan.pk},
+    ),
     "actions:action-create": (
         Can.EDIT,
         lambda c: {"area_slug": c.area.slug, "plan_pk": c.plan.pk},
@@ -286,6 +312,9 @@ BOARD_URLS = {
     "progress:forum-challenge": (Can.RESPOND, _in_area("pk", _published_update)),
     "progress:forum-challenges": (Can.VIEW, lambda c: {"area_slug": c.area.slug}),
     "progress:forum-reply": (Can.APPROVE, _in_area("pk", _challenge)),
+    # Withdrawing a published update or public report: officers and the area's admin.
+    "progress:update-withdraw": (Can.APPROVE, _in_area("pk", _published_update)),
+    "progress:report-withdraw": (Can.APPROVE, _in_area("pk", _published_public_report)),
     # Spreadsheets in and out: officers only (the export holds internal narratives)
     "actions:plan-import": (Can.EDIT, lambda c: {"area_slug": c.area.slug, "plan_pk": c.plan.pk}),
     "actions:plan-import-template": (

@@ -2,7 +2,7 @@
 
 Two areas are filled with content of every kind, each piece carrying its own
 marker: ``LEAK-…`` for what must never be public (internal narratives,
-reasons, return reasons, internal minutes and evidence, unpublished updates,
+reasons, return reasons, internal minutes and evidence, unpublished and withdrawn updates,
 meetings and "You said, we did", non-public measures, draft plans, officers'
 and the parent carer forum's names, uploaders' file names, the forum's
 responses on updates the public cannot see), ``SHOW-…`` for what must be,
@@ -300,6 +300,19 @@ def populate_area(slug, name, markers, *, now):
                 "approved_by": officer,
                 "approved_at": now,
                 "publish_at": now - datetime.timedelta(hours=2),
+            },
+        ),
+        # Published, then withdrawn: only "Withdrawn on DATE: reason" may show in its place.
+        (
+            "WITHDRAWN",
+            State.WITHDRAWN,
+            {
+                "approved_by": officer,
+                "approved_at": now - datetime.timedelta(days=1),
+                "publish_at": now - datetime.timedelta(hours=3),
+                "withdrawn_at": now - datetime.timedelta(hours=2),
+                "withdrawn_by": officer,
+                "withdraw_reason": markers.show("WITHDRAW-REASON"),
             },
         ),
     ]
