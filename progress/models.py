@@ -265,6 +265,13 @@ class ProgressUpdate(Versioned, Withdrawable):
             models.Index(
                 "action", "state", models.F("period_end").desc(), name="progress_update_latest"
             ),
+            # The public page cache asks for the next publication still to come
+            # (public.cache): only published updates, in publication order.
+            models.Index(
+                fields=["publish_at"],
+                condition=models.Q(state="published"),
+                name="progress_update_next_publish",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,0 +1,250 @@
+"""The area page and the home page read a fixed number of queries, however big the story.
+
+Times are measured by bench/area_page.py and bench/home_page.py; here only query
+counts and the HTML the fast paths build are checked.
+"""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from actions.models import Plan
+from inspections.models import Inspection
+from kit.templatetags.portal_tags import public_action_rows, status_tag
+from progress.models import BoardMeeting, Measure, MeasureValue, ProgressUpdate
+from public import cache
+from public.selectors import PublicAction, area_page
+from tests.factories import (
+    make_action,
+    make_area,
+    make_finding,
+    make_inspection,
+    make_organisation,
+    make_plan,
+)
+from tests.public.test_public_pages import publish_update
+
+
+def build_area(slug, *, actions_per_finding, findings=3):
+    """An area with an outcome 3 inspection, its published plan, actions, updates and a measure."""
+    area = make_area(slug=slug)
+    lead = make_organisation(slug=f"{slug}-council")
+    inspection = make_inspection(
+        area=area,
+        ref="2024-inspection",
+        framework=Inspection.Framework.AREA_SEND_2023,
+        start="2024-04-08",
+        end="2024-04-26",
+        received="2024-06-03",
+        published="2024-06-10",
+        outcome=Inspection.Outcome.SYSTEMIC,
+    )
+    found = [make_finding(inspection=inspection, number=n) for n in range(1, findings + 1)]
+    plan = make_plan(
+        inspection=inspection,
+        kind=Plan.Kind.PRIORITY_ACTION,
+        status=Plan.Status.PUBLISHED,
+        submitted="2024-07-01",
+        published="2024-07-15",
+        findings=found,
+    )
+    for i, finding in enumerate(found, start=1):
+        for j in range(1, actions_per_finding + 1):
+            action = make_action(
+                plan=plan, finding=finding, lead=lead, ref=f"{i}.{j}", due="2025-03-31"
+            )
+            for period in (1, 2):
+                publish_update(
+                    action, summary=f"Summary {i}.{j} for period {period}.", period=period
+                )
+    measure = Measure.objects.create(
+        area=area,
+        plan=plan,
+        slug="waits",
+        name="Assessments on time",
+        definition="A definition.",
+        source="A source.",
+        unit="percent",
+        is_public=True,
+    )
+    for month in (1, 2, 3):
+        MeasureValue.objects.create(
+            measure=measure,
+            period_end=datetime.date(2025, month, 28),
+            numerator=40 + month,
+            denominator=100,
+            value=40 + month,
+        )
+    BoardMeeting.objects.create(
+        area=area,
+        held_on=timezone.localdate() + datetime.timedelta(days=20),
+        title="Improvement board",
+        is_published=True,
+    )
+    return area
+
+
+def count_queries(django_assert_max_num_queries, client, url):
+    cache.clear_public_cache()
+    with django_assert_max_num_queries(100) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured), response
+
+
+@pytest.mark.django_db
+def test_the_area_page_reads_the_same_queries_with_twice_the_actions(
+    client, django_assert_max_num_queries
+):
+    build_area("small", actions_per_finding=2)
+    build_area("large", actions_per_finding=4)
+    small, _ = count_queries(
+        django_assert_max_num_queries, client, reverse("public:area", args=["small"])
+    )
+    large, response = count_queries(
+        django_assert_max_num_queries, client, reverse("public:area", args=["large"])
+    )
+    assert small == large
+    # The area; inspections, findings, verdicts; reviews; interventions; plans;
+    # board meetings; reports; the plan's actions and their latest published
+    # updates; the findings it addresses; deadline rules and stated dates;
+    # measures and their values; the next scheduled publication.
+    assert large == 17
+    # Every action is in its finding's table, once.
+    page = response.content.decode()
+    for i in (1, 2, 3):
+        for j in (1, 2, 3, 4):
+            assert page.count(f"{i}.{j} Action {i}.{j}</td>") == 1
+
+
+@pytest.mark.django_db
+def test_each_findings_table_lists_only_its_own_actions_in_order():
+    area = build_area("testshire", actions_per_finding=3)
+    context = area_page(area)
+    groups = context["finding_groups"]
+    assert [[a.ref for a in group.actions] for group in groups] == [
+        ["1.1", "1.2", "1.3"],
+        ["2.1", "2.2", "2.3"],
+        ["3.1", "3.2", "3.3"],
+    ]
+    assert all(a.finding_id == g.finding.pk for g in groups for a in g.actions)
+    assert [group.latest.ref for group in groups] == ["1.3", "2.3", "3.3"]
+
+
+@pytest.mark.django_db
+def test_the_home_page_reads_the_same_queries_at_3_and_12_areas(
+    client, django_assert_max_num_queries
+):
+    for n in range(1, 4):
+        build_area(f"area-{n}", actions_per_finding=2)
+    few, _ = count_queries(django_assert_max_num_queries, client, reverse("public:home"))
+    for n in range(4, 13):
+        build_area(f"area-{n}", actions_per_finding=2)
+    many, response = count_queries(django_assert_max_num_queries, client, reverse("public:home"))
+    assert few == many
+    # Areas; inspections; findings; verdicts; plans; interventions; board meetings;
+    # measures and their values; deadline rules and stated dates (reviews only when
+    # a rule counts from them); actions and their latest published updates; the
+    # findings the plans address; the next scheduled publication.
+    assert many == 15
+    page = response.content.decode()
+    assert page.count('class="portal-area"') == 12
+    assert page.count("Next board meeting:") == 12
+
+
+def _old_tag(status, label):
+    """The tag as format_html built it before, to check the fast path's HTML byte for byte."""
+    from kit.templatetags.portal_tags import TAG_COLOURS
+
+    colour = TAG_COLOURS.get(status, "grey")
+    css = f"govuk-tag govuk-tag--{colour}" if colour else "govuk-tag"
+    return format_html('<strong class="{}">{}</strong>', css, label or status)
+
+
+def _old_rows(actions):
+    none_yet = "No published update yet"
+
+    def overdue(item):
+        if not item.overdue:
+            return ""
+        return format_html(
+            ' <strong class="govuk-tag govuk-tag--red">Overdue</strong> '
+            '<span class="portal-secondary-text">due {}</span>',
+            f"{item.due_date:%-d %B %Y}",
+        )
+
+    return format_html_join(
+        "\n",
+        '<tr class="govuk-table__row"><td class="govuk-table__cell">{} {}</td>'
+        '<td class="govuk-table__cell">{}{}</td><td class="govuk-table__cell">{}</td></tr>',
+        (
+            (
+                item.ref,
+                item.title,
+                _old_tag(item.delivery_status, item.delivery_label)
+                if item.delivery_label
+                else none_yet,
+                overdue(item),
+                _old_tag(item.impact_status, item.impact_label) if item.impact_label else none_yet,
+            )
+            for item in actions
+        ),
+    )
+
+
+def public_action(ref, title, *, delivery=None, impact=None, overdue=False):
+    labels = {"on_track": "On track", "off_track": "Off track", "some_evidence": "Some evidence"}
+    return PublicAction(
+        pk=1,
+        ref=ref,
+        title=title,
+        finding_id=1,
+        due_date=datetime.date(2025, 3, 1),
+        public_summary="",
+        is_illustrative=False,
+        lead_name="Council",
+        update_id=None,
+        delivery_status=delivery,
+        impact_status=impact,
+        delivery_label=labels.get(delivery),
+        impact_label=labels.get(impact),
+        summary=None,
+        summary_period_end=None,
+        overdue=overdue,
+    )
+
+
+def test_the_action_rows_are_the_same_html_as_format_html_built():
+    actions = [
+        public_action("1.1", "Waits <under> 18 weeks & \"fair\" for 'all'", delivery="on_track"),
+        public_action("1.2", "Plans on time", delivery="off_track", impact="some_evidence"),
+        public_action("1.3", "Nothing yet", overdue=True),
+        public_action("2.1<b>", "Late & off track", delivery="off_track", overdue=True),
+    ]
+    rows = public_action_rows(actions)
+    assert rows == _old_rows(actions)
+    assert "Waits &lt;under&gt; 18 weeks &amp; &quot;fair&quot; for &#x27;all&#x27;" in rows
+    assert str(status_tag("mystery", "A <b> tag")) == str(_old_tag("mystery", "A <b> tag"))
+
+
+@pytest.mark.django_db
+def test_the_page_cache_lasts_until_the_next_publication_and_no_longer():
+    area = build_area("testshire", actions_per_finding=1)
+    assert cache._timeout() == cache.DEFAULT_TIMEOUT
+    action = area.plans.get().actions.first()
+    soon = publish_update(action, summary="Coming soon.", period=3)
+    soon.publish_at = timezone.now() + datetime.timedelta(seconds=120)
+    soon.save()
+    assert 1 <= cache._timeout() <= 120
+    # An update approved but not published says nothing about when a page goes stale.
+    ProgressUpdate.objects.filter(pk=soon.pk).update(state=ProgressUpdate.State.APPROVED)
+    assert cache._timeout() == cache.DEFAULT_TIMEOUT
+
+
+def test_the_next_publication_has_its_own_partial_index():
+    (index,) = [i for i in ProgressUpdate._meta.indexes if i.name == "progress_update_next_publish"]
+    assert index.fields == ["publish_at"]
+    assert index.condition.children == [("state", ProgressUpdate.State.PUBLISHED)]
