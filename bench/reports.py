@@ -9,8 +9,10 @@ and every third action two milestones, plus four public measures of 24
 values and two published board meetings; then
 ``progress.reports.build_report_context`` and ``render_report_html`` make
 the HTML (cover, contents with page numbers, summary tables, a section per
-finding with its fixed-layout actions table and each action's latest update
-as paragraphs below it, SVG charts with data tables). With
+finding with its fixed-layout actions table, each action's latest update and
+milestones in a full-width row beneath its row, SVG charts beside their data
+tables). The 100-action plan's board pack (every update in the period, the
+internal narratives and the change log) is measured too. With
 BENCH_REPORT_HTML=synthetic the HTML comes instead from the small template in
 this file (the same shape, plus a change-log table), which needs no database.
 
@@ -18,13 +20,16 @@ Each size is measured in a fresh Python process (so peak memory is that
 size's own): ``html_to_pdf`` RUNS times (default 3), printing the median
 wall time, the page count, and the peak resident memory of the render's
 forked child (``getrusage(RUSAGE_CHILDREN).ru_maxrss``; it includes the
-parent's pages shared at the fork, printed alongside as "parent"). Then the
+parent's pages shared at the fork, printed alongside as "parent"), and pages
+per second (pages over the median time). Then the
 same 100-action HTML is printed to PDF by headless Chromium RUNS times (a
 whole browser start each time, as a server would run it) and the ratio
 printed.
 
-Targets: the 100-action public report in at most 3 s and at most
-1.5 × Chromium.
+Targets: the 100-action public report in at most 30 pages and 2 s (WeasyPrint's
+time grows with the pages it lays out), and at most 1.5 × Chromium. Times are
+wall times: on a machine busy with other work they are longer than the
+figures the targets were set on, while the page counts are not.
 
 Run with `make bench` (or `.venv/bin/python bench/reports.py`). Prints figures;
 asserts nothing about time.
@@ -335,15 +340,14 @@ def build_plan(actions, *, seed=1):
     return plan
 
 
-def real_html(actions):
-    """The public progress report's HTML for a freshly built plan of ``actions`` actions."""
-    from progress.models import ProgressReport
+def real_html(actions, audience="public"):
+    """The progress report's HTML (public, or ``board_pack``) for a fresh plan of ``actions``."""
     from progress.reports import build_report_context, render_report_html
 
     plan = build_plan(actions)
     context = build_report_context(
         plan,
-        audience=ProgressReport.Audience.PUBLIC,
+        audience=audience,
         period_start=datetime.date(2025, 10, 1),
         period_end=datetime.date(2026, 3, 31),
         number=1,
@@ -351,7 +355,7 @@ def real_html(actions):
     return render_report_html(context)
 
 
-def measure_size(actions, html_path):
+def measure_size(actions, html_path, audience="public"):
     """In this (fresh) process: render the report RUNS times; return the figures as a dict."""
     import pypdf
     from django.db import connection
@@ -365,7 +369,7 @@ def measure_size(actions, html_path):
         setup_test_environment()
         old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
         try:
-            html = real_html(actions)
+            html = real_html(actions, audience)
         finally:
             connection.creation.destroy_test_db(old_name, verbosity=0)
     Path(html_path).write_text(html, encoding="utf-8")
@@ -375,12 +379,15 @@ def measure_size(actions, html_path):
         started = time.perf_counter()
         pdf = html_to_pdf(html, timeout=600)
         times.append(time.perf_counter() - started)
+    pages = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
     return {
         "actions": actions,
+        "audience": audience,
         "html_kb": len(html.encode()) / 1024,
         "pdf_kb": len(pdf) / 1024,
-        "pages": len(pypdf.PdfReader(io.BytesIO(pdf)).pages),
+        "pages": pages,
         "median": statistics.median(times),
+        "pages_per_second": pages / statistics.median(times),
         "runs": times,
         "child_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "parent_mb": parent_kb / 1024,
@@ -416,13 +423,13 @@ def chromium_times(html_path):
 
 
 def main():
-    if len(sys.argv) == 4 and sys.argv[1] == "--size":
+    if len(sys.argv) == 5 and sys.argv[1] == "--size":
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
         sys.path.insert(0, str(ROOT))
         import django
 
         django.setup()
-        print(json.dumps(measure_size(int(sys.argv[2]), sys.argv[3])))
+        print(json.dumps(measure_size(int(sys.argv[2]), sys.argv[3], sys.argv[4])))
         return
     source = (
         "the synthetic template in bench/reports.py"
@@ -433,36 +440,55 @@ def main():
         f"Progress report PDFs by progress.pdf.html_to_pdf, HTML from {source}; median of {RUNS}:"
     )
     results = {}
+    # The board pack (every update in the period, internal narratives, the change log) only
+    # for 100 actions, and only from the real report.
+    runs = [(actions, "public") for actions in SIZES]
+    if SOURCE != "synthetic":
+        runs.append((100, "board_pack"))
     with tempfile.TemporaryDirectory() as tmp:
-        for actions in SIZES:
-            html_path = Path(tmp) / f"report-{actions}.html"
+        for actions, audience in runs:
+            html_path = Path(tmp) / f"report-{actions}-{audience}.html"
             done = subprocess.run(  # noqa: S603 - this script, with this interpreter
-                [sys.executable, __file__, "--size", str(actions), str(html_path)],
+                [sys.executable, __file__, "--size", str(actions), str(html_path), audience],
                 capture_output=True,
                 text=True,
                 check=True,
             )
-            r = results[actions] = json.loads(done.stdout.strip().splitlines()[-1])
+            r = results[actions, audience] = json.loads(done.stdout.strip().splitlines()[-1])
+            label = "board pack" if audience == "board_pack" else "public"
             print(
-                f"  {actions:>3} actions: {r['median']:5.2f} s  {r['pages']:>3} pages  "
+                f"  {actions:>3} actions, {label:<10}: {r['median']:5.2f} s  {r['pages']:>3} pages  "
+                f"{r['pages_per_second']:4.1f} pages/s  "
                 f"HTML {r['html_kb']:4.0f} KB  PDF {r['pdf_kb']:4.0f} KB  "
                 f"peak RSS {r['child_mb']:4.0f} MB (parent {r['parent_mb']:.0f} MB)  "
                 f"runs {', '.join(f'{t:.2f}' for t in r['runs'])}"
             )
+        public = results[100, "public"]
+        met = public["pages"] <= 30 and public["median"] <= 2
+        print(
+            f"100-action public report: {public['pages']} pages, {public['median']:.1f} s median, "
+            f"{public['pages_per_second']:.1f} pages/s – target ≤ 30 pages, ≤ 2 s: "
+            f"{'met' if met else 'not met'}"
+        )
+        if (100, "board_pack") in results:
+            board = results[100, "board_pack"]
+            print(
+                f"100-action board pack: {board['pages']} pages, {board['median']:.1f} s median, "
+                f"{board['pages_per_second']:.1f} pages/s"
+            )
         if not shutil.which(CHROMIUM):
             print(f"Chromium reference skipped: {CHROMIUM} not found.")
             return
-        times, pages = chromium_times(Path(tmp) / "report-100.html")
+        times, pages = chromium_times(Path(tmp) / "report-100-public.html")
     chromium = statistics.median(times)
-    ours = results[100]["median"]
+    ours = results[100, "public"]["median"]
     print(
         f"Chromium, same 100-action HTML: {chromium:.2f} s  {pages} pages  "
         f"runs {', '.join(f'{t:.2f}' for t in times)}"
     )
     print(
         f"100 actions: WeasyPrint {ours:.2f} s = {ours / chromium:.2f} × Chromium "
-        f"(targets: ≤ 3 s {'met' if ours <= 3 else 'MISSED'}; "
-        f"≤ 1.5 × Chromium {'met' if ours <= 1.5 * chromium else 'MISSED'})"
+        f"(target ≤ 1.5 × Chromium: {'met' if ours <= 1.5 * chromium else 'MISSED'})"
     )
 
 

@@ -600,11 +600,19 @@ def test_findings_show_verdicts_at_their_precision_and_what_they_mean_for_famili
     assert '<h3>Area of significant weakness 2 <span class="tag">Closed</span></h3>' in html
     assert '<span class="tag">Sufficient progress</span> – Revisit, May 2026' in html
     assert "<h4>1.1 Publish a clear Local Offer</h4>" in html
-    assert (
-        "<tr><td>1.2</td><td>Cut waits for needs assessments</td><td>Testshire Council</td>"
-        '<td>31 May 2026</td><td><span class="tag">Off track</span></td>'
+    # Each action is a row of its finding's table, headed by the action, with its latest
+    # update and milestones in the row directly beneath (one row group per action).
+    row = (
+        '<tr class="action-row"><th scope="row"><h4>1.2 Cut waits for needs assessments</h4></th>'
+        '<td>Testshire Council</td><td>31 May 2026 <span class="tag">Overdue</span></td>'
+        '<td><span class="tag">Off track</span></td>'
         '<td><span class="tag">No evidence of impact yet</span></td></tr>'
-    ) in html
+    )
+    assert row in html
+    group = html.split(row)[1].split("</tbody>")[0]
+    assert '<tr class="action-detail">' in group
+    assert "<strong>Latest update, for 1 April 2026 to 30 June 2026:</strong>" in group
+    assert "<h4>" not in group
     assert 'Extra assessors recruited – due 31 May 2026: <span class="tag">Overdue' in html
     assert "What this means for families" in html
 
