@@ -22,6 +22,7 @@ from kit.tabular import csv_response
 from progress import files
 from progress.charts import measure_display
 
+from . import accessibility as statement_facts
 from . import follow, history, opendata, selectors
 from . import glossary as glossary_entries
 from .cache import cached_public_page
@@ -87,8 +88,11 @@ def accessibility(request):
         {
             "portal_operator": settings.PORTAL_OPERATOR,
             "accessibility_email": settings.PORTAL_ACCESSIBILITY_EMAIL,
-            "statement_prepared": "22 November 2026",
-            "statement_reviewed": "22 November 2026",
+            "statement_prepared": statement_facts.PREPARED,
+            "statement_reviewed": statement_facts.REVIEWED,
+            "statement_tested": statement_facts.TESTED,
+            "pdf_problems": statement_facts.PDF_PROBLEMS,
+            "pdf_fix_by": statement_facts.PDF_FIX_BY,
         },
     )
 

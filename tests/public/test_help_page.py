@@ -4,7 +4,9 @@ import pytest
 from django.core import checks
 from django.test import override_settings
 from django.urls import reverse
+from django.utils.html import escape
 
+from public import accessibility as statement_facts
 from send_portal.checks import check_contact_details
 from tests.factories import make_area
 
@@ -63,3 +65,24 @@ def test_check_deploy_warns_while_the_contact_details_are_the_examples(settings)
     settings.PORTAL_CONTACT_EMAIL = "send@testshire.example"
     settings.PORTAL_ACCESSIBILITY_EMAIL = "access@testshire.example"
     assert check_contact_details() == []
+
+
+def test_the_accessibility_statement_has_no_placeholders_and_names_what_fails(client, settings):
+    settings.PORTAL_OPERATOR = "Testshire County Council and NHS Testshire"
+    settings.PORTAL_ACCESSIBILITY_EMAIL = "send-access@testshire.example"
+    page = client.get(reverse("public:accessibility")).content.decode()
+
+    assert "This website is run by Testshire County Council and NHS Testshire." in page
+    assert 'href="mailto:send-access@testshire.example"' in page
+    assert "{{" not in page and "example.org" not in page and "[" not in page.split("<main")[1]
+    # It claims only what is tested: 300% zoom, 320 px reflow and 200% text (the browser tests).
+    assert "400%" not in page
+    assert "zoom in up to 300%" in page and "320 pixels" in page and "twice as big" in page
+    # The PDFs are covered, with each known problem and a date to fix it by.
+    assert "PDF" in page
+    for problem in statement_facts.PDF_PROBLEMS:
+        assert escape(problem) in page
+    assert f"We plan to fix these by {statement_facts.PDF_FIX_BY:%-d %B %Y}." in page
+    assert "191" in page
+    assert f"This website was last tested on {statement_facts.TESTED:%-d %B %Y}." in page
+    assert reverse("public:help") in page

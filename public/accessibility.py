@@ -1,0 +1,26 @@
+"""The facts the accessibility statement gives, kept in one place.
+
+Update them when something is fixed or found, and the statement's dates with
+them (the regulations ask for the date the statement was last reviewed and the
+date the website was last tested).
+"""
+
+import datetime
+
+PREPARED = datetime.date(2026, 11, 22)
+REVIEWED = datetime.date(2026, 12, 1)
+# The outside audit: 191 page states, every role, by tools and by hand.
+TESTED = datetime.date(2026, 11, 27)
+PDF_FIX_BY = datetime.date(2027, 3, 31)
+
+# What the PDF reports still lack for PDF/UA, in words for a visitor. Each was
+# found by the outside audit; tests/progress read the PDFs back and check the
+# fixed ones stay fixed.
+PDF_PROBLEMS = (
+    "table header cells do not say whether they head a row or a column",
+    "the title and page number at the top and bottom of each page are read out as text",
+    "the dots in the list of contents are read out",
+    "a chart’s description gives its title, not what the figures show (the table next to it "
+    "has the figures)",
+    "links inside a report are described by codes, not words",
+)
