@@ -466,6 +466,13 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
+# crispy-forms-gds styles text, email and password inputs as GOV.UK inputs; number and
+# web address inputs need it too, or their text stays at the browser's fixed size when
+# someone makes the text bigger (WCAG 1.4.4).
+CRISPY_CLASS_CONVERTERS = {
+    "numberinput": "govuk-input govuk-input--width-10",
+    "urlinput": "govuk-input",
+}
 
 # Background work: the database-backed queue in production; tests and the
 # demo may choose the immediate backend with TASKS_BACKEND=immediate.

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from actions.models import Milestone
 from inspections.models import Membership
 from kit.versioning import save_with_history
-from progress import workflow
+from progress import withdrawal, workflow
 from progress.models import ProgressUpdate
 
 from .conftest import describe_violations, run_axe, sign_in, write_draft
@@ -82,10 +82,12 @@ def updates(cast):
             update, slug, by=by, expected_version=update.version, **kwargs
         )
 
-    periods = [(f"2024-{m:02}-01", f"2024-{m:02}-28") for m in range(1, 6)]
+    periods = [(f"2024-{m:02}-01", f"2024-{m:02}-28") for m in range(1, 7)]
     made = {}
     for state, (start, end) in zip(
-        ["draft", "submitted", "returned", "approved", "published"], periods, strict=True
+        ["draft", "submitted", "returned", "approved", "published", "withdrawn"],
+        periods,
+        strict=True,
     ):
         update = write_draft(
             cast,
@@ -98,10 +100,14 @@ def updates(cast):
             step(update, "submit", cast.board_member)
         if state == "returned":
             step(update, "return", cast.officer, reason="Say which posts are filled.")
-        if state in ("approved", "published"):
+        if state in ("approved", "published", "withdrawn"):
             step(update, "approve", cast.officer, reason="Agreed at the board.")
-        if state == "published":
+        if state in ("published", "withdrawn"):
             step(update, "publish", cast.officer)
+        if state == "withdrawn":
+            withdrawal.withdraw_update(
+                update, by=cast.officer, reason="The dates in this update were wrong."
+            )
         update.refresh_from_db()
         made[state] = update
     assert {u.state for u in ProgressUpdate.objects.all()} == set(ProgressUpdate.State.values)

@@ -86,8 +86,12 @@ def sideways_scroll(page):
     return f"{state['scrollWidth']} px wide (widest: {state['widest']}, to {state['right']:.0f} px)"
 
 
-def crawl(page, origin, start, *, within, limit=CRAWL_LIMIT):
-    """Each kind of page linked from ``start`` (see test_accessibility.shape), and what scrolls."""
+def crawl(page, origin, start, *, within, limit=CRAWL_LIMIT, check=sideways_scroll):
+    """Each kind of page linked from ``start`` (see test_accessibility.shape), and its problems.
+
+    ``check(page)`` says what is wrong with the page loaded ('' for nothing):
+    by default, how far it scrolls sideways.
+    """
     problems, checked = {}, []
     queue, seen = deque(start), {shape(url) for url in start}
     while queue and len(checked) < limit:
@@ -98,7 +102,7 @@ def crawl(page, origin, start, *, within, limit=CRAWL_LIMIT):
         assert response.ok, f"{url} answered {response.status}"
         where = url.removeprefix(origin)
         checked.append(where)
-        if problem := sideways_scroll(page):
+        if problem := check(page):
             problems[where] = problem
         for href in page.locator("a[href]").evaluate_all("links => links.map(a => a.href)"):
             link = urldefrag(href).url
@@ -114,11 +118,90 @@ def crawl(page, origin, start, *, within, limit=CRAWL_LIMIT):
     return checked, problems
 
 
-def report(problems, checked):
+def report(problems, checked, what="scroll sideways at 320 px"):
     lines = [f"  {where}: {problem}" for where, problem in problems.items()]
-    return f"{len(problems)} of {len(checked)} pages scroll sideways at 320 px:\n" + "\n".join(
-        lines
+    return f"{len(problems)} of {len(checked)} pages {what}:\n" + "\n".join(lines)
+
+
+# The text of every element that shows words of its own, and its size in px. Icons hidden
+# from assistive technology (aria-hidden), such as the warning sign, keep their size.
+TEXT_SIZES_JS = """
+() => {
+  const sizes = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (!el.offsetParent && getComputedStyle(el).position !== 'fixed') continue;
+    if (el.closest('[aria-hidden="true"]')) continue;
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.data.trim());
+    const control = el.matches('input:not([type=hidden]):not([type=radio]):not([type=checkbox]), select, textarea');
+    if (!own && !control) continue;
+    const name = `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.classList.length ? '.' + [...el.classList].join('.') : ''}`;
+    sizes.push([name, parseFloat(getComputedStyle(el).fontSize)]);
+  }
+  return sizes;
+}
+"""
+# Pairs of labels, legends, hints and fields whose words (or, for a field, its box)
+# overlap: padding may overlap by design, text may not. Text only for screen readers
+# (govuk-visually-hidden) is left out.
+TEXT_OVERLAPS_JS = """
+selector => {
+  const items = [...document.querySelectorAll(selector)].filter(
+    el => el.offsetParent && !el.closest('.govuk-visually-hidden'));
+  const boxesOf = el => {
+    if (el.matches('input, select, textarea')) return [el.getBoundingClientRect()];
+    const rects = [];
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.data.trim()) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      rects.push(...range.getClientRects());
+    }
+    return rects;
+  };
+  const name = el => `${el.tagName.toLowerCase()}#${el.id || el.getAttribute('for') || ''}`;
+  const meet = (p, q) => p.left < q.right - 1 && q.left < p.right - 1 && p.top < q.bottom - 1 && q.top < p.bottom - 1;
+  const boxes = items.map(el => [el, boxesOf(el)]);
+  const overlaps = [];
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const [a, ps] = boxes[i], [b, qs] = boxes[j];
+      if (a.contains(b) || b.contains(a)) continue;
+      if (ps.some(p => qs.some(q => meet(p, q)))) overlaps.push(`${name(a)} and ${name(b)}`);
+    }
+  }
+  return overlaps;
+}
+"""
+FIELDS = (
+    "main label, main legend, main .govuk-hint, "
+    "main input:not([type=hidden]):not([type=radio]):not([type=checkbox]), main select, main textarea"
+)
+
+
+def text_zoom_problems(page):
+    """What goes wrong when the text alone is made twice as big (WCAG 1.4.4), or ''.
+
+    Every piece of text must grow (a size fixed in px does not), no label, hint or
+    field may overlap another, no status tag may break a word, and the page must
+    not scroll sideways at 1024 px.
+    """
+    before = page.evaluate(TEXT_SIZES_JS)
+    page.evaluate(BIG_TEXT_JS)
+    after = page.evaluate(TEXT_SIZES_JS)
+    problems = []
+    fixed = sorted(
+        {name for (name, old), (_, new) in zip(before, after, strict=True) if new < 1.9 * old}
     )
+    if fixed:
+        problems.append(f"text that does not grow: {', '.join(fixed[:5])}")
+    if overlaps := page.evaluate(TEXT_OVERLAPS_JS, FIELDS):
+        problems.append(f"overlapping: {', '.join(overlaps[:5])}")
+    if split := page.evaluate(SPLIT_TAG_WORDS_JS):
+        problems.append(f"tag words broken across lines: {', '.join(split[:5])}")
+    if scroll := sideways_scroll(page):
+        problems.append(f"scrolls sideways: {scroll}")
+    return "; ".join(problems)
 
 
 def test_no_public_page_scrolls_sideways_at_320_px(page, live_server, public_area):  # noqa: F811
@@ -149,6 +232,35 @@ def test_no_board_page_scrolls_sideways_at_320_px(page, live_server, cast, updat
     print(f"Checked {len(checked)} pages at 320 px", *checked, sep="\n")
     assert len(checked) >= 15
     assert not problems, report(problems, checked)
+
+
+def test_every_public_page_kind_at_200_percent_text(page, live_server, public_area):  # noqa: F811
+    page.set_viewport_size({"width": 1024, "height": 768})
+    start = [f"{live_server.url}{path}" for path in PAGES.values()]
+    checked, problems = crawl(page, live_server.url, start, within="/", check=text_zoom_problems)
+    assert len(checked) >= len(PAGES)
+    assert not problems, report(problems, checked, "go wrong at 200% text")
+
+
+@pytest.mark.parametrize("username", ["olivia", "ada"])
+def test_every_board_page_kind_at_200_percent_text(page, live_server, cast, updates, username):  # noqa: F811
+    sign_in(page, live_server, username)
+    page.set_viewport_size({"width": 1024, "height": 768})
+    origin, area = live_server.url, "/board/testshire"
+    start = [
+        f"{origin}{area}/",
+        f"{origin}{area}/actions/{cast.action.pk}/",
+        f"{origin}{area}/records/",
+        f"{origin}{area}/reports/",
+        f"{origin}{area}/members/",
+        f"{origin}{area}/plans/{cast.plan.pk}/import/",
+        f"{origin}{area}/updates/{updates['approved'].pk}/publish/",
+        f"{origin}{area}/actions/{cast.action.pk}/updates/new/",
+    ]
+    checked, problems = crawl(page, origin, start, within="/board/", check=text_zoom_problems)
+    print(f"Checked {len(checked)} pages at 200% text", *checked, sep="\n")
+    assert len(checked) >= 15
+    assert not problems, report(problems, checked, "go wrong at 200% text")
 
 
 def test_my_area_at_200_percent_text(page, live_server, cast, updates):  # noqa: F811
