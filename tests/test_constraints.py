@@ -380,6 +380,30 @@ CASES = {
         lambda w: ProgressUpdate(**update_fields(w.action, state="published")),
         "A published update needs the time it is published from.",
     ),
+    "progress_progressupdate_withdrawn_has_reason": (
+        lambda w: ProgressUpdate(
+            **update_fields(
+                w.action, state="withdrawn", publish_at=timezone.now(), withdrawn_at=timezone.now()
+            )
+        ),
+        "Say why it is being withdrawn.",
+    ),
+    "progress_progressupdate_only_withdrawn_has_withdrawal": (
+        lambda w: ProgressUpdate(**update_fields(w.action, withdraw_reason="Wrong dates.")),
+        "Only a withdrawn record has a reason for withdrawal.",
+    ),
+    "progress_progressupdate_withdraw_reason_not_too_long": (
+        lambda w: ProgressUpdate(
+            **update_fields(
+                w.action,
+                state="withdrawn",
+                publish_at=timezone.now(),
+                withdrawn_at=timezone.now(),
+                withdraw_reason="x" * 501,
+            )
+        ),
+        "The reason for withdrawal must be 500 characters or fewer.",
+    ),
     "progress_measure_unique_slug": (
         lambda w: Measure(**measure_fields(w.area, slug=w.measure.slug)),
         "Another measure in this area already has this short name.",
@@ -411,6 +435,27 @@ CASES = {
     "progress_progressreport_unique_number": (
         lambda w: report_row(w, number=published_report(w).number, state="ready"),
         "This plan already has a report with this number.",
+    ),
+    "progress_progressreport_withdrawn_has_reason": (
+        lambda w: report_row(
+            w, state="withdrawn", number=1, sha256="0" * 64, withdrawn_at=timezone.now()
+        ),
+        "Say why it is being withdrawn.",
+    ),
+    "progress_progressreport_only_withdrawn_has_withdrawal": (
+        lambda w: report_row(w, withdraw_reason="Wrong period."),
+        "Only a withdrawn record has a reason for withdrawal.",
+    ),
+    "progress_progressreport_withdraw_reason_not_too_long": (
+        lambda w: report_row(
+            w,
+            state="withdrawn",
+            number=1,
+            sha256="0" * 64,
+            withdrawn_at=timezone.now(),
+            withdraw_reason="x" * 501,
+        ),
+        "The reason for withdrawal must be 500 characters or fewer.",
     ),
     "progress_progressreport_period_in_order": (
         lambda w: report_row(w, period_start=D(2022, 6, 30), period_end=D(2022, 4, 1)),

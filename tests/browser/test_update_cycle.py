@@ -103,7 +103,10 @@ def test_a_board_member_writes_and_an_officer_approves_and_publishes(page, live_
     assert update.state == ProgressUpdate.State.PUBLISHED
     assert update.publish_at is not None
     expect(page.locator(f"#update-{update.pk}")).to_contain_text("Published")
-    expect(page.locator(f"#update-{update.pk}").get_by_role("link")).to_have_count(0)
+    # Nothing is left to do to a published update but withdraw it, with a reason.
+    links = page.locator(f"#update-{update.pk}").get_by_role("link")
+    expect(links).to_have_count(1)
+    expect(links).to_have_text(re.compile("^Withdraw"))
 
     # The change log tells every step, who took it and why.
     log = page.locator(".portal-log-entry")
