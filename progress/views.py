@@ -1,11 +1,14 @@
-from django.conf import settings
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.views.decorators.http import require_http_methods
 
 from actions.models import ActionItem
@@ -561,9 +564,35 @@ def report_preview(request, area_slug, pk):
     report = _report_in_area(request, area, pk)
     if not report.html:
         raise Http404("This report has not been generated yet")
-    # The stored HTML links its stylesheet relative to the static folder.
-    html = report.html.replace("<head>", f'<head><base href="{settings.STATIC_URL}">', 1)
-    return HttpResponse(html)
+    back = reverse("progress:report", kwargs={"area_slug": area.slug, "pk": report.pk})
+    return HttpResponse(preview_page(report.html, back=back))
+
+
+def preview_page(html, *, back):
+    """The stored report HTML as a page of the portal: styled, with a skip link, <main>
+    and a way back to ``back``.
+
+    The stored HTML links its stylesheet relative to the static folder (as WeasyPrint
+    reads it); a <base> element would fix that but is refused by the site's content
+    security policy (base-uri 'none') and would send the contents' #links to the static
+    folder, so the links are rewritten instead.
+    """
+    html = html.replace('href="portal/report.css"', f'href="{static("portal/report.css")}"', 1)
+    html = html.replace(
+        "</head>",
+        f'<link rel="stylesheet" href="{static("portal/report-preview.css")}"></head>',
+        1,
+    )
+    bar = (
+        '<a href="#main-content" class="preview-skip-link">Skip to the report</a>'
+        '<nav class="preview-bar" aria-label="Preview">'
+        f'<a href="{escape(back)}">Back to the report’s page</a>'
+        "<p>A preview of the report as a web page. The PDF is the report itself.</p>"
+        "</nav>"
+        '<main id="main-content" tabindex="-1">'
+    )
+    html = re.sub(r"<body([^>]*)>", lambda m: f"<body{m.group(1)}>{bar}", html, count=1)
+    return html.replace("</body>", "</main></body>", 1)
 
 
 @login_required

@@ -5,6 +5,7 @@ import hashlib
 import io
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -250,3 +251,26 @@ def test_markup_in_user_text_reaches_the_pdf_only_as_words(
     reader = PdfReader(io.BytesIO(data))
     assert not reader.attachments
     assert '<img src="http://127.0.0.1:9/tracker.png">' in pdf_text(data).replace("\n", " ")
+
+
+def test_the_web_preview_is_a_styled_page_with_a_skip_link_main_and_a_way_back(
+    client, cast, published_update, django_capture_on_commit_callbacks
+):
+    """The audit found the preview unstyled (its <base> was refused by the portal's own
+    content security policy) and without <main>, a skip link or a way back."""
+    client.force_login(cast.officer)
+    report = ask_for(client, cast, "public", django_capture_on_commit_callbacks)
+    response = client.get(report_url(cast, report, "progress:report-preview"))
+    preview = response.content.decode()
+
+    assert "<base" not in preview
+    assert "base-uri 'none'" in response["Content-Security-Policy"]
+    assert 'href="/static/portal/report.css"' in preview
+    assert 'href="/static/portal/report-preview.css"' in preview
+    assert finders.find("portal/report-preview.css")
+    skip = preview.index('<a href="#main-content" class="preview-skip-link">')
+    main = preview.index('<main id="main-content" tabindex="-1">')
+    assert preview.index("<body") < skip < main < preview.index("</main></body>")
+    assert f'<a href="{report_url(cast, report)}">Back to the report’s page</a>' in preview
+    # The contents' links stay on this page.
+    assert '<a href="#summary">Summary</a>' in preview
