@@ -37,9 +37,13 @@ base URL to it. Like every child of a fork server it imports the main
 script again (as ``__mp_main__``), so that script must do nothing on import
 (``manage.py`` and ``python -m`` entry points do nothing).
 
-The PDF is PDF/UA-1: tagged, with the document's ``<title>`` as its title,
-``<html lang>`` as its language and an outline built from the headings. The
-HTML must have both ``<title>`` and ``<html lang>``.
+The PDF is tagged (headings, tables, lists, figures with their alternative
+text), with the document's ``<title>`` as its title, ``<html lang>`` as its
+language and an outline built from the headings. The HTML must have both
+``<title>`` and ``<html lang>``. It does not claim PDF/UA-1 in its metadata:
+an outside audit found it short of PDF/UA in five ways (the accessibility
+statement lists them, public/accessibility.py), and a file must not claim a
+standard it does not meet.
 
     pdf_bytes = html_to_pdf(html)
 
@@ -68,7 +72,9 @@ from django.conf import settings
 from weasyprint.logger import PROGRESS_LOGGER
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-PDF_VARIANT = "pdf/ua-1"
+# Tagged PDF 1.7, without WeasyPrint's "pdf/ua-1" variant: that variant writes the
+# PDF/UA-1 claim (pdfuaid:part) into the metadata, which the reports have not earned.
+PDF_OPTIONS = {"pdf_tags": True, "pdf_version": "1.7"}
 DEFAULT_TIMEOUT = 120
 DEFAULT_MAX_MB = 1500
 
@@ -174,7 +180,7 @@ def render_pdf(html, *, base_url=None, url_fetcher=None):
         string=html,
         base_url=base_url or static_dir().as_uri() + "/",
         url_fetcher=url_fetcher or FETCHER,
-    ).write_pdf(pdf_variant=PDF_VARIANT)
+    ).write_pdf(**PDF_OPTIONS)
 
 
 def _render_context():

@@ -79,6 +79,22 @@ def struct_elements(reader):
     return found
 
 
+def test_the_contents_give_page_numbers_in_words_without_dot_leaders():
+    """Dot leaders are text in the PDF, read out one dot at a time (the audit's finding)."""
+    pdf_bytes = html_to_pdf(
+        page(
+            '<nav class="contents"><h2>Contents</h2><ol>'
+            '<li><a href="#summary">Summary</a></li><li><a href="#findings">Findings</a></li>'
+            "</ol></nav>"
+            '<h2 id="summary">Summary</h2><p>Text.</p>'
+            '<h2 id="findings" class="page-break">Findings</h2><p>More text.</p>'
+        )
+    )
+    text = text_of(read(pdf_bytes))
+    assert "Summary (page 1)" in text and "Findings (page 2)" in text
+    assert ". ." not in text and "..." not in text
+
+
 def png_bytes():
     out = io.BytesIO()
     Image.new("RGB", (8, 8), (29, 112, 184)).save(out, "PNG")
@@ -135,6 +151,10 @@ def test_renders_text_footer_title_language_tags_and_outline():
     roles = struct_elements(reader)
     assert ("/H1", None) in roles and ("/H2", None) in roles
     assert ("/Figure", "Assessments completed on time") in roles  # /Alt from the SVG's <title>
+    # Tagged, but no claim to PDF/UA-1 in the metadata until the reports meet it.
+    metadata = catalog.get("/Metadata")
+    xmp = metadata.get_object().get_data() if metadata is not None else b""
+    assert b"pdfuaid" not in xmp
 
     outline = reader.outline
     assert outline[0]["/Title"] == "Progress since the inspection"
