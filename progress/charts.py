@@ -350,16 +350,30 @@ class _Chart:
         fraction = (day.toordinal() - first_day) / (last_day - first_day)
         return self.x_start + fraction * (self.x_end - self.x_start)
 
-    def header(self, chart_id):
-        """The opening <svg> tag, the <title> and <desc> it is named by, and a white background."""
+    def header(self, chart_id, *, summary_in_title=False):
+        """The opening <svg> tag, the <title> and <desc> it is named by, and a white background.
+
+        ``summary_in_title`` puts the summary into the <title> as well, with no <desc>:
+        for the PDF, whose figure's alternative text WeasyPrint takes from the <title>
+        alone, so the trend is read out and not only the measure's name.
+        """
         width, height = self.width, self.height
         title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+        summary = escape(_summary(self.measure, self.points))
+        if summary_in_title:
+            named_by = title_id
+            described = [f'<title id="{title_id}">{escape(self.measure.name)}. {summary}</title>']
+        else:
+            named_by = f"{title_id} {desc_id}"
+            described = [
+                f'<title id="{title_id}">{escape(self.measure.name)}</title>',
+                f'<desc id="{desc_id}">{summary}</desc>',
+            ]
         return [
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-            f'role="img" aria-labelledby="{title_id} {desc_id}" '
+            f'role="img" aria-labelledby="{named_by}" '
             f'font-family="Arial, sans-serif" font-size="{FONT}" fill="{TEXT}">',
-            f'<title id="{title_id}">{escape(self.measure.name)}</title>',
-            f'<desc id="{desc_id}">{escape(_summary(self.measure, self.points))}</desc>',
+            *described,
             f'<rect width="{width}" height="{height}" fill="{WHITE}"/>',
         ]
 
@@ -577,7 +591,16 @@ class _Chart:
         return out
 
 
-def chart_svg(measure, points, *, baseline=None, width=640, height=300, chart_id=None):
+def chart_svg(
+    measure,
+    points,
+    *,
+    baseline=None,
+    width=640,
+    height=300,
+    chart_id=None,
+    summary_in_title=False,
+):
     """Draw ``points`` — (MeasureValue, PublicFigure) pairs — as an SVG line chart.
 
     ``measure_chart_svg`` is the entry point; this takes figures already
@@ -588,7 +611,7 @@ def chart_svg(measure, points, *, baseline=None, width=640, height=300, chart_id
     chart = _Chart(measure, points, baseline, width, height)
     merged_first = chart.baseline_merges_first()
     out = [
-        *chart.header(chart_id),
+        *chart.header(chart_id, summary_in_title=summary_in_title),
         *chart.grid(),
         *chart.axes(),
         *chart.x_axis(),
@@ -615,7 +638,7 @@ def measure_chart_svg(measure, values, *, width=640, height=300, chart_id=None):
     )
 
 
-def measure_display(measure, values, *, chart_id=None):
+def measure_display(measure, values, *, chart_id=None, summary_in_title=False):
     """The chart, the data table rows and the summary list entries for ``measure``.
 
     Returns a dict:
@@ -659,7 +682,13 @@ def measure_display(measure, values, *, chart_id=None):
 
     return {
         "measure": measure,
-        "svg": chart_svg(measure, points, baseline=baseline, chart_id=chart_id),
+        "svg": chart_svg(
+            measure,
+            points,
+            baseline=baseline,
+            chart_id=chart_id,
+            summary_in_title=summary_in_title,
+        ),
         "unit_heading": measure.get_unit_display(),
         "rows": [(period_name(mv), figure) for mv, figure in points],
         "baseline": baseline_text,

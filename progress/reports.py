@@ -799,7 +799,10 @@ def _measures(plan, area, findings, *, board, period_end):
         if not measure_belongs(measure, plan.pk, finding_ids):
             continue
         values = [v for v in measure.values.all() if v.period_end <= period_end]
-        display = measure_display(measure, values, chart_id=f"report-measure-{measure.pk}")
+        # In the PDF a figure's alternative text is its <title>: give it the trend too.
+        display = measure_display(
+            measure, values, chart_id=f"report-measure-{measure.pk}", summary_in_title=True
+        )
         latest = display["latest"]
         result.append(
             {
