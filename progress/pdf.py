@@ -72,6 +72,8 @@ from django.conf import settings
 from weasyprint.logger import PROGRESS_LOGGER
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from .pdf_structure import scope_table_headers
+
 # Tagged PDF 1.7, without WeasyPrint's "pdf/ua-1" variant: that variant writes the
 # PDF/UA-1 claim (pdfuaid:part) into the metadata, which the reports have not earned.
 PDF_OPTIONS = {"pdf_tags": True, "pdf_version": "1.7"}
@@ -176,11 +178,12 @@ def render_pdf(html, *, base_url=None, url_fetcher=None):
 
     Without ``base_url`` and ``url_fetcher`` it reads the static directories from the settings.
     """
-    return weasyprint.HTML(
+    pdf = weasyprint.HTML(
         string=html,
         base_url=base_url or static_dir().as_uri() + "/",
         url_fetcher=url_fetcher or FETCHER,
     ).write_pdf(**PDF_OPTIONS)
+    return scope_table_headers(pdf)
 
 
 def _render_context():

@@ -79,6 +79,36 @@ def struct_elements(reader):
     return found
 
 
+def test_every_table_header_cell_says_whether_it_heads_a_column_or_a_row():
+    """WeasyPrint writes /TH without /Scope; the audit found none of a report's had one."""
+    pdf_bytes = html_to_pdf(
+        page(
+            "<h1>Measures</h1><table><thead><tr>"
+            '<th scope="col">Period</th><th scope="col">Figure</th></tr></thead><tbody>'
+            '<tr><th scope="row">Q1 2026</th><td>45.0%</td></tr>'
+            '<tr><th scope="row">Q2 2026</th><td>52.3%</td></tr></tbody></table>'
+        )
+    )
+    reader = read(pdf_bytes)
+    scopes = []
+
+    def walk(node):
+        node = node.get_object()
+        if isinstance(node, dict):
+            if node.get("/S") == "/TH":
+                scopes.append(str(node["/A"]["/Scope"]))
+            kids = node.get("/K")
+            for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+                walk(kid)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    assert scopes == ["/Column", "/Column", "/Row", "/Row"]
+    # Still tagged, titled and in English after the structure is finished.
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+    assert reader.metadata.title == "Testshire progress report"
+    assert "52.3%" in text_of(reader)
+
+
 def test_the_contents_give_page_numbers_in_words_without_dot_leaders():
     """Dot leaders are text in the PDF, read out one dot at a time (the audit's finding)."""
     pdf_bytes = html_to_pdf(
