@@ -372,3 +372,10 @@ def test_long_after_signing_in_the_password_is_asked_for_again(client, cast, mon
     assert response.status_code == 302
     assert response.url == reverse("mfa_activate_totp")
     assert client.get(response.url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_board_menu_offers_two_step_sign_in_to_everyone_signed_in(client, cast):
+    client.force_login(cast.board_member)
+    page = client.get(reverse("board:home"), follow=True).content.decode()
+    assert f'href="{reverse("mfa_index")}">Two-step sign-in</a>' in page
