@@ -411,7 +411,21 @@ def test_files_in_object_storage_are_backed_up_and_restored_into_another_bucket_
     )
 
 
-def test_files_no_record_names_are_left_out_unless_asked_for(tmp_path):
+@pytest.fixture
+def files_in_a_new_folder(tmp_path):
+    """The default storage for this test: an empty folder of its own (the tests' in-memory
+    storage holds what other tests stored)."""
+    folder = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path / "media")},
+    }
+    with override_settings(STORAGES={**settings.STORAGES, "default": folder}):
+        default_storage._setup()
+        yield
+    default_storage._setup()
+
+
+def test_files_no_record_names_are_left_out_unless_asked_for(tmp_path, files_in_a_new_folder):
     make_cast()
     default_storage.save("evidence/testshire/left-behind.pdf", ContentFile(b"not named"))
 

@@ -10,6 +10,7 @@ report's PDF is checked against its SHA-256 every time it is sent; a changed
 one is refused with a page that says so.
 """
 
+import contextlib
 import datetime
 import hashlib
 import json
@@ -89,7 +90,12 @@ def s3_endpoint():
         aws_access_key_id=KEYS["access_key"],
         aws_secret_access_key=KEYS["secret_key"],
     )
-    client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+    # moto keeps its buckets per process, so a module that imports this fixture (the
+    # backup tests) starts a second server that already has the bucket.
+    with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
+        client.create_bucket(
+            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
+        )
     yield endpoint
     server.stop()
     werkzeug_log.setLevel(level)
