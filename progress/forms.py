@@ -227,8 +227,20 @@ class EvidenceForm(PortalFormMixin, forms.ModelForm):
         return upload
 
 
+# The name of the approve page's second button: approve, then publish at once.
+APPROVE_AND_PUBLISH = "approve_and_publish"
+
+
 class TransitionForm(PortalFormMixin, forms.Form):
-    """The reason (to return) or the publication time (to publish) for a workflow step."""
+    """The reason (to return) or the publication time (to publish) for a workflow step.
+
+    The approve page (``offer_publish``) has two buttons: "Approve and publish
+    now" (``APPROVE_AND_PUBLISH``; ``publishing_too`` says it was pressed) and
+    "Approve only", which leaves the publication, now or at a chosen time, to
+    the publish page. An update whose summary for families is above the
+    reading-age limit has "Approve" alone (``publish_now_refused`` says why):
+    publishing it needs the confirmation the publish page asks for.
+    """
 
     reason = forms.CharField(
         label="Reason",
@@ -262,15 +274,28 @@ class TransitionForm(PortalFormMixin, forms.Form):
         widget=forms.HiddenInput, required=True, min_value=0, max_value=2**31 - 1
     )
 
-    def __init__(self, *args, transition, update=None, **kwargs):
+    def __init__(self, *args, transition, update=None, offer_publish=False, **kwargs):
         self.transition = transition
         super().__init__(*args, **kwargs)
         self.submit_label = transition.label
+        self.offer_publish = offer_publish and transition.slug == "approve"
+        self.publishing_too = self.offer_publish and APPROVE_AND_PUBLISH in self.data
         # The plain-English check of the summary for families, shown on every step's page.
         check = check_wording(update.public_summary) if update is not None else None
         self.wording_checks = (
             [CheckedText("the summary for families", "public_summary", check)] if check else []
         )
+        # A summary above the reading-age limit is published only after the publisher
+        # confirms the wording, on the publish page: it is not approved and published
+        # in one go.
+        self.publish_now_refused = ""
+        if self.offer_publish and check is not None and check.above_level:
+            self.publish_now_refused = (
+                f"Its summary for families has a reading age of {check.reading_age}, above "
+                f"the limit of {check.level}, so it cannot be approved and published in one "
+                "go. Approve it here and publish it from the action’s page, where you confirm "
+                "you have checked the wording, or return it for changes."
+            )
         if transition.slug == "publish" and check is not None and check.above_level:
             # What an approved update says is fixed: the choice is to publish it or not.
             self.fields[CONFIRM_FIELD] = confirm_field(
@@ -298,6 +323,17 @@ class TransitionForm(PortalFormMixin, forms.Form):
 
     def build_helper(self):
         helper = super().build_helper()
+        if self.offer_publish and not self.publish_now_refused:
+            fields = [item for item in helper.layout.fields if not isinstance(item, Submit)]
+            helper.layout = Layout(
+                *fields,
+                Div(
+                    Submit(APPROVE_AND_PUBLISH, "Approve and publish now"),
+                    Submit("submit", "Approve only", css_class="govuk-button--secondary"),
+                    css_class="govuk-button-group",
+                ),
+            )
+            return helper
         if self.transition.slug != "publish":
             return helper
         # The date and time show under "At a date and time I choose" only when it
@@ -323,6 +359,8 @@ class TransitionForm(PortalFormMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if self.publishing_too and self.publish_now_refused:
+            self.add_error(None, self.publish_now_refused)
         if self.transition.slug == "publish" and cleaned.get("when") == "later":
             day, time = cleaned.get("publish_date"), cleaned.get("publish_time")
             if day is None and "publish_date" not in self.errors:
@@ -341,7 +379,7 @@ class TransitionForm(PortalFormMixin, forms.Form):
     @property
     def wording_note(self):
         """'reading age N' for the publishing save's history reason, or ''."""
-        if self.transition.slug != "publish":
+        if self.transition.slug != "publish" and not self.publishing_too:
             return ""
         return history_note(
             self.wording_checks, confirmed=bool(self.cleaned_data.get(CONFIRM_FIELD))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import draft_views, forum_views, views, withdraw_views
+from . import bulk_views, draft_views, forum_views, views, withdraw_views
 
 app_name = "progress"
 
@@ -26,6 +26,12 @@ urlpatterns = [
         "board/<slug:area_slug>/updates/<int:pk>/withdraw/",
         withdraw_views.update_withdraw,
         name="update-withdraw",
+    ),
+    # Approving several submitted updates at once (and publishing them too)
+    path(
+        "board/<slug:area_slug>/updates/approve-several/",
+        bulk_views.approve_many,
+        name="updates-approve",
     ),
     # Last of the update pages: <transition> would otherwise swallow "evidence".
     path(

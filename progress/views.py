@@ -156,36 +156,64 @@ def update_transition(request, area_slug, pk, transition):
         raise Http404("No such step")
     update = _update_in_area(request, area, pk, step.permission)
     action = update.action
+
     # The page shows the plain-English check of the summary for families; publishing
     # a summary above the reading-age limit needs "Publish anyway" ticked.
-    form = TransitionForm(
-        request.POST or None,
-        transition=step,
-        update=update,
-        initial={"version": update.version},
-    )
+    # The approve page also offers "Approve and publish now" (both steps, or neither).
+    def bound(data, update):
+        return TransitionForm(
+            data,
+            transition=step,
+            update=update,
+            offer_publish=transition == "approve",
+            initial={"version": update.version},
+        )
+
+    form = bound(request.POST or None, update)
     if request.method == "POST" and form.is_valid():
         try:
-            workflow.apply_transition(
-                update,
-                transition,
-                by=request.user,
-                expected_version=form.cleaned_data["version"],
-                reason=form.cleaned_data.get("reason", ""),
-                publish_at=form.cleaned_data.get("publish_at"),
-                history_note=form.wording_note,
-            )
+            if form.cleaned_data["version"] != update.version:
+                # Changed since the page was shown: say so, rather than what the
+                # change (a return, say) now forbids.
+                raise EditConflict(current=update, entries=[])
+            if form.publishing_too:
+                workflow.approve_and_publish(
+                    update,
+                    by=request.user,
+                    expected_version=form.cleaned_data["version"],
+                    reason=form.cleaned_data.get("reason", ""),
+                    history_note=form.wording_note,
+                )
+            else:
+                workflow.apply_transition(
+                    update,
+                    transition,
+                    by=request.user,
+                    expected_version=form.cleaned_data["version"],
+                    reason=form.cleaned_data.get("reason", ""),
+                    publish_at=form.cleaned_data.get("publish_at"),
+                    history_note=form.wording_note,
+                )
         except EditConflict:
+            # Nothing was saved. The page shows the update as it is now, and deciding
+            # again is taken on what it now shows (the form holds its current version).
+            update = _update_in_area(request, area, pk, step.permission)
+            data = request.POST.copy()
+            data["version"] = str(update.version)
+            form = bound(data, update)
+            form.is_valid()
             form.add_error(
                 None,
                 "Someone else changed this update while you were looking at it. "
-                "Check the update again before you decide.",
+                "Nothing has been saved. Check the update again before you decide.",
             )
         except ValidationError as error:
             for message in error.messages:
                 form.add_error(None, message)
+            update = _update_in_area(request, area, pk, step.permission)  # nothing was saved
         else:
-            messages.success(request, step.done)
+            done = workflow.APPROVED_AND_PUBLISHED if form.publishing_too else step.done
+            messages.success(request, done)
             return redirect(action_url(area, action) + f"#update-{update.pk}")
     return render(
         request,

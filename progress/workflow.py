@@ -182,6 +182,12 @@ STEPS = {
     )
 }  # fmt: skip
 
+# The message once "Approve and publish now" (``approve_and_publish``) is done.
+APPROVED_AND_PUBLISHED = (
+    "Update approved and published. The action's status now shows what it reported, and "
+    "families can read the update on the area's public page."
+)
+
 # The steps that move an update to another state: the buttons on its page.
 TRANSITIONS = {slug: step for slug, step in STEPS.items() if step.target is not None}
 
@@ -306,6 +312,51 @@ def apply_transition(
     ``history_note``, when given, is added to the history reason the step's
     effect writes ("Published; reading age 9"), so the change log keeps it.
     """
+    _take_step(
+        update,
+        slug,
+        by=by,
+        expected_version=expected_version,
+        reason=reason,
+        publish_at=publish_at,
+        history_note=history_note,
+    )
+    _announce(update, slug, by=by, steps=(slug,))
+    return update
+
+
+@transaction.atomic
+def approve_and_publish(update, *, by, expected_version, reason="", history_note=""):
+    """Approve ``update`` and publish it now, in one transaction: both steps happen or neither.
+
+    Each step is the workflow's own (``approve`` then ``publish``), checked and
+    saved as if taken on its own page, so each has its row in the history with
+    who, when and why, the two-person rule holds for both, and a change since
+    ``expected_version`` stops both. The layers above are told once, as the
+    publication (``steps`` names both), so the author gets one email, not an
+    "approved, publish it next" one as well.
+    """
+    note = "approved and published together"
+    _take_step(
+        update,
+        "approve",
+        by=by,
+        expected_version=expected_version,
+        reason=reason,
+        history_note=note,
+    )
+    _take_step(
+        update,
+        "publish",
+        by=by,
+        expected_version=update.version,  # the version the approval just saved
+        history_note="; ".join(part for part in (note, history_note.strip()) if part),
+    )
+    _announce(update, "publish", by=by, steps=("approve", "publish"))
+    return update
+
+
+def _take_step(update, slug, *, by, expected_version, reason="", publish_at=None, history_note=""):
     step = TRANSITIONS.get(slug)
     if step is None:
         raise ValidationError("That is not something you can do to an update.")
@@ -321,10 +372,22 @@ def apply_transition(
     save_with_history(update, by=by, reason=history_reason, expected_version=expected_version)
     if step.after is not None:
         step.after(update, by=by)
-    # Once committed, tell the layers above (the notices email the people concerned).
-    # robust: a failure there is logged; it cannot undo or fail the step now saved.
+
+
+def _announce(update, slug, *, by, steps):
+    """Once committed, tell the layers above (the notices email the people concerned).
+
+    robust: a failure there is logged; it cannot undo or fail the step now saved.
+    ``steps`` lists every step taken, when one announcement stands for several.
+    """
     transaction.on_commit(
-        partial(update_step_taken.send, sender=ProgressUpdate, update=update, step=slug, by=by),
+        partial(
+            update_step_taken.send,
+            sender=ProgressUpdate,
+            update=update,
+            step=slug,
+            by=by,
+            steps=steps,
+        ),
         robust=True,
     )
-    return update

@@ -312,6 +312,8 @@ BOARD_URLS = {
     "progress:forum-challenge": (Can.RESPOND, _in_area("pk", _published_update)),
     "progress:forum-challenges": (Can.VIEW, lambda c: {"area_slug": c.area.slug}),
     "progress:forum-reply": (Can.APPROVE, _in_area("pk", _challenge)),
+    # Approving several updates at once: officers and the area's admin.
+    "progress:updates-approve": (Can.APPROVE, lambda c: {"area_slug": c.area.slug}),
     # Withdrawing a published update or public report: officers and the area's admin.
     "progress:update-withdraw": (Can.APPROVE, _in_area("pk", _published_update)),
     "progress:report-withdraw": (Can.APPROVE, _in_area("pk", _published_public_report)),

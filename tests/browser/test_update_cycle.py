@@ -82,7 +82,7 @@ def test_a_board_member_writes_and_an_officer_approves_and_publishes(page, live_
     expect(page.get_by_role("heading", level=1)).to_contain_text("Approve")
     expect(page.locator("main")).to_contain_text("Four of six posts filled")
     page.get_by_label("Comment (optional)").fill("Matches the workforce report.")
-    page.get_by_role("button", name="Approve").click()
+    page.get_by_role("button", name="Approve only").click()
     expect(page.get_by_role("alert")).to_contain_text("Update approved.")
     update.refresh_from_db()
     assert update.state == ProgressUpdate.State.APPROVED
