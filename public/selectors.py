@@ -68,6 +68,8 @@ from progress.summary import (
     measures_text,
 )
 
+from .cache import area_rows
+
 
 def published_updates(now=None):
     return ProgressUpdate.objects.published(now)
@@ -1362,24 +1364,35 @@ def _group(rows, key):
     return grouped
 
 
-def home_areas(*, now=None, today=None):
+def home_areas(*, now=None, today=None, areas=None):
     """Each area with where it stands now, its next key date and its summary.
 
     The page shows every area, so each kind of record is read once for all of
     them, in flat queries grouped here (no query per area, and no prefetch per
     record): a fixed number of queries however many areas there are. Findings
     and verdicts are read as plain rows, since only their counts are shown.
+    Given ``areas`` (LocalAreas), only those are read, in the same queries.
     """
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    areas = list(LocalArea.objects.order_by("name"))
-    inspections = list(Inspection.objects.order_by("pk"))
+    if areas is None:
+        areas = list(LocalArea.objects.order_by("name"))
+        mine = {}
+    else:
+        areas = list(areas)
+        mine = {"area__in": [area.pk for area in areas]}
+    within = {f"inspection__{key}": value for key, value in mine.items()}
+    inspections = list(Inspection.objects.filter(**mine).order_by("pk"))
     inspections_by_id = {inspection.pk: inspection for inspection in inspections}
-    # Every finding belongs to some area's inspection and every area is shown, so
-    # these are all the rows: each verdict with the inspection of the finding it judged.
-    finding_inspection = dict(Finding.objects.order_by("pk").values_list("pk", "inspection_id"))
+    # Each finding of the areas shown, and each verdict with the inspection of the
+    # finding it judged (a verdict is given in the finding's own area).
+    finding_inspection = dict(
+        Finding.objects.filter(**within).order_by("pk").values_list("pk", "inspection_id")
+    )
     verdicts = list(
-        Judgement.objects.order_by("pk").values_list("finding_id", "inspection_id", "verdict")
+        Judgement.objects.filter(**{f"finding__{key}": value for key, value in within.items()})
+        .order_by("pk")
+        .values_list("finding_id", "inspection_id", "verdict")
     )
     on_finding, given, parents = {}, {}, {}
     for finding_id, inspection_id, verdict in verdicts:
@@ -1396,14 +1409,14 @@ def home_areas(*, now=None, today=None):
         finding_counts[inspection_id] = finding_counts.get(inspection_id, 0) + 1
         area_id = inspections_by_id[inspection_id].area_id
         area_findings.setdefault(area_id, {})[pk] = findings[pk]
-    plans = list(public_plans().order_by("pk"))
+    plans = list(public_plans().filter(**mine).order_by("pk"))
     for plan in plans:
         plan.responds_to = inspections_by_id[plan.responds_to_id]
-    interventions = list(Intervention.objects.order_by("pk"))
+    interventions = list(Intervention.objects.filter(**mine).order_by("pk"))
     meetings = _group(
-        BoardMeeting.objects.announced().filter(held_on__gte=today), lambda m: m.area_id
+        BoardMeeting.objects.announced().filter(held_on__gte=today, **mine), lambda m: m.area_id
     )
-    measures = list(Measure.objects.public().order_by("name", "pk"))
+    measures = list(Measure.objects.public().filter(**mine).order_by("name", "pk"))
     values = _group(
         MeasureValue.objects.filter(measure__in=[m.pk for m in measures]).order_by("period_end"),
         lambda value: value.measure_id,
@@ -1464,6 +1477,38 @@ def home_areas(*, now=None, today=None):
             today=today,
         )
     return areas
+
+
+@dataclass(frozen=True)
+class HomeRow:
+    """One area on the home page, in words (kept in the cache as it is)."""
+
+    name: str
+    url: str
+    stands: str
+    line: str
+    next_date: str | None
+
+
+def home_rows(*, now=None):
+    """Every area's row on the home page: from the cache, but for areas changed since.
+
+    One area's save rebuilds only its own row (``public.cache.area_rows``), in
+    the fixed number of queries of ``home_areas``.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    areas = list(LocalArea.objects.order_by("name"))
+
+    def build(missing):
+        return {
+            area.pk: HomeRow(
+                area.name, area.get_absolute_url(), area.stands, area.summary.line, area.next_date
+            )
+            for area in home_areas(now=now, today=today, areas=missing)
+        }
+
+    return area_rows(areas, build, name="home", today=today)
 
 
 def public_measures_with_values():

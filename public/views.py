@@ -30,7 +30,7 @@ from .cache import cached_public_page
 
 @cached_public_page
 def home(request):
-    return render(request, "public/home.html", {"areas": selectors.home_areas()})
+    return render(request, "public/home.html", {"areas": selectors.home_rows()})
 
 
 @cached_public_page

@@ -454,7 +454,13 @@ elif _cache_url.startswith("db://"):
         }
     }
 elif _cache_url == "locmem://":
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            # Room for every area's pages and home-page rows, not Django's 300 entries.
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 20000)},
+        }
+    }
 else:
     # Not echoed: the address may hold a password.
     raise ImproperlyConfigured(

@@ -4,6 +4,8 @@ A page served from the cache runs no queries for its content, so the tests
 tell a cached page from a fresh one by counting queries.
 """
 
+import time
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -94,3 +96,105 @@ def test_a_bulk_save_clears_the_pages_of_the_areas_it_touched(client, two_areas)
     bulk_save_with_history([], [action], by=None, reason="Imported", fields=["public_summary"])
     assert not served_from_cache(client, pages("testshire")[0])
     assert all(served_from_cache(client, path) for path in pages("otherton"))
+
+
+def home_rows_built_for(monkeypatch):
+    """The areas whose home-page rows each request built afresh, one list per build."""
+    from public import selectors
+
+    built, real = [], selectors.home_areas
+
+    def recording(**kwargs):
+        built.append(sorted(area.slug for area in kwargs["areas"]))
+        return real(**kwargs)
+
+    monkeypatch.setattr(selectors, "home_areas", recording)
+    return built
+
+
+def test_one_areas_save_rebuilds_only_its_own_row_on_the_home_page(client, two_areas, monkeypatch):
+    here, _there = two_areas
+    built = home_rows_built_for(monkeypatch)
+    first = client.get("/").content.decode()
+    assert built == [["otherton", "testshire"]]
+    import datetime
+
+    from progress.models import BoardMeeting
+
+    held_on = datetime.date.today() + datetime.timedelta(days=10)
+    BoardMeeting.objects.create(area=here.area, held_on=held_on, is_published=True)
+    second = client.get("/").content.decode()
+    assert built[1:] == [["testshire"]]  # Otherton's row came from the cache
+    assert f"Next board meeting: {held_on:%-d %B %Y}" in second  # Testshire's row changed
+    # Otherton's row reads exactly as when it was built.
+    otherton = first[first.index(">Otherton<") : first.index("</li>", first.index(">Otherton<"))]
+    assert otherton in second
+    # Both rows read as a page built from scratch would.
+    cache.clear()
+    assert client.get("/").content.decode() == second
+
+
+def test_a_record_every_area_shares_rebuilds_every_row(client, two_areas, monkeypatch):
+    _here, there = two_areas
+    built = home_rows_built_for(monkeypatch)
+    client.get("/")
+    there.council.name = "Otherton Borough Council"
+    there.council.save()
+    client.get("/")
+    assert built == [["otherton", "testshire"]] * 2
+
+
+def drop_home_page(rf):
+    """Let the whole home page expire (as it does within minutes), but not its rows."""
+    from public.cache import page_key
+
+    assert cache.delete(page_key(rf.get("/")))
+
+
+def test_home_page_rows_are_built_again_the_next_day(client, rf, two_areas, monkeypatch):
+    import datetime
+
+    from django.utils import timezone
+
+    built = home_rows_built_for(monkeypatch)
+    client.get("/")
+    drop_home_page(rf)
+    client.get("/")
+    assert built == [["otherton", "testshire"]]  # the rows still hold today
+    tomorrow = timezone.now() + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "now", lambda: tomorrow)
+    drop_home_page(rf)
+    client.get("/")
+    assert built == [["otherton", "testshire"]] * 2  # what is overdue may have changed
+
+
+def test_home_page_rows_expire_at_the_next_scheduled_publication(client, two_areas):
+    import datetime
+
+    from django.utils import timezone
+
+    here, _there = two_areas
+    update = publish_update(here.plan.actions.get(), summary="Later today.", period=2)
+    update.publish_at = timezone.now() + datetime.timedelta(seconds=90)
+    update.save()
+    client.get("/")
+    # The test settings' cache keeps every key in memory, with when it expires.
+    rows = [key for key in cache._cache if "public-row:home:" in key]
+    assert len(rows) == 2
+    # Kept no longer than until the update appears, so the row shows it on time.
+    assert all(cache._expire_info[key] <= time.time() + 90 for key in rows)
+
+
+def test_a_generation_the_cache_lost_never_serves_a_page_cached_before(client, two_areas):
+    from public.cache import AREA, SITE
+
+    here, _there = two_areas
+    cache.clear()  # counters start afresh
+    path = pages("testshire")[0]
+    client.get(path)
+    assert served_from_cache(client, path)
+    # The cache evicts the counters (full, or restarted keeping some pages), and a change
+    # is made that no signal reports.
+    cache.delete_many([SITE, AREA.format(slug="testshire")])
+    here.plan.actions.update(title="Renamed while the counters were lost")
+    assert "Renamed while the counters were lost" in client.get(path).content.decode()
