@@ -265,6 +265,17 @@ def _what(matched):
     return "phrase", _PHRASE_BY_TEXT[_normal(matched)], None
 
 
+def _keys(matched):
+    """What explaining ``matched`` would mark explained (nothing for a name)."""
+    kind, thing, _ = _what(matched)
+    if kind == "name":
+        return ()
+    if kind == "phrase":
+        inner = [_ACRONYM_BY_FORM[a][0] for a in _ACRONYMS_ONLY.findall(matched)]
+        return (("phrase", thing.anchor), *(("acronym", a.short) for a in inner))
+    return (("acronym", thing.short),)
+
+
 # What has been explained on the page being rendered
 
 
@@ -407,6 +418,16 @@ class _Rewriter:
 
     def rewrite(self, html):
         pieces = TAG.split(str(html))
+        # Where each word is last used: once every word still to come has been
+        # explained, the rest of the page stays as it is and is not read.
+        last, with_words = {}, set()
+        for n in range(0, len(pieces), 2):
+            text = pieces[n]
+            if text and not text.isspace():
+                for found in WORDS.finditer(text):
+                    with_words.add(n)
+                    for key in _keys(found.group(0)):
+                        last[key] = n
         for n in range(0, len(pieces), 2):
             if n:
                 self._tag(pieces[n - 1])
@@ -415,6 +436,11 @@ class _Rewriter:
                 self.before = (self.before + text)[-40:]
             elif text:
                 pieces[n] = self._text(text)
+                if n in with_words:
+                    explained = self.page.explained
+                    last = {key: at for key, at in last.items() if at > n and key not in explained}
+                    if not last:
+                        break
         return "".join(pieces)
 
     def _tag(self, token):
