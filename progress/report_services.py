@@ -6,7 +6,11 @@ wording (``ReportRequestForm``), and publishing records its reading age in
 the report's history ("Published as report 2; reading age 10").
 """
 
+import hashlib
+import logging
+
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -17,7 +21,10 @@ from kit.versioning import save_with_history
 
 from . import files
 from .models import ProgressReport
+from .reports import published_html
 from .tasks import generate_report, lease_length
+
+log = logging.getLogger(__name__)
 
 STOPPED = "The report stopped while it was being made. Try again."
 
@@ -97,7 +104,11 @@ def fail_stale_reports(now, reports=None):
 
 @transaction.atomic
 def publish_report(report, *, by):
-    """Number and freeze a generated report; its stored PDF and hash never change again."""
+    """Number and freeze a generated report.
+
+    Its PDF is drawn once more without the draft's DRAFT marks and with its number
+    (``_publish_pdf``); from then on its stored PDF and hash never change again.
+    """
     report = ProgressReport.objects.select_for_update().get(pk=report.pk)
     if report.state == ProgressReport.State.PUBLISHED:
         raise ValidationError("This report is already published.")
@@ -126,6 +137,7 @@ def publish_report(report, *, by):
             f"Report {number - 1} was published after this one was generated. Generate this "
             "report again so that its number and what changed since the last one are right."
         )
+    _publish_pdf(report)
     report.number = number
     report.state = ProgressReport.State.PUBLISHED
     report.published_by = by
@@ -133,6 +145,40 @@ def publish_report(report, *, by):
     reason = with_note(f"Published as report {report.number}", introduction_note(report))
     save_with_history(report, by=by, reason=reason)
     return report
+
+
+def _publish_pdf(report):
+    """Replace a draft's PDF, which says DRAFT on every page, with the same report as published.
+
+    The same HTML, with its DRAFT marks off and its number shown (reports.published_html),
+    drawn again; the draft's file is deleted once this is committed. A report made before
+    drafts were marked keeps its PDF.
+    """
+    from . import pdf  # WeasyPrint is imported only where a PDF is drawn
+
+    html = published_html(report.html)
+    if html is None:
+        return
+    try:
+        content = pdf.html_to_pdf(html)
+    except pdf.ReportRenderError as error:
+        raise ValidationError(
+            f"The published PDF could not be made for publishing ({error}). Try again."
+        ) from error
+    draft_file = report.pdf.name
+    storage = report.pdf.storage
+    report.html = html
+    report.sha256 = hashlib.sha256(content).hexdigest()
+    report.pdf.save(f"{report.uuid}.pdf", ContentFile(content), save=False)
+    if draft_file and draft_file != report.pdf.name:
+        transaction.on_commit(lambda: _delete_quietly(storage, draft_file))
+
+
+def _delete_quietly(storage, name):
+    try:
+        storage.delete(name)
+    except Exception:  # a draft file left behind harms nothing; the record points past it
+        log.warning("Could not delete the draft PDF %s", name, exc_info=True)
 
 
 def introduction_note(report):

@@ -381,8 +381,15 @@ def build_report_context(
     previous=None,
     now=None,
     introduction="",
+    draft=False,
 ):
     """Everything the report on ``plan`` for the period shows, for ``audience``.
+
+    ``draft``: the report is not yet published, though ``number`` is the number it will
+    have if it is published next. A draft says DRAFT on every page and shows no number;
+    its HTML also carries the published wording, hidden, which ``published_html`` shows
+    when it is published (so the published PDF is the same report, without the marks).
+    A report with no number is always a draft.
 
     ``previous`` is the previous published report of the same plan and
     audience, or None; "what changed" compares with its snapshot.
@@ -412,9 +419,15 @@ def build_report_context(
         "audience": audience,
         "board": board,
         "introduction": (introduction or "").strip(),
-        **_headings(plan, number=number, board=board),
+        **_headings(plan, number=number, board=board, draft=draft),
         "cover": _cover(
-            plan, partners, period_start=period_start, period_end=period_end, number=number, now=now
+            plan,
+            partners,
+            period_start=period_start,
+            period_end=period_end,
+            number=number,
+            now=now,
+            draft=draft,
         ),
         "summary": _summary(actions, findings, measures, counted, period_end=period_end),
         "inspection": _inspection(plan, board=board),
@@ -530,28 +543,38 @@ def _attach_actions(findings, actions):
         finding.actions = by_finding.get(finding.pk, [])
 
 
-def _headings(plan, *, number, board):
-    """The report's title, running title and board warning; a report with no number is a draft."""
+def _headings(plan, *, number, board, draft):
+    """The report's title, running title and board warning; a report with no number is a draft.
+
+    A draft's wording says DRAFT and gives no number; ``published_title`` and
+    ``published_running_title`` are its wording once published (None without a number).
+    """
     area_name = plan.area.name
-    short_title = (
-        f"{area_name} progress report {number}" if number else f"{area_name} draft progress report"
-    )
-    title = (
-        f"{area_name}: progress report {number} – {plan.title}"
-        if number
-        else f"{area_name}: progress report (draft) – {plan.title}"
-    )
-    return {
-        "title": title,
+    warn = f"{BOARD_WARNING} – " if board else ""
+    published_title = f"{area_name}: progress report {number} – {plan.title}" if number else None
+    published_running_title = f"{warn}{area_name} progress report {number}" if number else None
+    headings = {
+        "draft": draft or not number,
+        "title": published_title,
         "area": area_name,
         "plan": plan.title,
         "number": number,
-        "running_title": f"{BOARD_WARNING} – {short_title}" if board else short_title,
+        "running_title": published_running_title,
+        "published_title": published_title,
+        "published_running_title": published_running_title,
         "board_warning": BOARD_WARNING if board else "",
     }
+    if headings["draft"]:
+        headings["title"] = f"{area_name}: progress report (draft) – {plan.title}"
+        headings["running_title"] = (
+            f"DRAFT – {warn}{area_name} draft progress report (not published)"
+            if number
+            else f"{warn}{area_name} draft progress report"
+        )
+    return headings
 
 
-def _cover(plan, partners, *, period_start, period_end, number, now):
+def _cover(plan, partners, *, period_start, period_end, number, now, draft=False):
     """What the cover page shows: area, partners, plan, inspection, period, number and date."""
     responds_to = plan.responds_to
     issued = timezone.localdate(now)
@@ -567,7 +590,10 @@ def _cover(plan, partners, *, period_start, period_end, number, now):
         "period_start": period_start,
         "period_end": period_end,
         "period_text": f"{format_date(period_start)} to {format_date(period_end)}",
-        "number_text": f"Report {number}" if number else "Draft",
+        "number_text": (
+            ("Draft report (not published)" if draft else f"Report {number}") if number else "Draft"
+        ),
+        "published_number_text": f"Report {number}" if number else None,
         "issued": issued,
         "issued_text": format_date(issued),
         "is_illustrative": plan.is_illustrative,
@@ -1118,6 +1144,35 @@ CHANGE_HEADINGS = (
     ("findings_closed", "Findings closed"),
     ("measures", "Measures whose latest figure changed"),
 )
+
+
+# A draft's HTML: its root element says so, and its head names the title it will have once
+# published. Officers' text is escaped, so it can hold neither.
+DRAFT_ROOT = '<html lang="en-GB" class="draft">'
+PUBLISHED_ROOT = '<html lang="en-GB">'
+_TITLE = re.compile(r"<title>[^<]*</title>")
+_DRAFT_ONLY = re.compile(
+    r'<span class="draft-only">[^<]*</span>'
+    r'|<p class="draft-notice draft-only"><strong>DRAFT</strong>[^<]*</p>\n?'
+)
+_PUBLISHED_TITLE = re.compile(r'<meta name="published-title" content="([^"<>]*)">\n?')
+
+
+def published_html(html):
+    """A draft report's HTML as published: no DRAFT marks, its number shown; else None.
+
+    None for HTML that is not a numbered draft's (a report made before drafts were
+    marked, whose PDF already gives its number).
+    """
+    head, end, body = html.partition("</head>")
+    title = _PUBLISHED_TITLE.search(head)
+    if not end or head.count(DRAFT_ROOT) != 1 or title is None or len(_TITLE.findall(head)) != 1:
+        return None
+    head = _PUBLISHED_TITLE.sub("", head).replace(DRAFT_ROOT, PUBLISHED_ROOT)
+    head = _TITLE.sub(lambda _: f"<title>{title.group(1)}</title>", head)
+    # The draft's own words go too, so the stored HTML says DRAFT nowhere.
+    body = _DRAFT_ONLY.sub("", body)
+    return head + end + body
 
 
 def render_report_html(context):

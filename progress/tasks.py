@@ -160,6 +160,7 @@ def generate_report(report_id):
             number=next_number,
             previous=previous,
             introduction=report.introduction,
+            draft=True,  # DRAFT until published (report_services.publish_report)
         )
         html = render_report_html(context)
         pdf = html_to_pdf(html)

@@ -15,7 +15,6 @@ import sys
 import time
 import urllib.request
 
-import pypdf
 import pytest
 from PIL import Image
 
@@ -35,6 +34,7 @@ from progress.pdf import (
 )
 from progress.reports import build_report_context, render_report_html
 from tests.factories import make_area, make_finding, make_inspection, make_plan
+from tests.pdf_reading import header_scopes, read, struct_elements
 from tests.progress import render_stubs
 
 
@@ -45,38 +45,12 @@ def page(body, *, head='<link rel="stylesheet" href="portal/report.css">'):
     )
 
 
-def read(pdf_bytes):
-    return pypdf.PdfReader(io.BytesIO(pdf_bytes))
-
-
 def text_of(reader):
     return "\n".join(p.extract_text() for p in reader.pages)
 
 
 def image_count(reader):
     return sum(len(p.images) for p in reader.pages)
-
-
-def struct_elements(reader):
-    """(role, alt text) of every element in the PDF's structure tree."""
-    found, seen = [], set()
-
-    def walk(node):
-        node = node.get_object() if hasattr(node, "get_object") else node
-        if id(node) in seen:
-            return
-        seen.add(id(node))
-        if isinstance(node, dict):
-            if "/S" in node:
-                found.append((str(node["/S"]), node.get("/Alt")))
-            if "/K" in node:
-                walk(node["/K"])
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    walk(reader.trailer["/Root"]["/StructTreeRoot"])
-    return found
 
 
 def test_every_table_header_cell_says_whether_it_heads_a_column_or_a_row():
@@ -90,19 +64,7 @@ def test_every_table_header_cell_says_whether_it_heads_a_column_or_a_row():
         )
     )
     reader = read(pdf_bytes)
-    scopes = []
-
-    def walk(node):
-        node = node.get_object()
-        if isinstance(node, dict):
-            if node.get("/S") == "/TH":
-                scopes.append(str(node["/A"]["/Scope"]))
-            kids = node.get("/K")
-            for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
-                walk(kid)
-
-    walk(reader.trailer["/Root"]["/StructTreeRoot"])
-    assert scopes == ["/Column", "/Column", "/Row", "/Row"]
+    assert header_scopes(reader) == ["/Column", "/Column", "/Row", "/Row"]
     # Still tagged, titled and in English after the structure is finished.
     assert reader.trailer["/Root"]["/Lang"] == "en-GB"
     assert reader.metadata.title == "Testshire progress report"

@@ -51,6 +51,8 @@ from tests.factories import (
     make_organisation,
     make_partner,
 )
+from tests.pdf_reading import figure_alts, read
+from tests.pdf_ua import problems
 
 pytestmark = pytest.mark.django_db
 
@@ -1004,28 +1006,27 @@ def test_the_public_pdf_has_the_figures_and_nothing_internal(world):
 
 def test_a_charts_alternative_text_in_the_pdf_gives_its_trend_not_only_its_name(world):
     """The audit found each chart's /Alt was only its title (the measure's name)."""
-    from pypdf import PdfReader
-
     from progress.pdf import html_to_pdf
 
     _, context = two_reports(world, PUBLIC)
-    reader = PdfReader(io.BytesIO(html_to_pdf(render_report_html(context))))
-    alts = []
-
-    def walk(node):
-        node = node.get_object()
-        if isinstance(node, dict):
-            if node.get("/S") == "/Figure":
-                alts.append(str(node.get("/Alt")))
-            kids = node.get("/K")
-            for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
-                walk(kid)
-
-    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    alts = figure_alts(read(html_to_pdf(render_report_html(context))))
     (name,) = [m["name"] for m in context["measures"]]
     charts = [alt for alt in alts if alt.startswith(name)]
     assert charts, alts
     assert all(len(alt) > len(name) + 20 and "52.3%" in alt for alt in charts), charts
+
+
+@pytest.mark.parametrize("audience", [PUBLIC, BOARD])
+def test_the_report_pdf_passes_the_pdf_ua_structure_check(world, audience):
+    """Tagged or artifact, TH scope, figure /Alt, link words, headings, metadata (tests/pdf_ua.py)."""
+    from progress.pdf import html_to_pdf
+
+    _, context = two_reports(world, audience)
+    data = html_to_pdf(render_report_html(context))
+    assert problems(data) == []
+    # Not claimed until a full validator passes the reports.
+    metadata = read(data).trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert b"dc:title" in metadata and b"pdfuaid" not in metadata
 
 
 def test_the_board_pack_pdf_has_the_internal_detail_and_its_warning(world):
