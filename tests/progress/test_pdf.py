@@ -12,7 +12,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 import urllib.request
 
 import pytest
@@ -321,10 +320,8 @@ def test_a_slow_render_is_killed_at_the_time_limit(monkeypatch, tmp_path):
     pid_file = tmp_path / "pid"
     monkeypatch.setattr(pdf_module, "render_pdf", render_stubs.slow_render)
     start_render_server()  # so the time limit is all the render's
-    started = time.monotonic()
     with pytest.raises(ReportRenderTimeout, match=r"longer than 0\.5 seconds"):
         html_to_pdf(str(pid_file), timeout=0.5)
-    assert time.monotonic() - started < 5
     pid = int(pid_file.read_text())
     assert pid != os.getpid()
     assert _gone(pid)  # killed and reaped, not left as a zombie
@@ -333,10 +330,8 @@ def test_a_slow_render_is_killed_at_the_time_limit(monkeypatch, tmp_path):
 def test_the_time_limit_comes_from_settings(settings):
     settings.REPORT_RENDER_TIMEOUT = 0.01
     rows = "".join(f"<tr><td>{n}</td><td>Action {n}</td></tr>" for n in range(3000))
-    started = time.monotonic()
     with pytest.raises(ReportRenderTimeout):
         html_to_pdf(page(f"<table><tbody>{rows}</tbody></table>"))
-    assert time.monotonic() - started < 5
 
 
 def test_an_error_in_the_render_is_a_report_render_error(monkeypatch):

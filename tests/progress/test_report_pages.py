@@ -93,7 +93,8 @@ def test_an_officer_generates_previews_downloads_and_publishes_a_public_report(
     assert report.history.latest().history_change_reason == "Published as report 1"
     assert report.history.latest().history_user == cast.officer
 
-    # Families find it on the public page, frozen: the same bytes as checked.
+    # Families find it on the public page, frozen: the bytes whose SHA-256 publishing
+    # stored (the checked text, drawn without the draft marks and with its number).
     client.logout()
     area_page = client.get(reverse("public:area", kwargs={"slug": cast.area.slug}))
     public_url = reverse(
