@@ -66,20 +66,18 @@ def check_static_files_collected(app_configs=None, **kwargs):
     ]
 
 
-# The contact details the help page and the accessibility statement show, and what they
-# are when a deployment has not set them.
+# The contact details the help page and the accessibility statement show. What they are
+# when a deployment has not set them is in settings (PORTAL_CONTACT_PLACEHOLDERS); the
+# contact address falls back to the accessibility one.
 CONTACT_SETTINGS = ("PORTAL_OPERATOR", "PORTAL_ACCESSIBILITY_EMAIL", "PORTAL_CONTACT_EMAIL")
-PLACEHOLDERS = {
-    "PORTAL_OPERATOR": "the local area partnership that runs this portal",
-    "PORTAL_ACCESSIBILITY_EMAIL": "accessibility@example.org",
-    "PORTAL_CONTACT_EMAIL": "accessibility@example.org",
-}
 
 
 @checks.register(deploy=True)
 def check_contact_details(app_configs=None, **kwargs):
+    shown = settings.PORTAL_CONTACT_PLACEHOLDERS
+    placeholders = {**shown, "PORTAL_CONTACT_EMAIL": shown["PORTAL_ACCESSIBILITY_EMAIL"]}
     unset = [
-        name for name in CONTACT_SETTINGS if getattr(settings, name, "") in ("", PLACEHOLDERS[name])
+        name for name in CONTACT_SETTINGS if getattr(settings, name, "") in ("", placeholders[name])
     ]
     if not unset:
         return []

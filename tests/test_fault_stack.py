@@ -25,7 +25,6 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import requests
@@ -37,8 +36,8 @@ from progress import report_services
 from progress.models import Measure, ProgressReport
 from progress.tasks import lease_length
 from tests.html_forms import form_values
+from tests.processes import ROOT, database_url, start_worker
 
-ROOT = Path(__file__).resolve().parent.parent
 REPORTS = 3
 CUTS = 3
 
@@ -49,19 +48,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
 ]
-
-WORKER = """
-import os, sys
-sys.path.insert(0, os.getcwd())
-import django
-django.setup()
-from django.core.management import call_command
-from progress import pdf
-from tests.progress import render_stubs
-pdf.render_pdf = render_stubs.slow_real_render
-call_command("run_worker", "--queue-name", "*", "--interval", "0.1", "--no-startup-delay",
-             "--no-reload", "--verbosity", "0")
-"""
 
 
 def free_port():
@@ -77,15 +63,6 @@ def wait_for(condition, seconds, interval=0.2):
             return True
         time.sleep(interval)
     return condition()
-
-
-def database_url():
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return (
-        f"postgres://{db['USER'] or ''}{password}@{db['HOST'] or '127.0.0.1'}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}"
-    )
 
 
 def terminate_other_connections():
@@ -139,7 +116,7 @@ class Stack:
              "--workers", "2", "--bind", f"127.0.0.1:{self.port}", "--timeout", "60",
              "--no-control-socket"],
         )  # fmt: skip
-        self.workers = [self.start_worker(n) for n in (1, 2)]
+        self.workers = [start_worker(self.tmp_path / f"worker-{n}.log", **self.env) for n in (1, 2)]
 
         def up():
             try:
@@ -148,9 +125,6 @@ class Stack:
                 return False
 
         assert wait_for(up, 90), self.log("web")
-
-    def start_worker(self, number):
-        return self._start(f"worker-{number}", [sys.executable, "-c", WORKER])
 
     def log(self, name):
         return (self.tmp_path / f"{name}.log").read_text()

@@ -32,6 +32,7 @@ from progress.management.commands.run_worker import SurvivingWorker
 from progress.models import ProgressReport
 from progress.pdf import ReportRenderError, ReportTooLarge, html_to_pdf
 from progress.tasks import _write, generate_report, lease_length
+from tests.processes import start_worker
 from tests.progress import render_stubs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -414,39 +415,6 @@ def test_the_surviving_worker_waits_longer_each_time_the_database_stays_away(mon
 
 # --- Whole workers, killed and cut off --------------------------------------------------------------
 
-WORKER = """
-import os, sys
-sys.path.insert(0, os.getcwd())
-import django
-django.setup()
-from django.core.management import call_command
-from progress import pdf
-from tests.progress import render_stubs
-pdf.render_pdf = render_stubs.slow_real_render
-call_command("run_worker", "--queue-name", "*", "--interval", "0.1", "--no-startup-delay",
-             "--no-reload", "--verbosity", "0")
-"""
-
-
-def start_worker(tmp_path, name):
-    settings_dict = connection.settings_dict
-    user = settings_dict["USER"] or ""
-    password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "TASKS_BACKEND": "database",
-        "DATABASE_URL": (
-            f"postgres://{user}{password}@{settings_dict['HOST'] or '127.0.0.1'}:"
-            f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
-        ),
-        "SLOW_RENDER_SECONDS": "1.5",
-    }
-    log = (tmp_path / f"{name}.log").open("w")
-    return subprocess.Popen(  # noqa: S603 - a fixed script with this interpreter
-        [sys.executable, "-c", WORKER], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-
 
 def states(reports):
     return dict(
@@ -490,7 +458,7 @@ def test_killed_and_cut_off_workers_leave_every_report_ready_or_failed_with_try_
     workers = []
     try:
         # 1. A worker killed (kill -9) while it draws a report.
-        first = start_worker(tmp_path, "first")
+        first = start_worker(tmp_path / "first.log")
         workers.append(first)
         assert wait_for(lambda: G in states(reports).values(), 90), "no report started"
         first.kill()
@@ -508,7 +476,7 @@ def test_killed_and_cut_off_workers_leave_every_report_ready_or_failed_with_try_
             assert response.status_code == 302
 
         # 2. Another worker, whose database connections are cut again and again as it works.
-        second = start_worker(tmp_path, "second")
+        second = start_worker(tmp_path / "second.log")
         workers.append(second)
         cuts = 0
         deadline = time.monotonic() + 120
