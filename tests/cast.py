@@ -90,3 +90,30 @@ def make_cast():
         second_board_member=second_board_member,
         second_officer=second_officer,
     )
+
+
+def publish_for_report(cast, **fields):
+    """Area A's plan published, and one published update on its action: a public report's
+    smallest content. ``fields`` change the update's."""
+    import datetime
+
+    from actions.models import Plan
+    from progress.models import ProgressUpdate
+
+    # Only a plan that is no longer being written can have a public report.
+    cast.plan.status = Plan.Status.PUBLISHED
+    cast.plan.save()
+    return ProgressUpdate.objects.create(
+        **{
+            "action": cast.action,
+            "period_start": datetime.date(2025, 4, 1),
+            "period_end": datetime.date(2025, 6, 30),
+            "delivery_status": "on_track",
+            "impact_status": "some_evidence",
+            "public_summary": "Families now get a named contact.",
+            "author": cast.board_member,
+            "state": "published",
+            "publish_at": datetime.datetime(2025, 7, 10, tzinfo=datetime.UTC),
+            **fields,
+        }
+    )

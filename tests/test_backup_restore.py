@@ -11,7 +11,6 @@ refusals (a database with data, a changed byte, a file in the way, a backup
 from a newer release) are checked to change nothing.
 """
 
-import datetime
 import hashlib
 import io
 import json
@@ -34,9 +33,8 @@ from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 
-from actions.models import Plan
 from progress.models import Evidence, ProgressReport, ProgressUpdate
-from tests.cast import make_cast
+from tests.cast import make_cast, publish_for_report
 from tests.test_object_storage import (  # noqa: F401 - s3_* are fixtures: the local S3 server
     KEYS,
     s3_client,
@@ -69,20 +67,7 @@ def build_portal(client):
     """An area with a published update, its evidence (public and internal) and a published
     public report whose PDF is drawn by WeasyPrint, in the default storage."""
     cast = make_cast()
-    # Only a plan that is no longer being written can have a public report.
-    cast.plan.status = Plan.Status.PUBLISHED
-    cast.plan.save()
-    update = ProgressUpdate.objects.create(
-        action=cast.action,
-        period_start=datetime.date(2025, 4, 1),
-        period_end=datetime.date(2025, 6, 30),
-        delivery_status="on_track",
-        impact_status="some_evidence",
-        public_summary="Families now get a named contact.",
-        author=cast.board_member,
-        state="published",
-        publish_at=datetime.datetime(2025, 7, 10, tzinfo=datetime.UTC),
-    )
+    update = publish_for_report(cast)
     public = new_evidence(
         update, title="Survey results", content=PUBLIC_EVIDENCE, visibility="public"
     )

@@ -18,10 +18,11 @@ from django.db import connection, connections
 
 from actions.models import Plan
 from progress import pdf as pdf_module
-from progress.models import ProgressReport, ProgressUpdate
+from progress.models import ProgressReport
 from progress.pdf import FETCHER, PDF_OPTIONS, html_to_pdf, static_dir
 from progress.report_services import publish_report, request_report
 from progress.reports import DRAFT_ROOT, published_html
+from tests.cast import publish_for_report
 from tests.pdf_reading import (
     link_annotations,
     marked_text,
@@ -130,19 +131,7 @@ def test_the_structure_check_finds_skipped_headings_and_a_figure_without_alt():
 
 @pytest.fixture
 def report_world(cast):
-    cast.plan.status = Plan.Status.PUBLISHED
-    cast.plan.save()
-    ProgressUpdate.objects.create(
-        action=cast.action,
-        period_start=datetime.date(2025, 4, 1),
-        period_end=datetime.date(2025, 6, 30),
-        delivery_status="on_track",
-        impact_status="some_evidence",
-        public_summary="Families now get a named contact.",
-        author=cast.board_member,
-        state="published",
-        publish_at=datetime.datetime(2025, 7, 10, tzinfo=datetime.UTC),
-    )
+    publish_for_report(cast)
     return cast
 
 

@@ -9,8 +9,8 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 from pypdf import PdfReader
 
-from actions.models import Plan
 from progress.models import ProgressReport, ProgressUpdate
+from tests.cast import publish_for_report
 
 pytestmark = pytest.mark.django_db
 
@@ -48,21 +48,7 @@ def pdf_text(data):
 
 @pytest.fixture
 def published_update(cast):
-    # Only a plan that is no longer being written can have a public report.
-    cast.plan.status = Plan.Status.PUBLISHED
-    cast.plan.save()
-    return ProgressUpdate.objects.create(
-        action=cast.action,
-        period_start=datetime.date(2025, 4, 1),
-        period_end=datetime.date(2025, 6, 30),
-        delivery_status="on_track",
-        impact_status="some_evidence",
-        narrative="INTERNAL-NARRATIVE-MARKER",
-        public_summary="Families now get a named contact.",
-        author=cast.board_member,
-        state="published",
-        publish_at=datetime.datetime(2025, 7, 10, tzinfo=datetime.UTC),
-    )
+    return publish_for_report(cast, narrative="INTERNAL-NARRATIVE-MARKER")
 
 
 def test_an_officer_generates_previews_downloads_and_publishes_a_public_report(
