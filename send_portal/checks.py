@@ -66,25 +66,20 @@ def check_static_files_collected(app_configs=None, **kwargs):
     ]
 
 
-# The contact details the help page and the accessibility statement show. What they are
-# when a deployment has not set them is in settings (PORTAL_CONTACT_PLACEHOLDERS); the
-# contact address falls back to the accessibility one.
+# The contact details the help page and the accessibility statement show (the contact
+# address falls back to the accessibility one).
 CONTACT_SETTINGS = ("PORTAL_OPERATOR", "PORTAL_ACCESSIBILITY_EMAIL", "PORTAL_CONTACT_EMAIL")
 
 
 @checks.register(deploy=True)
 def check_contact_details(app_configs=None, **kwargs):
-    shown = settings.PORTAL_CONTACT_PLACEHOLDERS
-    placeholders = {**shown, "PORTAL_CONTACT_EMAIL": shown["PORTAL_ACCESSIBILITY_EMAIL"]}
-    unset = [
-        name for name in CONTACT_SETTINGS if getattr(settings, name, "") in ("", placeholders[name])
-    ]
+    unset = [name for name in CONTACT_SETTINGS if not getattr(settings, name, "").strip()]
     if not unset:
         return []
     return [
         checks.Warning(
             f"{', '.join(unset)} {'is' if len(unset) == 1 else 'are'} not set: the help page "
-            "and the accessibility statement would show example contact details.",
+            "and the accessibility statement would not say who runs the portal or where to write.",
             hint=(
                 "Set PORTAL_OPERATOR to who runs the portal (for example 'Worcestershire "
                 "Council and NHS Herefordshire and Worcestershire'), and the email addresses "

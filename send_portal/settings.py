@@ -523,16 +523,11 @@ CSRF_FAILURE_VIEW = "send_portal.errors.csrf_failure"
 HEALTHZ_TASK_WAIT_MINUTES = env_int("HEALTHZ_TASK_WAIT_MINUTES", 10)
 
 PORTAL_NAME = env_str("PORTAL_NAME", "SEND Improvement Portal")
-# What the help page and the accessibility statement show until a deployment says who
-# runs the portal and where to write; `check --deploy` warns while they do (send_portal/checks.py).
-PORTAL_CONTACT_PLACEHOLDERS = {
-    "PORTAL_OPERATOR": "the local area partnership that runs this portal",
-    "PORTAL_ACCESSIBILITY_EMAIL": "accessibility@example.org",
-}
-# Named in the accessibility statement, as the model statement requires.
-PORTAL_OPERATOR = env_str("PORTAL_OPERATOR", PORTAL_CONTACT_PLACEHOLDERS["PORTAL_OPERATOR"])
-PORTAL_ACCESSIBILITY_EMAIL = env_str(
-    "PORTAL_ACCESSIBILITY_EMAIL", PORTAL_CONTACT_PLACEHOLDERS["PORTAL_ACCESSIBILITY_EMAIL"]
-)
+# Who runs the portal (named in the accessibility statement, as the model statement
+# requires) and where people write. Unset, the help page and the statement say so and send
+# people to their council instead of showing made-up details; `check --deploy` warns
+# while they are unset (send_portal/checks.py).
+PORTAL_OPERATOR = env_str("PORTAL_OPERATOR", "")
+PORTAL_ACCESSIBILITY_EMAIL = env_str("PORTAL_ACCESSIBILITY_EMAIL", "")
 # Offered on the error pages for help; the accessibility address unless set.
 PORTAL_CONTACT_EMAIL = env_str("PORTAL_CONTACT_EMAIL", PORTAL_ACCESSIBILITY_EMAIL)

@@ -52,10 +52,10 @@ def test_every_page_links_to_help_from_its_footer(client, cast):
     assert reverse("public:help") in page
 
 
-def test_check_deploy_warns_while_the_contact_details_are_the_examples(settings):
-    settings.PORTAL_OPERATOR = "the local area partnership that runs this portal"
-    settings.PORTAL_CONTACT_EMAIL = "accessibility@example.org"
-    settings.PORTAL_ACCESSIBILITY_EMAIL = "accessibility@example.org"
+def test_check_deploy_warns_while_the_contact_details_are_not_set(settings):
+    settings.PORTAL_OPERATOR = ""
+    settings.PORTAL_CONTACT_EMAIL = " "
+    settings.PORTAL_ACCESSIBILITY_EMAIL = ""
     (warning,) = check_contact_details()
     assert warning.id == "send_portal.W004"
     assert warning.level == checks.WARNING
@@ -86,3 +86,22 @@ def test_the_accessibility_statement_has_no_placeholders_and_names_what_fails(cl
     assert "191" in page
     assert f"This website was last tested on {statement_facts.TESTED:%-d %B %Y}." in page
     assert reverse("public:help") in page
+
+
+@override_settings(PORTAL_OPERATOR="", PORTAL_CONTACT_EMAIL="", PORTAL_ACCESSIBILITY_EMAIL="")
+def test_without_contact_details_the_pages_send_people_to_their_council_not_to_made_up_ones(
+    client,
+):
+    """As in the demo, before a deployment says who runs it: nothing invented is shown."""
+    area = make_area(slug="testshire", name="Testshire")
+    area.local_offer_url = "https://testshire.example/offer"
+    area.save()
+    for name in ("public:help", "public:accessibility"):
+        page = client.get(reverse(name)).content.decode()
+        main = page.split("<main")[1]
+        assert "mailto:" not in main and "example.org" not in main and "{{" not in main
+        assert "This website does not have its own email address yet." in main
+        assert "run by the council and NHS partners of the local areas it shows" in main
+        assert f'href="{reverse("public:help")}#your-child"' in main
+    help_page = client.get(reverse("public:help")).content.decode()
+    assert 'id="your-child"' in help_page and "Testshire Local Offer" in help_page
