@@ -34,6 +34,10 @@ SITE = "public-pages:generation"
 ANY_AREA = "public-pages:any-area"
 AREA = "public-pages:area:{slug}"
 DEFAULT_TIMEOUT = 300
+# A home-page row is kept under its area's generations and the day, so only a
+# scheduled publication, or the next day, needs it built again: it is kept until
+# then, not rebuilt with every area's row each time the whole page expires.
+ROW_TIMEOUT = 24 * 60 * 60
 
 # The parents a record's area is found through, tried in this order.
 PARENTS = (
@@ -183,8 +187,8 @@ def records_changed_in_bulk(sender, instances, **kwargs):
 _this_request = contextvars.ContextVar("public_cache_request", default=None)
 
 
-def _timeout():
-    """Seconds until the next scheduled publication (at most DEFAULT_TIMEOUT).
+def _timeout(longest=DEFAULT_TIMEOUT):
+    """Seconds until the next scheduled publication, at most ``longest``.
 
     Asked on every cache miss, so it reads the partial index on published
     updates' ``publish_at`` (progress_update_next_publish): one index probe,
@@ -194,23 +198,21 @@ def _timeout():
     from progress.models import ProgressUpdate
 
     memo = _this_request.get()
-    if memo is not None and "timeout" in memo:
-        return memo["timeout"]
-    now = timezone.now()
-    next_publication = (
-        ProgressUpdate.objects.filter(state=ProgressUpdate.State.PUBLISHED, publish_at__gt=now)
-        .order_by("publish_at")
-        .values_list("publish_at", flat=True)
-        .first()
-    )
-    if next_publication is None:
-        timeout = DEFAULT_TIMEOUT
+    if memo is not None and "next" in memo:
+        next_publication, now = memo["next"]
     else:
-        seconds = (next_publication - now).total_seconds()
-        timeout = max(1, min(DEFAULT_TIMEOUT, int(seconds)))
-    if memo is not None:
-        memo["timeout"] = timeout
-    return timeout
+        now = timezone.now()
+        next_publication = (
+            ProgressUpdate.objects.filter(state=ProgressUpdate.State.PUBLISHED, publish_at__gt=now)
+            .order_by("publish_at")
+            .values_list("publish_at", flat=True)
+            .first()
+        )
+        if memo is not None:
+            memo["next"] = next_publication, now
+    if next_publication is None:
+        return longest
+    return max(1, min(longest, int((next_publication - now).total_seconds())))
 
 
 def area_rows(areas, build, *, name, today):
@@ -232,7 +234,7 @@ def area_rows(areas, build, *, name, today):
     missing = [area for area in areas if area.pk not in rows]
     if missing:
         built = build(missing)
-        cache.set_many({keys[pk]: row for pk, row in built.items()}, _timeout())
+        cache.set_many({keys[pk]: row for pk, row in built.items()}, _timeout(ROW_TIMEOUT))
         rows.update(built)
     return [rows[area.pk] for area in areas]
 

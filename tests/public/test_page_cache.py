@@ -198,3 +198,15 @@ def test_a_generation_the_cache_lost_never_serves_a_page_cached_before(client, t
     cache.delete_many([SITE, AREA.format(slug="testshire")])
     here.plan.actions.update(title="Renamed while the counters were lost")
     assert "Renamed while the counters were lost" in client.get(path).content.decode()
+
+
+def test_home_page_rows_outlive_the_page_when_nothing_is_scheduled(client, rf, two_areas):
+    """The whole page expires within minutes; its rows stay until their day ends."""
+    from public.cache import DEFAULT_TIMEOUT
+
+    client.get("/")
+    rows = [key for key in cache._cache if "public-row:home:" in key]
+    page = [key for key in cache._cache if "public-page:" in key]
+    assert len(rows) == 2 and len(page) == 1
+    assert cache._expire_info[page[0]] <= time.time() + DEFAULT_TIMEOUT
+    assert all(cache._expire_info[key] > time.time() + 12 * 60 * 60 for key in rows)
