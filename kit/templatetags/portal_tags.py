@@ -46,7 +46,7 @@ def status_tag(status, label=None):
 # the hundreds of tags and rows on a big area page.
 
 
-def _escape(value):
+def escape_value(value):
     """What format_html does to each value: safe text as it is, anything else escaped."""
     if hasattr(value, "__html__"):
         return value.__html__()
@@ -56,7 +56,7 @@ def _escape(value):
 def _tag(status, label):
     colour = TAG_COLOURS.get(status, "grey")
     css = f"govuk-tag govuk-tag--{colour}" if colour else "govuk-tag"
-    return mark_safe(f'<strong class="{css}">{_escape(label or status)}</strong>')
+    return mark_safe(f'<strong class="{css}">{escape_value(label or status)}</strong>')
 
 
 @register.simple_tag
@@ -69,7 +69,7 @@ def public_action_rows(actions):
     return mark_safe(
         "\n".join(
             f'<tr class="govuk-table__row"><td class="govuk-table__cell">'
-            f"{_escape(item.ref)} {_escape(item.title)}</td>"
+            f"{escape_value(item.ref)} {escape_value(item.title)}</td>"
             f'<td class="govuk-table__cell">'
             f"{_tag(item.delivery_status, item.delivery_label) if item.delivery_label else none_yet}"
             f'{_overdue(item)}</td><td class="govuk-table__cell">'
@@ -85,5 +85,5 @@ def _overdue(item):
         return ""
     return (
         ' <strong class="govuk-tag govuk-tag--red">Overdue</strong> '
-        f'<span class="portal-secondary-text">due {_escape(f"{item.due_date:%-d %B %Y}")}</span>'
+        f'<span class="portal-secondary-text">due {escape_value(f"{item.due_date:%-d %B %Y}")}</span>'
     )
