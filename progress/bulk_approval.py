@@ -8,8 +8,9 @@ and the version the page was shown at. One update refused does not stop the
 others: the result lists which were approved and, for the others, why not.
 
 An update whose summary for families is above the reading-age limit is not
-approved and published here: publishing it needs the person to confirm they
-have checked its wording, which they do on its own page.
+approved and published here (``workflow.approve_and_publish`` refuses it):
+publishing it needs the person to confirm they have checked its wording,
+which they do on its own page.
 """
 
 from dataclasses import dataclass
@@ -17,7 +18,6 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from kit.plain_english import CheckedText, check_wording, history_note
 from kit.versioning import EditConflict
 
 from . import workflow
@@ -49,20 +49,6 @@ def _changed_since(update):
     )
 
 
-def _wording_problem(update):
-    """Why ``update`` cannot be published here without a confirmation, or None; and its note."""
-    check = check_wording(update.public_summary)
-    if check is None:
-        return None, ""
-    if check.above_level:
-        return (
-            f"Its summary for families has a reading age of {check.reading_age}, above the "
-            f"limit of {check.level}. Approve and publish it on its own page, where you can "
-            "confirm you have checked the wording, or return it for changes."
-        ), ""
-    return None, history_note([CheckedText("the summary for families", "public_summary", check)])
-
-
 def approve_one(update, expected_version, *, by, reason, publish):
     """Approve (and publish) one update, in its own transaction; return its Outcome."""
     try:
@@ -70,15 +56,8 @@ def approve_one(update, expected_version, *, by, reason, publish):
             if update.version != expected_version:
                 return Outcome(update, False, _changed_since(update))
             if publish:
-                problem, note = _wording_problem(update)
-                if problem:
-                    return Outcome(update, False, problem)
                 workflow.approve_and_publish(
-                    update,
-                    by=by,
-                    expected_version=expected_version,
-                    reason=reason,
-                    history_note=note,
+                    update, by=by, expected_version=expected_version, reason=reason
                 )
             else:
                 workflow.apply_transition(

@@ -379,7 +379,7 @@ class TransitionForm(PortalFormMixin, forms.Form):
     @property
     def wording_note(self):
         """'reading age N' for the publishing save's history reason, or ''."""
-        if self.transition.slug != "publish" and not self.publishing_too:
+        if self.transition.slug != "publish":
             return ""
         return history_note(
             self.wording_checks, confirmed=bool(self.cleaned_data.get(CONFIRM_FIELD))

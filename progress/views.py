@@ -182,7 +182,6 @@ def update_transition(request, area_slug, pk, transition):
                     by=request.user,
                     expected_version=form.cleaned_data["version"],
                     reason=form.cleaned_data.get("reason", ""),
-                    history_note=form.wording_note,
                 )
             else:
                 workflow.apply_transition(

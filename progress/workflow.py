@@ -20,6 +20,7 @@ from django.utils import timezone
 from actions.models import ActionItem
 from inspections.access import Can, user_can
 from kit import two_person
+from kit.plain_english import CheckedText, check_wording, history_note
 from kit.versioning import EditConflict, delete_with_history, save_with_history
 
 from .models import ProgressUpdate
@@ -326,7 +327,7 @@ def apply_transition(
 
 
 @transaction.atomic
-def approve_and_publish(update, *, by, expected_version, reason="", history_note=""):
+def approve_and_publish(update, *, by, expected_version, reason=""):
     """Approve ``update`` and publish it now, in one transaction: both steps happen or neither.
 
     Each step is the workflow's own (``approve`` then ``publish``), checked and
@@ -335,7 +336,23 @@ def approve_and_publish(update, *, by, expected_version, reason="", history_note
     ``expected_version`` stops both. The layers above are told once, as the
     publication (``steps`` names both), so the author gets one email, not an
     "approved, publish it next" one as well.
+
+    A summary for families above the reading-age limit is refused: publishing
+    it needs the publisher to confirm the wording, which only the publish page
+    asks. Otherwise its reading age goes into the publication's history.
     """
+    check = check_wording(update.public_summary)
+    if check is not None and check.above_level:
+        raise ValidationError(
+            f"Its summary for families has a reading age of {check.reading_age}, above the "
+            f"limit of {check.level}. Approve and publish it on its own page, where you can "
+            "confirm you have checked the wording, or return it for changes."
+        )
+    wording = (
+        history_note([CheckedText("the summary for families", "public_summary", check)])
+        if check is not None
+        else ""
+    )
     note = "approved and published together"
     _take_step(
         update,
@@ -350,7 +367,7 @@ def approve_and_publish(update, *, by, expected_version, reason="", history_note
         "publish",
         by=by,
         expected_version=update.version,  # the version the approval just saved
-        history_note="; ".join(part for part in (note, history_note.strip()) if part),
+        history_note="; ".join(part for part in (note, wording) if part),
     )
     _announce(update, "publish", by=by, steps=("approve", "publish"))
     return update
