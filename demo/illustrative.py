@@ -209,7 +209,10 @@ def add_illustrative_content(plan, *, officer, board_member, today):
             delivery = (
                 DeliveryStatus.DELIVERED
                 if closed
-                else DELIVERY_CYCLE[_stable_index(f"{plan.pk}-{ref}", len(DELIVERY_CYCLE))]
+                # Keyed by names, not the plan's pk, which differs from one database to the next.
+                else DELIVERY_CYCLE[
+                    _stable_index(f"{plan.area.slug}/{plan.ref}/{ref}", len(DELIVERY_CYCLE))
+                ]
             )
             organisation = health_org.organisation if (health_org and a_index == 2) else lead_org
             action = _audited(
