@@ -13,6 +13,10 @@ large file is never held in memory whole, and from object storage what is sent
 is the very copy that was checked. A file that is missing or whose bytes differ
 is refused (``StoredFileUnavailable``), logged as an error, and the reader is
 shown a page that says so (``unavailable_response``).
+
+The worker also stores the report as it will be published (``prepared_pdf``, with
+``prepared_sha256``); publishing checks it the same way (``open_prepared_pdf``)
+before making it the report's PDF.
 """
 
 import hashlib
@@ -59,29 +63,41 @@ def open_stored(field_file):
 
 def open_report_pdf(report):
     """The report's stored PDF, open at its start, once its bytes match ``report.sha256``."""
+    return _open_checked(report, report.pdf, report.sha256, what="PDF")
+
+
+def open_prepared_pdf(report):
+    """The report as it will be published, drawn with its draft (``prepared_pdf``), open at
+    its start, once its bytes match ``report.prepared_sha256``."""
+    return _open_checked(report, report.prepared_pdf, report.prepared_sha256, what="published PDF")
+
+
+def _open_checked(report, field_file, sha256, *, what):
     try:
-        stored = open_stored(report.pdf)
+        stored = open_stored(field_file)
     except StoredFileMissing:
         logger.error(
-            "Report %s: its PDF %r is missing from storage",
+            "Report %s: its %s %r is missing from storage",
             report.pk,
-            report.pdf.name,
+            what,
+            field_file.name,
             extra={"report": report.pk},
         )
         raise
     try:
         found = sha256_of(stored)
-        if found != report.sha256:
+        if found != sha256:
             logger.error(
-                "Report %s: the stored PDF %r does not match its record "
-                "(SHA-256 recorded %s, found %s); it was not sent",
+                "Report %s: the stored %s %r does not match its record "
+                "(SHA-256 recorded %s, found %s); it was refused",
                 report.pk,
-                report.pdf.name,
-                report.sha256 or "none",
+                what,
+                field_file.name,
+                sha256 or "none",
                 found,
                 extra={"report": report.pk},
             )
-            raise StoredFileChanged(f"{report.pdf.name} does not match its SHA-256")
+            raise StoredFileChanged(f"{field_file.name} does not match its SHA-256")
         stored.seek(0)
     except BaseException:
         stored.close()

@@ -726,6 +726,10 @@ def report_pdf_path(instance, filename):
     return f"reports/{instance.plan.area.slug}/{instance.uuid}.pdf"
 
 
+def report_prepared_pdf_path(instance, filename):
+    return f"reports/{instance.plan.area.slug}/{instance.uuid}-published.pdf"
+
+
 REPORT_INTRODUCTION_MAX_CHARACTERS = 2000
 
 
@@ -760,6 +764,12 @@ class ProgressReport(Withdrawable):
     html = models.TextField(blank=True, editable=False)
     pdf = models.FileField(upload_to=report_pdf_path, blank=True, editable=False)
     sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    # The report as it will be published (no DRAFT marks, the number planned for it), drawn
+    # by the worker with the draft (tasks.generate_report), with its SHA-256, so that
+    # publishing draws nothing: it checks this file and swaps it in as ``pdf`` and ``sha256``,
+    # and empties these (report_services.publish_report). Empty for a report generated before.
+    prepared_pdf = models.FileField(upload_to=report_prepared_pdf_path, blank=True, editable=False)
+    prepared_sha256 = models.CharField(max_length=64, blank=True, editable=False)
     snapshot = models.JSONField(default=dict, blank=True, editable=False)
     error = models.TextField(blank=True, editable=False)
     task_id = models.CharField(max_length=64, blank=True, editable=False)

@@ -6,11 +6,9 @@ wording (``ReportRequestForm``), and publishing records its reading age in
 the report's history ("Published as report 2; reading age 10").
 """
 
-import hashlib
 import logging
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -27,6 +25,12 @@ from .tasks import generate_report, lease_length
 log = logging.getLogger(__name__)
 
 STOPPED = "The report stopped while it was being made. Try again."
+# A draft generated before the worker also drew its published version (publish_report).
+LEGACY_DRAFT = (
+    "This report was generated before a change to the portal and cannot be published as it "
+    "is. Generate this report again (ask for a new report for the same period) and publish "
+    "the new one."
+)
 
 
 def request_report(
@@ -104,27 +108,37 @@ def fail_stale_reports(now, reports=None):
 
 @transaction.atomic
 def publish_report(report, *, by):
-    """Number and freeze a generated report.
+    """Number and freeze a generated report, drawing nothing.
 
-    Its PDF is drawn once more without the draft's DRAFT marks and with its number
-    (``_publish_pdf``); from then on its stored PDF and hash never change again.
+    The worker drew the report as it will be published (no DRAFT marks, the number
+    planned for it) with the draft (``tasks.generate_report``). Publishing checks that
+    file against its SHA-256, makes it the report's PDF (its HTML becomes the published
+    HTML), numbers the report and deletes the draft's file once this is committed. It
+    runs in a web request, with the plan's row locked: no PDF is drawn here (WeasyPrint
+    takes seconds of CPU for a big report, and up to the render's time limit, longer
+    than the web server waits). From then on its stored PDF and hash never change again.
     """
     report = ProgressReport.objects.select_for_update().get(pk=report.pk)
     if report.state == ProgressReport.State.PUBLISHED:
         raise ValidationError("This report is already published.")
     if report.state != ProgressReport.State.READY:
         raise ValidationError("A report can be published once it has been generated.")
-    # Read from storage in blocks (files.open_report_pdf), whatever the storage.
-    try:
-        files.open_report_pdf(report).close()
-    except files.StoredFileMissing:
-        raise ValidationError(
-            "The stored PDF cannot be found. Generate the report again."
-        ) from None
-    except files.StoredFileChanged:
-        raise ValidationError(
-            "The stored PDF does not match its record. Generate the report again."
-        ) from None
+    final_html = published_html(report.html)
+    if report.prepared_pdf:
+        _check_stored(files.open_prepared_pdf, report, "The stored PDF to publish")
+    elif final_html is not None:
+        # A draft generated before the worker prepared its published version. It is
+        # refused, not drawn here as before: drawing it would keep the very fault this
+        # path is rid of (seconds of CPU, up to the render's time limit, in a request
+        # whose server gives up after 60 seconds, with the plan's row locked) for the
+        # largest reports, in code that would run only until those few drafts are gone.
+        # Asking for it again is what an officer already does when a report's planned
+        # number is out of date (below), and its new draft is prepared to publish.
+        raise ValidationError(LEGACY_DRAFT)
+    else:
+        # Made before drafts were marked: its PDF already is the report as published,
+        # and is published as it is, as it always was.
+        _check_stored(files.open_report_pdf, report, "The stored PDF")
     # One publication per plan at a time: lock the plan's row, then read the last
     # number (a lock taken with an aggregate would lock nothing).
     Plan.objects.select_for_update().only("pk").get(pk=report.plan_id)
@@ -137,7 +151,8 @@ def publish_report(report, *, by):
             f"Report {number - 1} was published after this one was generated. Generate this "
             "report again so that its number and what changed since the last one are right."
         )
-    _publish_pdf(report)
+    if report.prepared_pdf:
+        _swap_in_prepared_pdf(report, final_html)
     report.number = number
     report.state = ProgressReport.State.PUBLISHED
     report.published_by = by
@@ -147,29 +162,32 @@ def publish_report(report, *, by):
     return report
 
 
-def _publish_pdf(report):
-    """Replace a draft's PDF, which says DRAFT on every page, with the same report as published.
+def _check_stored(open_checked, report, what):
+    """Refuse to publish unless the stored file is there and its bytes match its SHA-256.
 
-    The same HTML, with its DRAFT marks off and its number shown (reports.published_html),
-    drawn again; the draft's file is deleted once this is committed. A report made before
-    drafts were marked keeps its PDF.
+    Read from storage in blocks (``files``), whatever the storage.
     """
-    from . import pdf  # WeasyPrint is imported only where a PDF is drawn
-
-    html = published_html(report.html)
-    if html is None:
-        return
     try:
-        content = pdf.html_to_pdf(html)
-    except pdf.ReportRenderError as error:
+        open_checked(report).close()
+    except files.StoredFileMissing:
+        raise ValidationError(f"{what} cannot be found. Generate the report again.") from None
+    except files.StoredFileChanged:
         raise ValidationError(
-            f"The published PDF could not be made for publishing ({error}). Try again."
-        ) from error
+            f"{what} does not match its record. Generate the report again."
+        ) from None
+
+
+def _swap_in_prepared_pdf(report, final_html):
+    """Make the prepared published version the report's PDF; the draft's file is deleted
+    once this is committed."""
     draft_file = report.pdf.name
     storage = report.pdf.storage
-    report.html = html
-    report.sha256 = hashlib.sha256(content).hexdigest()
-    report.pdf.save(f"{report.uuid}.pdf", ContentFile(content), save=False)
+    report.pdf = report.prepared_pdf.name
+    report.sha256 = report.prepared_sha256
+    report.prepared_pdf = ""
+    report.prepared_sha256 = ""
+    if final_html is not None:
+        report.html = final_html
     if draft_file and draft_file != report.pdf.name:
         transaction.on_commit(lambda: _delete_quietly(storage, draft_file))
 

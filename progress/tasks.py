@@ -1,4 +1,10 @@
-"""Work done off the request path: generating a progress report's HTML and PDF.
+"""Work done off the request path: generating a progress report's HTML and PDFs.
+
+A report is drawn twice here: as the draft the board checks (DRAFT on every page)
+and as it will be published (``reports.published_html``: no DRAFT marks, the number
+planned for it), each stored with its SHA-256. Publishing, in a web request, then
+only checks and swaps in the second (``report_services.publish_report``): no PDF is
+ever drawn on the request path.
 
 Runs in the task worker (`manage.py run_worker`, django-tasks-db's worker made to
 survive a lost database connection) in production; the immediate backend runs it
@@ -11,9 +17,9 @@ Faults it survives:
   may take minutes; if writing the result still meets a dropped connection, it
   connects again and writes it once more.
 * **a worker that dies mid-render.** The report gets a lease when it starts
-  (``lease_expires_at``: now + the render's time limit + a margin). A report
-  still "being generated" when its lease is over was stopped: the report page
-  and the scheduler mark it failed, with "Try again"
+  (``lease_expires_at``: now + the time limit of each of its two renders + a
+  margin). A report still "being generated" when its lease is over was stopped:
+  the report page and the scheduler mark it failed, with "Try again"
   (``report_services.fail_stale_reports``). A render that finishes after its
   report was marked failed or started again writes nothing.
 """
@@ -42,15 +48,27 @@ from .signals import report_ready
 
 log = logging.getLogger(__name__)
 
-# Time allowed on top of the render's time limit for building the report and saving it.
+# Time allowed on top of the renders' time limits for building the report and saving it.
 LEASE_MARGIN = datetime.timedelta(seconds=60)
+# The draft and the published version, each drawn under the render's time limit.
+RENDERS_PER_REPORT = 2
 CONNECTION_ERRORS = (OperationalError, InterfaceError)
+
+
+NOT_PUBLISHABLE = (
+    "The report's published version could not be made from its draft: its DRAFT marks "
+    "were not found."
+)
+
+
+class ReportNotPublishable(Exception):
+    """The draft's HTML has no DRAFT marks to take off, so its published version cannot be made."""
 
 
 def lease_length():
     """How long a report may stay "being generated" before it is taken to have stopped."""
     timeout = getattr(settings, "REPORT_RENDER_TIMEOUT", 120)
-    return datetime.timedelta(seconds=timeout) + LEASE_MARGIN
+    return RENDERS_PER_REPORT * datetime.timedelta(seconds=timeout) + LEASE_MARGIN
 
 
 def fresh_connection():
@@ -129,7 +147,12 @@ def _start(report_id, lease):
 def generate_report(report_id):
     from .pdf import html_to_pdf
     from .report_services import fail_stale_reports
-    from .reports import build_report_context, render_report_html, snapshot_from_context
+    from .reports import (
+        build_report_context,
+        published_html,
+        render_report_html,
+        snapshot_from_context,
+    )
 
     fresh_connection()
     report = _start(report_id, timezone.now() + lease_length())
@@ -164,6 +187,11 @@ def generate_report(report_id):
         )
         html = render_report_html(context)
         pdf = html_to_pdf(html)
+        # The report as it will be published, drawn now so that publishing draws nothing.
+        final_html = published_html(html)
+        if final_html is None:  # the template lost its draft marks: never publish a draft
+            raise ReportNotPublishable(NOT_PUBLISHABLE)
+        final_pdf = html_to_pdf(final_html)
         snapshot = {**snapshot_from_context(context), "planned_number": next_number}
     except Exception as error:  # any failure is shown to the officer, never lost
         log.exception("Report %s could not be generated", report_id)
@@ -181,12 +209,15 @@ def generate_report(report_id):
     # The render may have taken minutes: the connection may have gone meanwhile.
     fresh_connection()
     sha256 = hashlib.sha256(pdf).hexdigest()
+    final_sha256 = hashlib.sha256(final_pdf).hexdigest()
 
     def ready(report):
         report.html = html
         report.snapshot = snapshot
         report.sha256 = sha256
         report.pdf.save(f"{report.uuid}.pdf", ContentFile(pdf), save=False)
+        report.prepared_sha256 = final_sha256
+        report.prepared_pdf.save(f"{report.uuid}-published.pdf", ContentFile(final_pdf), save=False)
         report.state = ProgressReport.State.READY
         report.generated_at = timezone.now()
 

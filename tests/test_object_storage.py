@@ -349,18 +349,19 @@ def test_a_report_changed_before_publication_cannot_be_published(
     report = make_report(
         client, cast, django_capture_on_commit_callbacks, monkeypatch, b"%PDF-1.7\n%%EOF\n"
     )
-    replace_stored(storage, report.pdf.name, b"%PDF-1.7\n% changed\n%%EOF\n")
+    # What publishing checks is the version the worker drew to be published.
+    replace_stored(storage, report.prepared_pdf.name, b"%PDF-1.7\n% changed\n%%EOF\n")
 
     response = publish(client, cast, report)
-    assert "The stored PDF does not match its record. Generate the report again." in (
+    assert "The stored PDF to publish does not match its record. Generate the report again." in (
         response.content.decode()
     )
     assert report.state == ProgressReport.State.READY
     assert report.number is None
 
-    storage.delete(report.pdf.name)
+    storage.delete(report.prepared_pdf.name)
     response = publish(client, cast, report)
-    assert "The stored PDF cannot be found. Generate the report again." in (
+    assert "The stored PDF to publish cannot be found. Generate the report again." in (
         response.content.decode()
     )
     assert report.state == ProgressReport.State.READY
