@@ -44,6 +44,7 @@ parent can read: "Ofsted report (files.ofsted.gov.uk)", "Worcs WSOA version
 """
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
@@ -251,6 +252,7 @@ _ACRONYMS_ONLY = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=1024)
 def _what(matched):
     """What a match is: ('name'|'expanded'|'phrase'|'acronym', thing, words)."""
     if matched in NAMES:
@@ -265,6 +267,7 @@ def _what(matched):
     return "phrase", _PHRASE_BY_TEXT[_normal(matched)], None
 
 
+@functools.lru_cache(maxsize=1024)
 def _keys(matched):
     """What explaining ``matched`` would mark explained (nothing for a name)."""
     kind, thing, _ = _what(matched)
@@ -407,8 +410,68 @@ class _Where:
 _TOP = _Where(no_link=False, no_jargon=False, ids=frozenset())
 
 
+# A tag as TAG reads it, the name right after its "<" or "</" (others are read the long way).
+_TAG_BYTES = re.compile(rb"</?[^\s>/][^>]*>")
+# What may follow a name's first letters in a longer name ("<br" in "<bring>").
+_NAME_CHARACTERS = {bytes([c]) for c in b"abcdefghijklmnopqrstuvwxyz0123456789-"}
+# These match a letter only when case is ignored, and are not Latin-1.
+_FOLDS_TO_LETTERS = "\u0130\u0131\u017f\u212a"
+
+
+def _starts_finder(alternatives):
+    """Bytes, lower case: a character no word may follow, then the first word of a word.
+
+    A page's text has few places where one of the words starts; the word
+    expression, tried at every place, is slow to say so. This finds each place
+    where one of them may start (every one, and a few more) much faster.
+    """
+    firsts = sorted({text.split()[0].lower() for text, _ in alternatives}, key=len)
+    shortest = []
+    for first in firsts:  # "area" finds "areas" too
+        if not any(first.startswith(other) for other in shortest):
+            shortest.append(first)
+    groups = {}
+    for first in sorted(shortest):
+        groups.setdefault(first[0], []).append(re.escape(first[1:]))
+    alternation = "|".join(
+        re.escape(letter) + "(?:" + "|".join(rests) + ")" for letter, rests in groups.items()
+    )
+    letters = re.escape("".join(groups)).encode("ascii")
+    # The look-ahead turns most places away in one step.
+    return re.compile(
+        rb"[^a-z0-9_&#\-](?=[" + letters + rb"])(?:" + alternation.encode("ascii") + rb")"
+    )
+
+
+_STARTS = _starts_finder(_ALTERNATIVES)
+
+
+def _resets(token):
+    """Does the tag ``token`` start a new sentence (a block tag, or a status tag's start)?"""
+    tag = _tag_of(token)
+    if tag is None:
+        return False
+    name, end, element = tag
+    return name in BLOCKS or (not end and element is not None and element.label)
+
+
 class _Rewriter:
-    """Explains the words in one piece of rendered HTML, in document order."""
+    """Explains the words in one piece of rendered HTML, in document order.
+
+    Only the places where a word is used need reading: the words are found
+    first, in the text between the tags (``_matches``). A match changes the page
+    only while one of its words is still to be explained; for each such match,
+    in order, the rewriter reads what it is inside and the visible text just
+    before it. The start tags just before it often say enough (a heading, a
+    status tag: nothing is changed there); otherwise the elements are followed
+    from where the last match left them, an element that ends before the match
+    passed over in one step (``_where_at``). The text before a match is read
+    back to the last block tag (``_before_at``).
+
+    A page with a comment, a "<" that does not start a tag, or a character that
+    matches a letter only when case is ignored is read the long way, tag by tag
+    (``_rewrite_walking``), as is any page whose text cannot be found again.
+    """
 
     def __init__(self, page):
         self.page = page
@@ -417,6 +480,200 @@ class _Rewriter:
         self.before = ""  # the last few characters of visible text, to see where sentences start
 
     def rewrite(self, html):
+        html = str(html)
+        raw = html.encode("latin-1", "replace")  # one byte for each character
+        if b"<!--" in raw or any(letter in html for letter in _FOLDS_TO_LETTERS):
+            return self._rewrite_walking(html)
+        self._html, self._low, self._walked = html, raw.lower(), 0
+        matches = self._matches()
+        if matches is None:
+            return self._rewrite_walking(html)
+        # Where each word is last used: once every word still to come has been
+        # explained, the rest of the page stays as it is and is not read.
+        keys = [_keys(matched) for _, _, matched in matches]
+        last = {}
+        for n, each in enumerate(keys):
+            for key in each:
+                last[key] = n
+        explained = self.page.explained
+
+        def horizon():  # the last match with a word still to explain
+            return max((at for key, at in last.items() if key not in explained), default=-1)
+
+        out, done, linked_at, until, known = [], 0, -1, horizon(), len(explained)
+        for n, (start, end, matched) in enumerate(matches):
+            if n > until:
+                break
+            written = self._match(start, matched, keys[n], linked_at)
+            if len(explained) != known:
+                until, known = horizon(), len(explained)
+            if written is None:  # as it is
+                linked_at = -1
+                continue
+            out += (html[done:start], written)
+            done = end
+            linked_at = end if written.startswith("<a ") else -1
+        out.append(html[done:])
+        return "".join(out)
+
+    def _match(self, start, matched, keys, linked_at):
+        """The match at ``start`` written out, or None to leave it as it is."""
+        explained = self.page.explained
+        if all(key in explained for key in keys):  # names, and words explained already
+            return None
+        untouched, no_link = self._near(start)
+        if untouched:
+            return None
+        kind, _, _ = _what(matched)
+        if no_link and kind == "phrase" and len(keys) == 1:
+            return None  # jargon is linked only where a link can go
+        where = self._where_at(start)
+        if where.untouched:
+            return None
+        html = self._html
+        # Two links side by side read as one: jargon right after a link waits its turn.
+        after_link = linked_at >= 0 and not html[linked_at:start].strip()
+        written = self._word(matched, self._before_at(start), where, after_link=after_link)
+        return None if written == matched else written
+
+    def _matches(self):
+        """(start, end, words) of each match of WORDS in the text between the tags, in order.
+
+        The text alone (each tag one "<") is searched for places a word may
+        start; each is found again in the page after the tag before its text.
+        """
+        html, low = self._html, self._low
+        text, tags = _TAG_BYTES.subn(b"<", low)
+        if low.count(b"<") != tags:  # a "<" inside a tag, before white space, or starting none
+            return None
+        matches, reached = [], 0
+        piece, at, searched = -1, 0, 0  # the text's piece, where it is in the page, read so far
+        for found in itertools.chain((None,), _STARTS.finditer(text)):
+            place = found.start() + 1 if found else 0
+            begins = text.rfind(b"<", 0, place) + 1
+            if begins != piece:
+                ends = text.find(b"<", begins)
+                if ends < 0:
+                    ends = len(text)
+                if begins:  # the piece, between the end of a tag and the start of the next
+                    at = low.find(b">" + text[begins : ends + 1], searched) + 1
+                    if not at:
+                        return None
+                piece, searched = begins, at + ends - begins
+            start = at + place - begins
+            if start < reached:
+                continue
+            word = WORDS.match(html, start)
+            if word is None:
+                continue
+            reached = word.end()
+            matches.append((start, reached, word.group(0)))
+        return matches
+
+    def _near(self, position):
+        """(untouched, no link) from the start tags just before ``position``: each is open there."""
+        html, untouched, no_link = self._html, False, False
+        for _ in range(8):
+            close = html.rfind(">", 0, position)
+            opening = html.rfind("<", 0, close) if close > 0 else -1
+            if opening < 0 or html.rfind(">", 0, close) > opening:
+                break  # the start of the page, or a ">" in the text
+            tag = _tag_of(html[opening : close + 1])
+            position = opening
+            if tag is None:
+                continue
+            _, end, element = tag
+            if end:
+                break
+            if element is not None:
+                untouched |= element.untouched
+                no_link |= element.no_link
+                if untouched:
+                    break
+        return untouched, no_link
+
+    def _where_at(self, position):
+        """Where the text at ``position`` is: the open elements followed from the last call on."""
+        html, low, at = self._html, self._low, self._walked
+        while True:
+            opening = low.find(b"<", at, position)
+            if opening < 0:
+                break
+            at = low.find(b">", opening) + 1
+            tag = _tag_of(html[opening:at])
+            if tag is None:
+                continue
+            name, end, element = tag
+            if end:  # an end tag closes the innermost element of its name
+                for index in range(len(self.open) - 1, -1, -1):
+                    if self.open[index].name == name:
+                        del self.open[index:]
+                        del self.where[index + 1 :]
+                        break
+            elif element is not None:
+                after = self._end_of(name, at, position)
+                if after >= 0:  # over before the text: passed over
+                    at = after
+                else:
+                    self.open.append(element)
+                    self.where.append(self.where[-1].inside(element))
+        self._walked = position
+        return self.where[-1]
+
+    def _end_of(self, name, start, limit):
+        """Just after the end tag of the element called ``name`` opened before ``start``, if
+        the walk would close it there, before ``limit``, and leave every other element as it
+        was; else -1.
+
+        That is so when the first tag of that name after it is its end tag, and
+        no end tag between could close an element opened before it.
+        """
+        html, low = self._html, self._low
+        opening, closing = b"<" + name.encode("ascii"), b"</" + name.encode("ascii")
+        end = self._find_tag(closing, start, limit)
+        if end < 0:
+            return -1
+        inner = self._find_tag(opening, start, end)
+        while inner >= 0:
+            tag = _tag_of(html[inner : low.find(b">", inner) + 1])
+            if tag is not None and tag[2] is not None:  # the same element inside: walk in
+                return -1
+            inner = self._find_tag(opening, inner + 1, end)
+        for outer in {element.name for element in self.open}:
+            if self._find_tag(b"</" + outer.encode("ascii"), start, end) >= 0:
+                return -1
+        return low.find(b">", end) + 1
+
+    def _find_tag(self, written, start, limit):
+        """Where ``written`` ("<name" or "</name") first starts a tag, or -1."""
+        low, size = self._low, len(written)
+        found = low.find(written, start, limit)
+        while found >= 0 and low[found + size : found + size + 1] in _NAME_CHARACTERS:
+            found = low.find(written, found + size, limit)
+        return found
+
+    def _before_at(self, position):
+        """The last few characters of visible text before ``position``, back to a block tag."""
+        html, pieces, length, end = self._html, [], 0, position
+        while True:
+            close = html.rfind(">", 0, end)
+            while close >= 0:
+                previous = html.rfind(">", 0, close)
+                opening = html.find("<", previous + 1, close)
+                if opening >= 0:
+                    break
+                close = previous  # a ">" in the text
+            if close < 0:
+                pieces.append(html[:end])
+                break
+            pieces.append(html[close + 1 : end])
+            length += end - close - 1
+            if length >= 40 or _resets(html[opening : close + 1]):
+                break
+            end = opening
+        return "".join(reversed(pieces))[-40:]
+
+    def _rewrite_walking(self, html):
         pieces = TAG.split(str(html))
         # Where each word is last used: once every word still to come has been
         # explained, the rest of the page stays as it is and is not read.
