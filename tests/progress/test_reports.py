@@ -607,8 +607,8 @@ def test_findings_show_verdicts_at_their_precision_and_what_they_mean_for_famili
     row = (
         '<tr class="action-row"><th scope="row"><h4>1.2 Cut waits for needs assessments</h4></th>'
         '<td>Testshire Council</td><td>31 May 2026 <span class="tag">Overdue</span></td>'
-        '<td><span class="tag">Off track</span></td>'
-        '<td><span class="tag">No evidence of impact yet</span></td></tr>'
+        '<td class="status">Off track</td>'
+        '<td class="status">No evidence of impact yet</td></tr>'
     )
     assert row in html
     group = html.split(row)[1].split("</tbody>")[0]
