@@ -107,6 +107,7 @@ from django.utils import timezone
 from inspections.models import Inspection, Intervention, ProgressReview
 from kit.calendar import add_working_days, working_days_between
 from kit.dates import PartialDate, Precision, format_date
+from kit.loading import Children, PreparedChildren
 
 from .models import DeadlineRule, Plan, StatedDeadline
 
@@ -290,7 +291,9 @@ def plan_deadlines(
     already fetched, for any areas and plans (they are filtered here), so that
     a page of plans needs no query per plan. Left out, each is fetched.
     """
-    if rules is None:
+    if rules is None and stated is None:
+        rules, stated = rules_and_stated(plan)
+    elif rules is None:
         rules = DeadlineRule.objects.filter(is_active=True, plan_kind=plan.kind)
     rules = [r for r in rules if r.is_active and r.plan_kind and r.plan_kind == plan.kind]
     if not rules:
@@ -312,6 +315,23 @@ def plan_deadlines(
         stated=_stated_by_rule(s for s in stated if s.plan_id == plan.pk),
     )
     return _deadlines(rules, subject)
+
+
+_RULES_AND_STATED = PreparedChildren(
+    DeadlineRule,
+    lambda kind, plan_id: DeadlineRule.objects.filter(is_active=True, plan_kind=kind),
+    str,
+    int,
+    relations=lambda kind, plan_id: (
+        Children("stated_deadlines", condition=Q(stated_deadlines__plan_id=plan_id)),
+    ),
+)
+
+
+def rules_and_stated(plan):
+    """The active rules for the plan's kind and the dates stated for the plan, in one query."""
+    rules = _RULES_AND_STATED(plan.kind, plan.pk)
+    return rules, [row for rule in rules for row in rule.stated_deadlines.all()]
 
 
 def deadlines_for_plans(plans, *, today, inspections=None, reviews=None, interventions=None):

@@ -63,7 +63,8 @@ def build(slug="benchshire", name="Benchshire", actions_per_finding=ACTIONS):
     findings = Finding.objects.bulk_create(
         Finding(
             inspection=inspection,
-            kind="area_for_priority_action" if n <= 4 else "area_for_improvement",
+            kind=(kind := "area_for_priority_action" if n <= 4 else "area_for_improvement"),
+            kind_rank=Finding.KIND_RANK[kind],  # as save() sets it; bulk_create does not
             number=n if n <= 4 else n - 4,
             text=f"Finding {n}: leaders should improve the timeliness of support. " * 2,
             families_summary="Families should see shorter waits and clearer information.",
@@ -133,6 +134,9 @@ def build(slug="benchshire", name="Benchshire", actions_per_finding=ACTIONS):
             )
             for v in range(VALUES)
         )
+    if connection.vendor == "postgresql":  # as autovacuum would, before anyone reads them
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return area
 
 

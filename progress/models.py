@@ -261,9 +261,16 @@ class ProgressUpdate(Versioned, Withdrawable):
     class Meta:
         ordering = ["action", "period_end", "pk"]
         indexes = [
-            # The public pages ask for each action's newest published update.
+            # The public pages ask for each action's newest published update, in the order
+            # they pick it (public.selectors.public_actions_for_plans): the index hands over
+            # the first row, with nothing to sort.
             models.Index(
-                "action", "state", models.F("period_end").desc(), name="progress_update_latest"
+                "action",
+                "state",
+                models.F("period_end").desc(),
+                models.F("publish_at").desc(),
+                models.F("id").desc(),
+                name="progress_update_newest",
             ),
             # The public page cache asks for the next publication still to come
             # (public.cache): only published updates, in publication order.

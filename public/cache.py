@@ -28,11 +28,15 @@ import time
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import transaction
 from django.utils import timezone
 
 SITE = "public-pages:generation"
 ANY_AREA = "public-pages:any-area"
 AREA = "public-pages:area:{slug}"
+# When the next scheduled update is published (``_timeout``), worked out when updates change.
+NEXT_PUBLICATION = "public-pages:next-publication"
+NONE_SCHEDULED = "none"
 DEFAULT_TIMEOUT = 300
 # A home-page row is kept under its area's generations and the day, so only a
 # scheduled publication, or the next day, needs it built again: it is kept until
@@ -87,6 +91,7 @@ def clear_public_cache(**kwargs):
     """Make every cached public page stale (for changes no signal reports, such as a bulk update)."""
     _bump(SITE)
     _bump(ANY_AREA)
+    schedule_changed()
 
 
 def clear_area(slug):
@@ -152,6 +157,16 @@ def area_slug_of(instance):
     return None if area_id is None else _slugs([area_id]).get(area_id)
 
 
+def schedule_changed(**kwargs):
+    """Signal receiver: a progress update changed, so the next scheduled publication may have.
+
+    Forgotten now, so no page reads the old answer, and worked out again once the
+    change is committed, when every process can see it.
+    """
+    cache.delete(NEXT_PUBLICATION)
+    transaction.on_commit(_store_next_publication)
+
+
 def record_changed(sender, instance, **kwargs):
     """Signal receiver: clear the pages of the area the record belongs to, or every page."""
     slug = None if sender._meta.label_lower in SHARED else area_slug_of(instance)
@@ -190,29 +205,54 @@ _this_request = contextvars.ContextVar("public_cache_request", default=None)
 def _timeout(longest=DEFAULT_TIMEOUT):
     """Seconds until the next scheduled publication, at most ``longest``.
 
-    Asked on every cache miss, so it reads the partial index on published
-    updates' ``publish_at`` (progress_update_next_publish): one index probe,
-    however many updates there are, and once in a request however many
-    things the request caches.
+    Asked on every cache miss, once in a request however many things the
+    request caches; the answer is kept in the cache (``_next_publication``),
+    and read from the database, with the partial index on published updates'
+    ``publish_at`` (progress_update_next_publish), only when updates change.
     """
-    from progress.models import ProgressUpdate
-
     memo = _this_request.get()
     if memo is not None and "next" in memo:
         next_publication, now = memo["next"]
     else:
         now = timezone.now()
-        next_publication = (
-            ProgressUpdate.objects.filter(state=ProgressUpdate.State.PUBLISHED, publish_at__gt=now)
-            .order_by("publish_at")
-            .values_list("publish_at", flat=True)
-            .first()
-        )
+        next_publication = _next_publication(now)
         if memo is not None:
             memo["next"] = next_publication, now
     if next_publication is None:
         return longest
     return max(1, min(longest, int((next_publication - now).total_seconds())))
+
+
+def _next_publication(now):
+    """When the next scheduled update is published, or None: kept in the cache.
+
+    Worked out when an update is saved (``schedule_changed``), not on every page
+    built; read again here only when the cache has lost it or its time has come.
+    """
+    known = cache.get(NEXT_PUBLICATION)
+    if known is not None and (known == NONE_SCHEDULED or known > now):
+        return None if known == NONE_SCHEDULED else known
+    found = _read_next_publication(now)
+    if known is None:  # a save since then has already written the newer answer
+        cache.add(NEXT_PUBLICATION, found or NONE_SCHEDULED, None)
+    else:
+        cache.set(NEXT_PUBLICATION, found or NONE_SCHEDULED, None)
+    return found
+
+
+def _read_next_publication(now):
+    from progress.models import ProgressUpdate
+
+    return (
+        ProgressUpdate.objects.filter(state=ProgressUpdate.State.PUBLISHED, publish_at__gt=now)
+        .order_by("publish_at")
+        .values_list("publish_at", flat=True)
+        .first()
+    )
+
+
+def _store_next_publication():
+    cache.set(NEXT_PUBLICATION, _read_next_publication(timezone.now()) or NONE_SCHEDULED, None)
 
 
 def area_rows(areas, build, *, name, today):
@@ -286,6 +326,9 @@ def connect_signals():
     from kit.versioning import saved_in_bulk
 
     saved_in_bulk.connect(records_changed_in_bulk, dispatch_uid="public-cache-bulk")
+    updates = apps.get_model("progress", "ProgressUpdate")
+    for signal in (post_save, post_delete, saved_in_bulk):
+        signal.connect(schedule_changed, sender=updates, dispatch_uid="public-cache-schedule")
 
     for app_label in ("inspections", "actions", "progress"):
         for model in apps.get_app_config(app_label).get_models():

@@ -26,7 +26,8 @@ import calendar
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import FilteredRelation, OuterRef, Prefetch, Q, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -38,12 +39,13 @@ from inspections.models import (
     Finding,
     Inspection,
     Intervention,
-    InterventionFinding,
     Judgement,
     LocalArea,
     ProgressReview,
 )
 from kit.dates import PartialDate, Precision, format_date
+from kit.loading import PreparedChildren, attach
+from kit.prepared import Prepared
 from progress import forum, withdrawal
 from progress.models import (
     BoardMeeting,
@@ -87,6 +89,14 @@ def public_plans():
 def public_area(slug):
     """The area a public page is about, or 404 (every area's public pages exist)."""
     return get_object_or_404(LocalArea, slug=slug)
+
+
+def public_area_with_inspections(slug):
+    """``public_area(slug)`` with its inspections (in the order they were recorded), in one query."""
+    found = _AREA_WITH_INSPECTIONS(slug)
+    if not found:
+        raise Http404("No such area.")
+    return found[0]
 
 
 def all_areas():
@@ -474,7 +484,7 @@ def next_key_date(plan, deadlines, meetings, today):
     return min(candidates)[1]
 
 
-@dataclass
+@dataclass(slots=True)
 class PublicAction:
     """What the public may see of an action: its plan facts and its latest published update."""
 
@@ -504,31 +514,22 @@ class PublicAction:
 
 
 def public_actions(plan, now):
-    """The plan's actions with what their latest published update said (two queries)."""
+    """The plan's actions with what their latest published update said (one query)."""
     return public_actions_for_plans([plan], now).get(plan.pk, [])
 
 
-def public_actions_for_plans(plans, now):
-    """{plan pk: its actions with what their latest published update said}, in two queries.
-
-    An action is ``overdue`` when its due date is before today and its latest
-    published update did not report it delivered (or there is none yet).
-    """
-    plans = list(plans)
-    if not plans:
-        return {}
-    today = timezone.localdate(now)
-    latest_update = Subquery(
+def _action_rows(actions, now):
+    """``actions`` with what their latest published update said, as rows, in one query."""
+    latest_pk = Subquery(
         published_updates(now)
         .filter(action=OuterRef("pk"))
         .order_by("-period_end", "-publish_at", "-pk")
         .values("pk")[:1]
     )
-    actions = list(
-        ActionItem.objects.filter(plan__in=plans)
-        .annotate(public_update_id=latest_update)
+    return (
+        actions.annotate(latest=FilteredRelation("updates", condition=Q(updates__pk=latest_pk)))
         .order_by("plan_id", "ref")
-        .values(
+        .values_list(
             "pk",
             "plan_id",
             "ref",
@@ -538,46 +539,80 @@ def public_actions_for_plans(plans, now):
             "public_summary",
             "is_illustrative",
             "lead_organisation__name",
-            "public_update_id",
+            "latest__pk",
+            "latest__delivery_status",
+            "latest__impact_status",
+            "latest__public_summary",
+            "latest__period_end",
+            "latest__publish_at",
         )
     )
-    # No order: the rows go into a dict, and Meta.ordering would join the action,
-    # its plan and beyond only to sort them.
-    updates = {
-        row["pk"]: row
-        for row in ProgressUpdate.objects.filter(
-            pk__in=[a["public_update_id"] for a in actions if a["public_update_id"]]
-        )
-        .order_by()
-        .values(
-            "pk", "delivery_status", "impact_status", "public_summary", "period_end", "publish_at"
-        )
-    }
+
+
+_PLAN_ACTION_ROWS = Prepared(
+    lambda plan_id, now: _action_rows(ActionItem.objects.filter(plan_id=plan_id), now),
+    int,
+    datetime.datetime,
+)
+
+
+def public_actions_for_plans(plans, now):
+    """{plan pk: its actions with what their latest published update said}, in one query.
+
+    Each action is joined to its latest published update alone (a LEFT JOIN
+    whose condition picks that update's pk), so an action with none yet still
+    comes, with no update. An action is ``overdue`` when its due date is
+    before today and its latest published update did not report it delivered
+    (or there is none yet).
+    """
+    plans = list(plans)
+    if not plans:
+        return {}
+    today = timezone.localdate(now)
+    if len(plans) == 1:  # a plan's page: the same SQL every time (kit.prepared)
+        rows = _PLAN_ACTION_ROWS(plans[0].pk, now)
+    else:
+        rows = _action_rows(ActionItem.objects.filter(plan__in=plans), now)
     delivery = dict(ProgressUpdate._meta.get_field("delivery_status").flatchoices)
     impact = dict(ProgressUpdate._meta.get_field("impact_status").flatchoices)
     result = {plan.pk: [] for plan in plans}
-    for action in actions:
-        update = updates.get(action["public_update_id"]) or {}
+    for (
+        pk,
+        plan_id,
+        ref,
+        title,
+        finding_id,
+        due_date,
+        public_summary,
+        is_illustrative,
+        lead_name,
+        update_id,
+        delivery_status,
+        impact_status,
+        summary,
+        period_end,
+        published_at,
+    ) in rows:
         public_action = PublicAction(
-            pk=action["pk"],
-            ref=action["ref"],
-            title=action["title"],
-            finding_id=action["finding_id"],
-            due_date=action["due_date"],
-            public_summary=action["public_summary"],
-            is_illustrative=action["is_illustrative"],
-            lead_name=action["lead_organisation__name"],
-            update_id=action["public_update_id"],
-            delivery_status=update.get("delivery_status"),
-            impact_status=update.get("impact_status"),
-            delivery_label=delivery.get(update.get("delivery_status")),
-            impact_label=impact.get(update.get("impact_status")),
-            summary=update.get("public_summary"),
-            summary_period_end=update.get("period_end"),
-            published_at=update.get("publish_at"),
+            pk=pk,
+            ref=ref,
+            title=title,
+            finding_id=finding_id,
+            due_date=due_date,
+            public_summary=public_summary,
+            is_illustrative=is_illustrative,
+            lead_name=lead_name,
+            update_id=update_id,
+            delivery_status=delivery_status,
+            impact_status=impact_status,
+            delivery_label=delivery.get(delivery_status),
+            impact_label=impact.get(impact_status),
+            summary=summary,
+            summary_period_end=period_end,
+            published_at=published_at,
         )
         public_action.overdue = is_overdue(public_action, today)
-        result[action["plan_id"]].append(public_action)
+        result[plan_id].append(public_action)
     return result
 
 
@@ -793,29 +828,78 @@ class AreaRecords:
         )
 
 
+# The area page's queries, built and compiled once (kit.prepared): a page built
+# afresh spends more on making its SQL than the database spends answering it.
+_AREA_WITH_INSPECTIONS = PreparedChildren(
+    LocalArea, lambda slug: LocalArea.objects.filter(slug=slug), str, relations=("inspections",)
+)
+_FINDINGS = PreparedChildren(
+    Finding,
+    lambda area_id: Finding.objects.filter(inspection__area_id=area_id).order_by(
+        "kind_rank", "number", "pk"
+    ),
+    int,
+    relations=("judgements",),
+)
+_REVIEWS = PreparedChildren(
+    ProgressReview, lambda area_id: ProgressReview.objects.filter(area_id=area_id), int
+)
+_INTERVENTIONS = PreparedChildren(
+    Intervention,
+    lambda area_id: Intervention.objects.filter(area_id=area_id).order_by("pk"),
+    int,
+    relations=("intervention_findings",),
+)
+_PLANS = PreparedChildren(
+    Plan,
+    lambda area_id: public_plans().filter(area_id=area_id).order_by("pk"),
+    int,
+    relations=("plan_findings",),
+)
+_MEETINGS = PreparedChildren(
+    BoardMeeting,
+    lambda area_id, today: (
+        BoardMeeting.objects.public()
+        .filter(area_id=area_id, held_on__lte=today)
+        .order_by("-held_on")
+    ),
+    int,
+    datetime.date,
+)
+_REPORTS = PreparedChildren(
+    ProgressReport,
+    lambda area_id: (
+        (ProgressReport.objects.public() | ProgressReport.objects.withdrawn_publicly())
+        .filter(plan__area_id=area_id)
+        .order_by("-published_at")
+    ),
+    int,
+)
+
+
 def area_records(area, *, today):
-    """Load an area's public records: nine queries, however long its history."""
-    judgements = Judgement.objects.order_by("pk")
-    findings = Finding.objects.select_related("lead_organisation").prefetch_related(
-        Prefetch("judgements", queryset=judgements)
-    )
-    inspections = list(
-        area.inspections.prefetch_related(Prefetch("findings", queryset=findings)).order_by("pk")
-    )
-    reviews = list(ProgressReview.objects.filter(area=area).order_by("pk"))
-    interventions = list(
-        Intervention.objects.filter(area=area)
-        .prefetch_related(
-            Prefetch("intervention_findings", queryset=InterventionFinding.objects.order_by("pk"))
-        )
-        .order_by("pk")
-    )
+    """Load an area's public records in seven queries (six if the area came with its
+    inspections, ``public_area_with_inspections``), however long its history."""
+    if "inspections" in getattr(area, "_prefetched_objects_cache", {}):
+        inspections = list(area.inspections.all())  # public_area_with_inspections read them
+    else:
+        inspections = list(area.inspections.order_by("pk"))
+    # The findings come with their verdicts, in one query, each inspection's in order.
+    findings = {}
+    for finding in _FINDINGS(area.pk):
+        findings.setdefault(finding.inspection_id, []).append(finding)
+    attach(inspections, "findings", findings)
+    reviews = _REVIEWS(area.pk)
+    interventions = _INTERVENTIONS(area.pk)
     parents = _join_loaded(inspections, reviews, interventions)
     by_id = {i.pk: i for i in inspections}
-    plans = list(public_plans().filter(area=area).order_by("pk"))
+    # Each plan with the findings it answers (plan.plan_findings), in one query.
+    plans = _PLANS(area.pk)
     for plan in plans:
         plan.responds_to = by_id[plan.responds_to_id]
-    reports = list(listed_reports(area))  # published and withdrawn, in one query
+        plan.area = area
+    reports = _REPORTS(area.pk)  # published and withdrawn, in one query
+    _attach_plans(reports, plans)
     return AreaRecords(
         area=area,
         today=today,
@@ -823,10 +907,20 @@ def area_records(area, *, today):
         plans=plans,
         reviews=reviews,
         interventions=interventions,
-        meetings=list(public_meetings(area).filter(held_on__lte=today)),
+        meetings=_MEETINGS(area.pk, today),
         reports=[report for report in reports if not report.is_withdrawn],
         withdrawn_reports=[report for report in reports if report.is_withdrawn],
     )
+
+
+def _attach_plans(reports, plans):
+    """Give each report its plan, already loaded (a plan the public no longer sees is read)."""
+    by_id = {plan.pk: plan for plan in plans}
+    missing = {report.plan_id for report in reports} - by_id.keys()
+    if missing:
+        by_id |= Plan.objects.select_related("area").in_bulk(missing)
+    for report in reports:
+        report.plan = by_id[report.plan_id]
 
 
 def _join_loaded(inspections, reviews, interventions):
@@ -1181,7 +1275,7 @@ def area_page(area, *, now=None, today=None):
     finding_groups, actions, addressed, deadlines = [], [], set(), []
     if plan is not None:
         actions = public_actions(plan, now)
-        addressed = set(PlanFinding.objects.filter(plan=plan).values_list("finding_id", flat=True))
+        addressed = {link.finding_id for link in plan.plan_findings.all()}
         by_finding = {}  # each action read once, not once per finding
         for action in actions:
             by_finding.setdefault(action.finding_id, []).append(action)
@@ -1219,7 +1313,7 @@ def area_page(area, *, now=None, today=None):
             for pk, finding in findings.items()
         },
         finding_counts={i.pk: len(i.findings.all()) for i in inspections},
-        measures=[(measure, list(measure.values.all())) for measure in public_measures(area)],
+        measures=public_measure_series(area),
         deadlines=deadlines,
         today=today,
     )
@@ -1523,6 +1617,51 @@ def public_measures_with_values():
 def public_measures(area):
     """The area's public measures, each with its values in time order."""
     return public_measures_with_values().filter(area=area)
+
+
+@dataclass(frozen=True, slots=True)
+class FigureRow:
+    """What a measure's trend reads of one of its values (progress.summary.measure_trend)."""
+
+    period_end: datetime.date
+    period_label: str
+    value: object  # Decimal or None
+    numerator: int | None
+    denominator: int | None
+
+
+FIGURE_FIELDS = ("period_end", "period_label", "value", "numerator", "denominator")
+
+
+_MEASURE_NAMES = [field.attname for field in Measure._meta.concrete_fields]
+_MEASURE_SERIES = Prepared(
+    lambda area_id: (
+        Measure.objects.public()
+        .filter(area_id=area_id)
+        .order_by("name", "pk", "values__period_end")
+        .values_list(*_MEASURE_NAMES, *(f"values__{name}" for name in FIGURE_FIELDS))
+    ),
+    int,
+)
+
+
+def public_measure_series(area):
+    """The area's public measures, each with its values in time order, in one query.
+
+    [(measure, [FigureRow, ...])], for the summary's trends: the values are
+    light rows, not records (a measure may have dozens; the page needs only
+    their figures).
+    """
+    names = _MEASURE_NAMES
+    rows = _MEASURE_SERIES(area.pk)
+    width, series = len(names), {}
+    for row in rows:
+        pk = row[0]
+        if pk not in series:
+            series[pk] = (Measure.from_db(Measure.objects.db, names, row[:width]), [])
+        if row[width] is not None:  # a measure with no values yet comes once, with none
+            series[pk][1].append(FigureRow(*row[width:]))
+    return list(series.values())
 
 
 def public_meetings(area):

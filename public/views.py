@@ -35,7 +35,7 @@ def home(request):
 
 @cached_public_page
 def area(request, slug):
-    context = selectors.area_page(selectors.public_area(slug))
+    context = selectors.area_page(selectors.public_area_with_inspections(slug))
     return render(request, "public/area.html", context)
 
 

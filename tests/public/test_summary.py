@@ -572,26 +572,27 @@ def test_the_summary_is_built_in_a_fixed_number_of_queries(client):
             lambda: build_report_context(plan, audience=PUBLIC, period_start=PAST, period_end=TODAY)
         )
 
-    # The area page: the area; its inspections, their findings and verdicts; reviews;
-    # interventions; public plans; published meetings and reports; the plan's actions and
-    # their latest published updates; the findings the plan addresses; the deadline rules and
-    # dates stated for the plan; public measures and their values; the next scheduled
-    # publication (how long the page may be cached).
-    assert page(small) == page(large) == 17
+    # The area page: the area with its inspections; their findings with their verdicts;
+    # reviews; interventions with the findings they cover; public plans with the findings
+    # they answer; published meetings; reports; the plan's actions with their latest
+    # published updates; the deadline rules with the dates stated for the plan; public
+    # measures with their values; the next scheduled publication (how long the page may
+    # be cached).
+    assert page(small) == page(large) == 11
     # The report, as in tests/progress/test_reports.py (with the parent carer forum's
     # challenges).
     assert report(small) == report(large) == 14
     # The home page, for every area at once: the areas; inspections; their findings and
     # every verdict (as plain rows, read once); public plans; interventions; meetings to
     # come; public measures and their values; deadline rules and stated dates (the
-    # inspections and interventions already read); the plans' actions and their latest
+    # inspections and interventions already read); the plans' actions with their latest
     # published updates; the findings the plans address; the next scheduled publication.
     # A third area with a plan asks nothing more.
     cache.clear()
     two = count_queries(lambda: get(client, "public:home"))
     summary_area("third", "Third", extra_actions=3)
     cache.clear()
-    assert count_queries(lambda: get(client, "public:home")) == two == 15
+    assert count_queries(lambda: get(client, "public:home")) == two == 14
 
 
 def test_the_home_page_gives_one_line_per_area(client, plan):

@@ -416,12 +416,12 @@ def test_the_timeline_is_built_in_a_fixed_number_of_queries(django_assert_num_qu
         make_review(large, f"extra-{n}", held=f"202{n}-01", public_summary="More.")
         make_intervention(large, f"extra-{n}", Intervention.Kind.OTHER, issued=f"202{n}-02")
         make_report(large.plans.get(kind="accelerated_progress_plan"), number=n)
-    # Inspections, their findings, the findings' verdicts, reviews,
-    # interventions, the findings they cover, public plans, published board
-    # meetings and published reports.
-    with django_assert_num_queries(9):
+    # Inspections; their findings with the findings' verdicts; reviews;
+    # interventions with the findings they cover; public plans with the findings
+    # they answer; published board meetings; published reports.
+    with django_assert_num_queries(7):
         small_events = area_timeline(small, today=TODAY)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         large_events = area_timeline(large, today=TODAY)
     assert len(large_events) == len(small_events) + 18
 

@@ -1,0 +1,185 @@
+"""Records with their children in one query (kit.loading) and queries compiled once (kit.prepared)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q
+from django.db.models.sql import compiler
+from django.utils import timezone
+
+from inspections.models import Finding, Inspection, Judgement, LocalArea
+from kit.loading import Children, PreparedChildren, with_children
+from kit.prepared import Prepared
+from progress.models import Measure, MeasureValue, ProgressUpdate
+from tests.factories import make_area, make_finding, make_inspection
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def areas():
+    """Two areas: one with an inspection of three findings, two of them judged; one with none."""
+    judged = make_area(slug="judged")
+    make_area(slug="empty")
+    earlier = make_inspection(area=judged, start="2018-03")
+    revisits = [
+        make_inspection(
+            area=judged,
+            start=start,
+            ref=f"{start[:4]}-revisit",
+            kind=Inspection.Kind.REVISIT,
+            outcome=Inspection.Outcome.REVISIT_REPORTED,
+        )
+        for start in ("2020-05", "2022-05")
+    ]
+    findings = [make_finding(inspection=earlier, number=n) for n in (1, 2, 3)]
+    for finding, judged_by in ((findings[0], revisits), (findings[2], revisits[1:])):
+        for revisit in judged_by:
+            Judgement.objects.create(
+                finding=finding, inspection=revisit, verdict=Judgement.Verdict.SUFFICIENT
+            )
+    return judged
+
+
+def judged_by_prefetch(area_slug):
+    return list(
+        Finding.objects.filter(inspection__area__slug=area_slug)
+        .order_by("number")
+        .prefetch_related("judgements")
+    )
+
+
+def test_children_come_as_prefetch_related_would_leave_them(areas, django_assert_num_queries):
+    expected = judged_by_prefetch("judged")
+    with django_assert_num_queries(1):
+        loaded = with_children(
+            Finding.objects.filter(inspection__area=areas).order_by("number"), "judgements"
+        )
+    with django_assert_num_queries(0):
+        assert [f.pk for f in loaded] == [f.pk for f in expected]
+        assert [[j.pk for j in f.judgements.all()] for f in loaded] == [
+            sorted(j.pk for j in f.judgements.all()) for f in expected
+        ]
+        # Each child knows its parent without asking.
+        assert all(j.finding is f for f in loaded for j in f.judgements.all())
+        # Every field as the database holds it.
+        assert [(f.text, f.kind, f.inspection_id) for f in loaded] == [
+            (f.text, f.kind, f.inspection_id) for f in expected
+        ]
+
+
+def test_a_parent_without_children_comes_once_with_none(areas):
+    (area,) = with_children(LocalArea.objects.filter(slug="empty"), "inspections")
+    assert area.slug == "empty"
+    assert list(area.inspections.all()) == []
+    assert with_children(LocalArea.objects.filter(slug="nowhere"), "inspections") == []
+
+
+def test_two_relations_come_once_each_in_their_order(areas):
+    (area,) = with_children(
+        LocalArea.objects.filter(slug="judged"),
+        Children("inspections", order_by=("-start_date",)),
+        "measures",
+    )
+    assert [i.ref for i in area.inspections.all()] == [
+        "2022-revisit",
+        "2020-revisit",
+        "2018-inspection",
+    ]
+    assert list(area.measures.all()) == []
+
+
+def test_a_condition_keeps_only_some_children(areas):
+    first = Finding.objects.get(inspection__area=areas, number=1)
+    loaded = with_children(
+        Finding.objects.filter(inspection__area=areas).order_by("number"),
+        Children("judgements", condition=Q(judgements__pk=first.judgements.first().pk)),
+    )
+    assert [len(f.judgements.all()) for f in loaded] == [1, 0, 0]
+
+
+def test_a_prepared_query_compiles_once_and_reads_what_the_queryset_reads(areas, monkeypatch):
+    compiled = []
+    real = compiler.SQLCompiler.as_sql
+    monkeypatch.setattr(
+        compiler.SQLCompiler,
+        "as_sql",
+        lambda self, *args, **kwargs: compiled.append(1) or real(self, *args, **kwargs),
+    )
+    by_slug = PreparedChildren(
+        LocalArea,
+        lambda slug: LocalArea.objects.filter(slug=slug),
+        str,
+        relations=("inspections",),
+    )
+    (judged,) = by_slug("judged")
+    (empty,) = by_slug("empty")
+    assert len(compiled) == 1  # the second area used the SQL made for the first
+    assert [i.ref for i in judged.inspections.all()] == [
+        "2018-inspection",
+        "2020-revisit",
+        "2022-revisit",
+    ]
+    assert (empty.slug, list(empty.inspections.all())) == ("empty", [])
+    assert by_slug("nowhere") == []
+
+
+def test_prepared_values_of_every_kind_and_converted_fields(areas):
+    measure = Measure.objects.create(
+        area=areas,
+        slug="waits",
+        name="Waits",
+        definition="A definition.",
+        source="A source.",
+        unit="percent",
+        baseline=Decimal("40.5"),
+    )
+    for month in (1, 2, 3):
+        MeasureValue.objects.create(
+            measure=measure,
+            period_end=datetime.date(2025, month, 28),
+            value=Decimal(f"4{month}.25"),
+        )
+    rows = Prepared(
+        lambda area_id, name, after: (
+            MeasureValue.objects.filter(
+                measure__area_id=area_id, measure__name=name, period_end__gt=after
+            )
+            .order_by("period_end")
+            .values_list("period_end", "value")
+        ),
+        int,
+        str,
+        datetime.date,
+    )
+    assert rows(areas.pk, "Waits", datetime.date(2025, 1, 31)) == [
+        (datetime.date(2025, 2, 28), Decimal("42.25")),
+        (datetime.date(2025, 3, 28), Decimal("43.25")),
+    ]
+    assert rows(areas.pk, "Other", datetime.date(2025, 1, 31)) == []
+    published = Prepared(
+        lambda when: ProgressUpdate.objects.filter(publish_at__lte=when).values_list("pk"),
+        datetime.datetime,
+    )
+    assert published(timezone.now()) == []
+
+
+def test_a_query_whose_sql_changes_with_its_values_cannot_be_prepared(areas):
+    contains = Prepared(
+        lambda text: Finding.objects.filter(text__contains=text).values_list("pk"), str
+    )
+    with pytest.raises(ImproperlyConfigured, match="do not reach its SQL unchanged"):
+        contains("timeliness")
+    records = Prepared(lambda pk: Finding.objects.filter(pk=pk), int)
+    with pytest.raises(ImproperlyConfigured, match="values_list"):
+        records(1)
+    with pytest.raises(ImproperlyConfigured, match="cannot take a float"):
+        Prepared(lambda number: Finding.objects.values_list("pk"), float)
+    naive = Prepared(
+        lambda when: ProgressUpdate.objects.filter(publish_at__lte=when).values_list("pk"),
+        datetime.datetime,
+    )
+    with pytest.raises(ValueError, match="aware"):
+        naive(datetime.datetime(2025, 1, 1))
