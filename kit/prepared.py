@@ -12,7 +12,9 @@ Only a query whose SQL has the same shape for every value can be prepared: no
 list whose length varies (``pk__in=[...]``), no lookup that rewrites its value
 (``__contains``, ``__iexact``); building it raises ``ImproperlyConfigured``
 where a stand-in value does not come through unchanged. The values may be
-integers, strings, dates and aware datetimes.
+integers, strings, dates, aware datetimes and lists of integers (for
+``pk__in``: the SQL is kept for each length a list comes in, and an empty
+list reads nothing: give lists only to filters that must all hold).
 """
 
 import datetime
@@ -22,9 +24,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.utils import timezone
 
-# Stand-ins no real value is: each kind's n-th argument gets its own.
+# Stand-ins no real value is: each kind's n-th argument gets its own. A list is of
+# integers (primary keys, for ``pk__in``): its SQL is kept for each length it comes in.
 _STAND_INS = {
     int: lambda n: -1_987_654_000 - n,
+    list: lambda n, length=0: [-1_000_000_000 - 1_000_000 * n - i for i in range(length)],
     str: lambda n: f"prepared-query-stand-in-{n}",
     datetime.date: lambda n: datetime.date(1901, 2, 3 + n),
     datetime.datetime: lambda n: datetime.datetime(1901, 2, 3, 4, 5, 6, 7 + n, tzinfo=datetime.UTC),
@@ -48,9 +52,12 @@ class Prepared:
         self._compiled = {}
         self._lock = threading.Lock()
 
-    def _compile(self, using):
+    def _compile(self, using, lengths):
         connection = connections[using]
-        stand_ins = [_STAND_INS[kind](n) for n, kind in enumerate(self.kinds)]
+        stand_ins = [
+            _STAND_INS[kind](n, lengths[n]) if kind is list else _STAND_INS[kind](n)
+            for n, kind in enumerate(self.kinds)
+        ]
         queryset = self.build(*stand_ins)
         if queryset._iterable_class.__name__ != "ValuesListIterable":
             raise ImproperlyConfigured("A prepared query must end with values_list().")
@@ -66,12 +73,22 @@ class Prepared:
         slots = []
         for param in params:
             found = [
-                n
+                (n, None)
                 for n, value in enumerate(adapted)
                 if type(param) is type(value) and param == value
+            ] + [
+                (n, value.index(param))
+                for n, value in enumerate(adapted)
+                if type(value) is list and type(param) is int and param in value
             ]
             slots.append(found[0] if found else None)
-        missing = set(range(len(self.kinds))) - set(slots)
+        reached = {slot for slot in slots if slot is not None}
+        missing = {
+            n
+            for n, value in enumerate(adapted)
+            if (type(value) is not list and (n, None) not in reached)
+            or (type(value) is list and any((n, i) not in reached for i in range(len(value))))
+        }
         if missing:
             raise ImproperlyConfigured(
                 f"Values {sorted(missing)} of a prepared query do not reach its SQL unchanged."
@@ -83,6 +100,8 @@ class Prepared:
 
     @staticmethod
     def _adapt(connection, kind, value):
+        if kind is list:
+            return [int(item) for item in value]
         if kind is datetime.datetime:
             if timezone.is_naive(value):
                 raise ValueError("A prepared query takes aware datetimes.")
@@ -94,11 +113,18 @@ class Prepared:
     def __call__(self, *values, using="default"):
         if len(values) != len(self.kinds):
             raise TypeError(f"This prepared query takes {len(self.kinds)} values.")
-        compiled = self._compiled.get(using)
+        if any(kind is list and not value for kind, value in zip(self.kinds, values, strict=True)):
+            return []  # "IN ()" matches nothing: Django reads nothing either
+        lengths = tuple(
+            len(value) if kind is list else None
+            for kind, value in zip(self.kinds, values, strict=True)
+        )
+        key = (using, lengths)
+        compiled = self._compiled.get(key)
         if compiled is None:
             with self._lock:
-                compiled = self._compiled.get(using) or self._compile(using)
-                self._compiled[using] = compiled
+                compiled = self._compiled.get(key) or self._compile(using, lengths)
+                self._compiled[key] = compiled
         sql, params, slots, converters = compiled
         connection = connections[using]
         adapted = [
@@ -106,7 +132,7 @@ class Prepared:
             for kind, value in zip(self.kinds, values, strict=True)
         ]
         params = [
-            param if slot is None else adapted[slot]
+            param if slot is None else _value(adapted, slot)
             for param, slot in zip(params, slots, strict=True)
         ]
         with connection.cursor() as cursor:
@@ -125,3 +151,8 @@ class Prepared:
                 row[position] = value
             converted.append(tuple(row))
         return converted
+
+
+def _value(adapted, slot):
+    n, index = slot
+    return adapted[n] if index is None else adapted[n][index]

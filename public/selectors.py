@@ -556,6 +556,13 @@ _PLAN_ACTION_ROWS = Prepared(
 )
 
 
+_PLANS_ACTION_ROWS = Prepared(
+    lambda plan_ids, now: _action_rows(ActionItem.objects.filter(plan__in=plan_ids), now),
+    list,
+    datetime.datetime,
+)
+
+
 def public_actions_for_plans(plans, now):
     """{plan pk: its actions with what their latest published update said}, in one query.
 
@@ -572,7 +579,7 @@ def public_actions_for_plans(plans, now):
     if len(plans) == 1:  # a plan's page: the same SQL every time (kit.prepared)
         rows = _PLAN_ACTION_ROWS(plans[0].pk, now)
     else:
-        rows = _action_rows(ActionItem.objects.filter(plan__in=plans), now)
+        rows = _PLANS_ACTION_ROWS([plan.pk for plan in plans], now)
     delivery = dict(ProgressUpdate._meta.get_field("delivery_status").flatchoices)
     impact = dict(ProgressUpdate._meta.get_field("impact_status").flatchoices)
     result = {plan.pk: [] for plan in plans}
@@ -1458,6 +1465,59 @@ def _group(rows, key):
     return grouped
 
 
+# The home page's queries, for any number of areas, each built and compiled once
+# for each number of areas it is asked about (kit.prepared): usually one, the area
+# whose row changed.
+_HOME_INSPECTIONS = PreparedChildren(
+    Inspection, lambda ids: Inspection.objects.filter(area__in=ids).order_by("pk"), list
+)
+_HOME_FINDINGS = Prepared(
+    lambda ids: (
+        Finding.objects.filter(inspection__area__in=ids)
+        .order_by("pk")
+        .values_list("pk", "inspection_id")
+    ),
+    list,
+)
+_HOME_VERDICTS = Prepared(
+    lambda ids: (
+        Judgement.objects.filter(finding__inspection__area__in=ids)
+        .order_by("pk")
+        .values_list("finding_id", "inspection_id", "verdict")
+    ),
+    list,
+)
+_HOME_PLANS = PreparedChildren(
+    Plan, lambda ids: public_plans().filter(area__in=ids).order_by("pk"), list
+)
+_HOME_INTERVENTIONS = PreparedChildren(
+    Intervention, lambda ids: Intervention.objects.filter(area__in=ids).order_by("pk"), list
+)
+_HOME_MEETINGS = PreparedChildren(
+    BoardMeeting,
+    lambda today, ids: BoardMeeting.objects.announced().filter(held_on__gte=today, area__in=ids),
+    datetime.date,
+    list,
+)
+_HOME_MEASURE_SERIES = Prepared(
+    lambda ids: (
+        Measure.objects.public()
+        .filter(area__in=ids)
+        .order_by("name", "pk", "values__period_end")
+        .values_list(*_MEASURE_NAMES, *(f"values__{name}" for name in FIGURE_FIELDS))
+    ),
+    list,
+)
+_HOME_ADDRESSED = Prepared(
+    lambda plan_ids: (
+        PlanFinding.objects.filter(plan__in=plan_ids)
+        .order_by()
+        .values_list("plan_id", "finding_id")
+    ),
+    list,
+)
+
+
 def home_areas(*, now=None, today=None, areas=None):
     """Each area with where it stands now, its next key date and its summary.
 
@@ -1469,25 +1529,14 @@ def home_areas(*, now=None, today=None, areas=None):
     """
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    if areas is None:
-        areas = list(LocalArea.objects.order_by("name"))
-        mine = {}
-    else:
-        areas = list(areas)
-        mine = {"area__in": [area.pk for area in areas]}
-    within = {f"inspection__{key}": value for key, value in mine.items()}
-    inspections = list(Inspection.objects.filter(**mine).order_by("pk"))
+    areas = list(LocalArea.objects.order_by("name") if areas is None else areas)
+    ids = [area.pk for area in areas]
+    inspections = _HOME_INSPECTIONS(ids)
     inspections_by_id = {inspection.pk: inspection for inspection in inspections}
     # Each finding of the areas shown, and each verdict with the inspection of the
     # finding it judged (a verdict is given in the finding's own area).
-    finding_inspection = dict(
-        Finding.objects.filter(**within).order_by("pk").values_list("pk", "inspection_id")
-    )
-    verdicts = list(
-        Judgement.objects.filter(**{f"finding__{key}": value for key, value in within.items()})
-        .order_by("pk")
-        .values_list("finding_id", "inspection_id", "verdict")
-    )
+    finding_inspection = dict(_HOME_FINDINGS(ids))
+    verdicts = _HOME_VERDICTS(ids)
     on_finding, given, parents = {}, {}, {}
     for finding_id, inspection_id, verdict in verdicts:
         on_finding.setdefault(finding_id, []).append(verdict)
@@ -1503,21 +1552,12 @@ def home_areas(*, now=None, today=None, areas=None):
         finding_counts[inspection_id] = finding_counts.get(inspection_id, 0) + 1
         area_id = inspections_by_id[inspection_id].area_id
         area_findings.setdefault(area_id, {})[pk] = findings[pk]
-    plans = list(public_plans().filter(**mine).order_by("pk"))
+    plans = _HOME_PLANS(ids)
     for plan in plans:
         plan.responds_to = inspections_by_id[plan.responds_to_id]
-    interventions = list(Intervention.objects.filter(**mine).order_by("pk"))
-    meetings = _group(
-        BoardMeeting.objects.announced().filter(held_on__gte=today, **mine), lambda m: m.area_id
-    )
-    measures = list(Measure.objects.public().filter(**mine).order_by("name", "pk"))
-    values = _group(
-        MeasureValue.objects.filter(measure__in=[m.pk for m in measures]).order_by("period_end"),
-        lambda value: value.measure_id,
-    )
-    measures_by_area = _group(
-        ((measure, values.get(measure.pk, [])) for measure in measures), lambda p: p[0].area_id
-    )
+    interventions = _HOME_INTERVENTIONS(ids)
+    meetings = _group(_HOME_MEETINGS(today, ids), lambda m: m.area_id)
+    measures_by_area = _group(_measure_series(_HOME_MEASURE_SERIES(ids)), lambda p: p[0].area_id)
     by_area = {
         "inspections": _group(inspections, lambda i: i.area_id),
         "plans": _group(plans, lambda p: p.area_id),
@@ -1546,11 +1586,7 @@ def home_areas(*, now=None, today=None, areas=None):
     )
     actions = public_actions_for_plans(shown, now)
     addressed = {}
-    for plan_id, finding_id in (
-        PlanFinding.objects.filter(plan__in=[plan.pk for plan in shown])
-        .order_by()
-        .values_list("plan_id", "finding_id")
-    ):
+    for plan_id, finding_id in _HOME_ADDRESSED([plan.pk for plan in shown]):
         addressed.setdefault(plan_id, set()).add(finding_id)
     for area in areas:
         plan = area.current_plan
@@ -1652,9 +1688,13 @@ def public_measure_series(area):
     light rows, not records (a measure may have dozens; the page needs only
     their figures).
     """
-    names = _MEASURE_NAMES
-    rows = _MEASURE_SERIES(area.pk)
-    width, series = len(names), {}
+    return _measure_series(_MEASURE_SERIES(area.pk))
+
+
+def _measure_series(rows):
+    """[(measure, [FigureRow, ...])] from rows of a measure's fields and one of its values."""
+    names, series = _MEASURE_NAMES, {}
+    width = len(names)
     for row in rows:
         pk = row[0]
         if pk not in series:

@@ -183,3 +183,34 @@ def test_a_query_whose_sql_changes_with_its_values_cannot_be_prepared(areas):
     )
     with pytest.raises(ValueError, match="aware"):
         naive(datetime.datetime(2025, 1, 1))
+
+
+def test_a_list_of_keys_is_compiled_once_for_each_length(
+    areas, monkeypatch, django_assert_num_queries
+):
+    empty = LocalArea.objects.get(slug="empty")
+    compiled = []
+    real = compiler.SQLCompiler.as_sql
+    monkeypatch.setattr(
+        compiler.SQLCompiler,
+        "as_sql",
+        lambda self, *args, **kwargs: compiled.append(1) or real(self, *args, **kwargs),
+    )
+    refs = Prepared(
+        lambda ids, kind: (
+            Inspection.objects.filter(area__in=ids, kind=kind)
+            .order_by("start_date")
+            .values_list("ref")
+        ),
+        list,
+        str,
+    )
+    revisit = Inspection.Kind.REVISIT
+    assert refs([areas.pk], revisit) == [("2020-revisit",), ("2022-revisit",)]
+    assert refs([empty.pk], revisit) == []
+    assert len(compiled) == 1
+    assert refs([empty.pk, areas.pk], revisit) == [("2020-revisit",), ("2022-revisit",)]
+    assert refs([areas.pk, empty.pk], revisit) == [("2020-revisit",), ("2022-revisit",)]
+    assert len(compiled) == 2  # one more length
+    with django_assert_num_queries(0):
+        assert refs([], revisit) == []

@@ -149,10 +149,10 @@ def test_the_home_page_reads_the_same_queries_at_3_and_12_areas(
     many, response = count_queries(django_assert_max_num_queries, client, reverse("public:home"))
     assert few == many
     # Areas; inspections; findings; verdicts; plans; interventions; board meetings;
-    # measures and their values; deadline rules and stated dates (reviews only when
+    # measures with their values; deadline rules and stated dates (reviews only when
     # a rule counts from them); actions with their latest published updates; the
     # findings the plans address; the next scheduled publication.
-    assert many == 14
+    assert many == 13
     page = response.content.decode()
     assert page.count('class="portal-area"') == 12
     assert page.count("Next board meeting:") == 12

@@ -584,7 +584,7 @@ def test_the_summary_is_built_in_a_fixed_number_of_queries(client):
     assert report(small) == report(large) == 14
     # The home page, for every area at once: the areas; inspections; their findings and
     # every verdict (as plain rows, read once); public plans; interventions; meetings to
-    # come; public measures and their values; deadline rules and stated dates (the
+    # come; public measures with their values; deadline rules and stated dates (the
     # inspections and interventions already read); the plans' actions with their latest
     # published updates; the findings the plans address; the next scheduled publication.
     # A third area with a plan asks nothing more.
@@ -592,7 +592,7 @@ def test_the_summary_is_built_in_a_fixed_number_of_queries(client):
     two = count_queries(lambda: get(client, "public:home"))
     summary_area("third", "Third", extra_actions=3)
     cache.clear()
-    assert count_queries(lambda: get(client, "public:home")) == two == 14
+    assert count_queries(lambda: get(client, "public:home")) == two == 13
 
 
 def test_the_home_page_gives_one_line_per_area(client, plan):
