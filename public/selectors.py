@@ -1499,7 +1499,8 @@ _HOME_MEETINGS = PreparedChildren(
     datetime.date,
     list,
 )
-_HOME_MEASURE_SERIES = Prepared(
+# Each measure's fields with one of its values a row (public_measure_series).
+_MEASURE_SERIES = Prepared(
     lambda ids: (
         Measure.objects.public()
         .filter(area__in=ids)
@@ -1557,7 +1558,7 @@ def home_areas(*, now=None, today=None, areas=None):
         plan.responds_to = inspections_by_id[plan.responds_to_id]
     interventions = _HOME_INTERVENTIONS(ids)
     meetings = _group(_HOME_MEETINGS(today, ids), lambda m: m.area_id)
-    measures_by_area = _group(_measure_series(_HOME_MEASURE_SERIES(ids)), lambda p: p[0].area_id)
+    measures_by_area = _group(_measure_series(_MEASURE_SERIES(ids)), lambda p: p[0].area_id)
     by_area = {
         "inspections": _group(inspections, lambda i: i.area_id),
         "plans": _group(plans, lambda p: p.area_id),
@@ -1670,15 +1671,6 @@ FIGURE_FIELDS = ("period_end", "period_label", "value", "numerator", "denominato
 
 
 _MEASURE_NAMES = [field.attname for field in Measure._meta.concrete_fields]
-_MEASURE_SERIES = Prepared(
-    lambda area_id: (
-        Measure.objects.public()
-        .filter(area_id=area_id)
-        .order_by("name", "pk", "values__period_end")
-        .values_list(*_MEASURE_NAMES, *(f"values__{name}" for name in FIGURE_FIELDS))
-    ),
-    int,
-)
 
 
 def public_measure_series(area):
@@ -1688,7 +1680,7 @@ def public_measure_series(area):
     light rows, not records (a measure may have dozens; the page needs only
     their figures).
     """
-    return _measure_series(_MEASURE_SERIES(area.pk))
+    return _measure_series(_MEASURE_SERIES([area.pk]))
 
 
 def _measure_series(rows):

@@ -5,6 +5,7 @@ templates/includes/status_tag.html, without the cost of an include per tag
 (a public area page shows hundreds of them).
 """
 
+import functools
 import html
 
 from django import template
@@ -54,9 +55,20 @@ def escape_value(value):
 
 
 def _tag(status, label):
+    if type(status) is str and type(label) is str:  # plain text: the same few, many times
+        return _plain_tag(status, label)
+    return _build_tag(status, label)
+
+
+def _build_tag(status, label):
     colour = TAG_COLOURS.get(status, "grey")
     css = f"govuk-tag govuk-tag--{colour}" if colour else "govuk-tag"
     return mark_safe(f'<strong class="{css}">{escape_value(label or status)}</strong>')
+
+
+@functools.lru_cache(maxsize=512)
+def _plain_tag(status, label):
+    return _build_tag(status, label)
 
 
 @register.simple_tag

@@ -43,6 +43,18 @@ def areas():
     return judged
 
 
+def compilations(monkeypatch):
+    """A list that grows by one each time Django makes a query's SQL."""
+    compiled = []
+    real = compiler.SQLCompiler.as_sql
+    monkeypatch.setattr(
+        compiler.SQLCompiler,
+        "as_sql",
+        lambda self, *args, **kwargs: compiled.append(1) or real(self, *args, **kwargs),
+    )
+    return compiled
+
+
 def judged_by_prefetch(area_slug):
     return list(
         Finding.objects.filter(inspection__area__slug=area_slug)
@@ -101,13 +113,7 @@ def test_a_condition_keeps_only_some_children(areas):
 
 
 def test_a_prepared_query_compiles_once_and_reads_what_the_queryset_reads(areas, monkeypatch):
-    compiled = []
-    real = compiler.SQLCompiler.as_sql
-    monkeypatch.setattr(
-        compiler.SQLCompiler,
-        "as_sql",
-        lambda self, *args, **kwargs: compiled.append(1) or real(self, *args, **kwargs),
-    )
+    compiled = compilations(monkeypatch)
     by_slug = PreparedChildren(
         LocalArea,
         lambda slug: LocalArea.objects.filter(slug=slug),
@@ -189,13 +195,7 @@ def test_a_list_of_keys_is_compiled_once_for_each_length(
     areas, monkeypatch, django_assert_num_queries
 ):
     empty = LocalArea.objects.get(slug="empty")
-    compiled = []
-    real = compiler.SQLCompiler.as_sql
-    monkeypatch.setattr(
-        compiler.SQLCompiler,
-        "as_sql",
-        lambda self, *args, **kwargs: compiled.append(1) or real(self, *args, **kwargs),
-    )
+    compiled = compilations(monkeypatch)
     refs = Prepared(
         lambda ids, kind: (
             Inspection.objects.filter(area__in=ids, kind=kind)
