@@ -9,12 +9,12 @@ real values in their places: the same SQL, the same rows, converted by the same
 field converters as the queryset would convert them.
 
 Only a query whose SQL has the same shape for every value can be prepared: no
-list whose length varies (``pk__in=[...]``), no lookup that rewrites its value
-(``__contains``, ``__iexact``); building it raises ``ImproperlyConfigured``
-where a stand-in value does not come through unchanged. The values may be
-integers, strings, dates, aware datetimes and lists of integers (for
-``pk__in``: the SQL is kept for each length a list comes in, and an empty
-list reads nothing: give lists only to filters that must all hold).
+lookup that rewrites its value (``__contains``, ``__iexact``); building it
+raises ``ImproperlyConfigured`` where a stand-in value does not come through
+unchanged. The values may be integers, strings, dates, aware datetimes and
+lists of integers (for ``pk__in``: the SQL is kept for each length a list
+comes in, and an empty list reads nothing: give lists only to filters that
+must all hold).
 """
 
 import datetime
@@ -38,7 +38,7 @@ _STAND_INS = {
 class Prepared:
     """``build(*values)`` -> a ``values_list`` queryset, compiled once per database.
 
-    ``kinds`` gives each value's type (int, str, datetime.date, datetime.datetime).
+    ``kinds`` gives each value's type (int, str, datetime.date, datetime.datetime, list).
     Calling it with the values returns the rows, as tuples, as
     ``list(build(*values))`` would.
     """
@@ -70,25 +70,13 @@ class Prepared:
             self._adapt(connection, kind, value)
             for kind, value in zip(self.kinds, stand_ins, strict=True)
         ]
-        slots = []
-        for param in params:
-            found = [
-                (n, None)
-                for n, value in enumerate(adapted)
-                if type(param) is type(value) and param == value
-            ] + [
-                (n, value.index(param))
-                for n, value in enumerate(adapted)
-                if type(value) is list and type(param) is int and param in value
-            ]
-            slots.append(found[0] if found else None)
-        reached = {slot for slot in slots if slot is not None}
-        missing = {
-            n
-            for n, value in enumerate(adapted)
-            if (type(value) is not list and (n, None) not in reached)
-            or (type(value) is list and any((n, i) not in reached for i in range(len(value))))
-        }
+        # Where each stand-in (each item, for a list) is among the params.
+        stand_in_at = {}
+        for n, value in enumerate(adapted):
+            for index, item in enumerate(value) if type(value) is list else [(None, value)]:
+                stand_in_at[type(item), item] = (n, index)
+        slots = [stand_in_at.get((type(param), param)) for param in params]
+        missing = {n for n, _ in set(stand_in_at.values()) - set(slots)}
         if missing:
             raise ImproperlyConfigured(
                 f"Values {sorted(missing)} of a prepared query do not reach its SQL unchanged."
@@ -140,6 +128,8 @@ class Prepared:
             rows = cursor.fetchall()
         if not converters:
             return [tuple(row) for row in rows]
+        # As SQLCompiler.apply_converters, with this thread's connection (the compiler
+        # that made the SQL holds the connection of the thread that first ran it).
         converters = list(converters.items())
         converted = []
         for row in rows:

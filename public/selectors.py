@@ -24,7 +24,7 @@ Both put records in order here, in Python, so every database agrees.
 
 import calendar
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from django.db.models import FilteredRelation, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
@@ -1667,7 +1667,7 @@ class FigureRow:
     denominator: int | None
 
 
-FIGURE_FIELDS = ("period_end", "period_label", "value", "numerator", "denominator")
+FIGURE_FIELDS = tuple(field.name for field in fields(FigureRow))
 
 
 _MEASURE_NAMES = [field.attname for field in Measure._meta.concrete_fields]

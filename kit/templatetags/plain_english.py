@@ -604,21 +604,28 @@ class _Rewriter:
             if tag is None:
                 continue
             name, end, element = tag
-            if end:  # an end tag closes the innermost element of its name
-                for index in range(len(self.open) - 1, -1, -1):
-                    if self.open[index].name == name:
-                        del self.open[index:]
-                        del self.where[index + 1 :]
-                        break
+            if end:
+                self._close(name)
             elif element is not None:
                 after = self._end_of(name, at, position)
                 if after >= 0:  # over before the text: passed over
                     at = after
                 else:
-                    self.open.append(element)
-                    self.where.append(self.where[-1].inside(element))
+                    self._open(element)
         self._walked = position
         return self.where[-1]
+
+    def _close(self, name):
+        """An end tag closes the innermost open element of its name."""
+        for index in range(len(self.open) - 1, -1, -1):
+            if self.open[index].name == name:
+                del self.open[index:]
+                del self.where[index + 1 :]
+                break
+
+    def _open(self, element):
+        self.open.append(element)
+        self.where.append(self.where[-1].inside(element))
 
     def _end_of(self, name, start, limit):
         """Just after the end tag of the element called ``name`` opened before ``start``, if
@@ -707,16 +714,11 @@ class _Rewriter:
         name, end, element = tag
         if name in BLOCKS:
             self.before = ""
-        if end:  # an end tag closes the innermost element of its name
-            for index in range(len(self.open) - 1, -1, -1):
-                if self.open[index].name == name:
-                    del self.open[index:]
-                    del self.where[index + 1 :]
-                    break
+        if end:
+            self._close(name)
             return
         if element is not None:
-            self.open.append(element)
-            self.where.append(self.where[-1].inside(element))
+            self._open(element)
             if element.label:
                 self.before = ""
 

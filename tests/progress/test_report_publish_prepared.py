@@ -62,8 +62,9 @@ def stubbed(monkeypatch):
     monkeypatch.setattr(pdf_module, "html_to_pdf", stub_render)
 
 
-def generated(cast, django_capture_on_commit_callbacks, audience="public"):
-    """A report asked for and made (the immediate task backend runs the worker on commit)."""
+def requested(cast, django_capture_on_commit_callbacks, audience="public"):
+    """A report asked for, as it stands once the worker has run (the immediate task
+    backend runs it on commit)."""
     with django_capture_on_commit_callbacks(execute=True):
         report = request_report(
             plan=cast.plan,
@@ -73,6 +74,12 @@ def generated(cast, django_capture_on_commit_callbacks, audience="public"):
             by=cast.officer,
         )
     report.refresh_from_db()
+    return report
+
+
+def generated(cast, django_capture_on_commit_callbacks, audience="public"):
+    """A report asked for and made."""
+    report = requested(cast, django_capture_on_commit_callbacks, audience)
     assert report.state == ProgressReport.State.READY, report.error
     return report
 
@@ -178,15 +185,7 @@ def test_a_report_whose_published_version_cannot_be_drawn_fails_and_can_be_tried
         return stub_render(html)
 
     monkeypatch.setattr(pdf_module, "html_to_pdf", draft_only)
-    with django_capture_on_commit_callbacks(execute=True):
-        report = request_report(
-            plan=world.plan,
-            audience="public",
-            period_start=datetime.date(2025, 1, 1),
-            period_end=datetime.date(2025, 12, 31),
-            by=world.officer,
-        )
-    report.refresh_from_db()
+    report = requested(world, django_capture_on_commit_callbacks)
     assert report.state == ProgressReport.State.FAILED
     assert report.error == "The report could not be made: it fell over."
     assert not report.pdf and not report.prepared_pdf  # nothing half made is kept
@@ -210,15 +209,7 @@ def test_a_draft_without_its_draft_marks_is_never_prepared_to_be_published(
     from progress import reports
 
     monkeypatch.setattr(reports, "published_html", lambda html: None)
-    with django_capture_on_commit_callbacks(execute=True):
-        report = request_report(
-            plan=world.plan,
-            audience="public",
-            period_start=datetime.date(2025, 1, 1),
-            period_end=datetime.date(2025, 12, 31),
-            by=world.officer,
-        )
-    report.refresh_from_db()
+    report = requested(world, django_capture_on_commit_callbacks)
     assert (report.state, report.error) == (ProgressReport.State.FAILED, NOT_PUBLISHABLE)
 
 
