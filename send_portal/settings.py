@@ -270,6 +270,11 @@ else:
         }
     }
 
+# The public pages' fixed queries are prepared once on each PostgreSQL connection
+# (kit.prepared). Off only behind a pooler in transaction mode that does not carry
+# prepared statements between server connections (docs/deploy.md).
+DATABASE_SERVER_PREPARES = env_bool("DATABASE_SERVER_PREPARES", True)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,17 +1,21 @@
-"""Records with their children in one query (kit.loading) and queries compiled once (kit.prepared)."""
+"""Records with their children in one query (kit.loading) and queries compiled once
+(kit.prepared), prepared once on each PostgreSQL connection."""
 
 import datetime
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import DataError, connection, transaction
 from django.db.models import Q
 from django.db.models.sql import compiler
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from inspections.models import Finding, Inspection, Judgement, LocalArea
+from kit import prepared as prepared_module
 from kit.loading import Children, PreparedChildren, with_children
-from kit.prepared import Prepared
+from kit.prepared import Prepared, server_sql
 from progress.models import Measure, MeasureValue, ProgressUpdate
 from tests.factories import make_area, make_finding, make_inspection
 
@@ -214,3 +218,90 @@ def test_a_list_of_keys_is_compiled_once_for_each_length(
     assert len(compiled) == 2  # one more length
     with django_assert_num_queries(0):
         assert refs([], revisit) == []
+
+
+# On PostgreSQL, prepared once on each connection's server session (PREPARE, then EXECUTE).
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="server-side prepared statements are PostgreSQL's"
+)
+
+
+def _refs():
+    return Prepared(
+        lambda area_id: (
+            Inspection.objects.filter(area_id=area_id).order_by("start_date").values_list("ref")
+        ),
+        int,
+    )
+
+
+def _run_sql(prepared, *values):
+    with CaptureQueriesContext(connection) as captured:
+        rows = prepared(*values)
+    return rows, [query["sql"] for query in captured]
+
+
+REFS = [("2018-inspection",), ("2020-revisit",), ("2022-revisit",)]
+
+
+@postgresql_only
+def test_each_query_is_prepared_once_on_a_connection_in_the_same_round_trip(areas):
+    refs = _refs()
+    empty = LocalArea.objects.get(slug="empty")
+    rows, sent = _run_sql(refs, areas.pk)
+    assert rows == REFS
+    assert len(sent) == 1
+    name = sent[0].removeprefix("PREPARE ").split(" ", 1)[0]
+    assert name.startswith("kit_prepared_")
+    assert sent[0].endswith(f"; EXECUTE {name}({areas.pk})")
+    assert "$1" in sent[0]
+    assert _run_sql(refs, areas.pk) == (REFS, [f"EXECUTE {name}({areas.pk})"])
+    assert _run_sql(refs, empty.pk) == ([], [f"EXECUTE {name}({empty.pk})"])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [name])
+        assert cursor.fetchall() == [(1,)]
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_new_connection_prepares_again_and_a_rollback_keeps_what_was_prepared(areas):
+    refs = _refs()
+    _, sent = _run_sql(refs, areas.pk)
+    assert sent[0].startswith("PREPARE ")
+    connection.close()
+    rows, sent = _run_sql(refs, areas.pk)
+    assert (rows, sent[0].startswith("PREPARE ")) == (REFS, True)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert refs(areas.pk) == REFS
+        raise RuntimeError("rolled back")
+    rows, sent = _run_sql(refs, areas.pk)
+    assert (rows, sent[0].startswith("EXECUTE ")) == (REFS, True)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_first_run_leaves_its_name_unused_and_the_next_run_prepares_afresh(areas):
+    refs = _refs()
+    with pytest.raises(DataError):
+        refs(10**30)  # out of the key's range: the server refuses the EXECUTE
+    _, sent = _run_sql(refs, areas.pk)
+    assert sent[0].startswith("PREPARE ")
+    assert _run_sql(refs, areas.pk)[0] == REFS
+
+
+@postgresql_only
+def test_switched_off_or_past_the_limit_the_plain_sql_runs(areas, settings, monkeypatch):
+    settings.DATABASE_SERVER_PREPARES = False
+    rows, sent = _run_sql(_refs(), areas.pk)
+    assert rows == REFS and sent[0].startswith("SELECT ")
+    settings.DATABASE_SERVER_PREPARES = True
+    monkeypatch.setattr(prepared_module, "MAX_PREPARED_PER_CONNECTION", 0)
+    rows, sent = _run_sql(_refs(), areas.pk)
+    assert rows == REFS and sent[0].startswith("SELECT ")
+
+
+def test_the_servers_sql_numbers_each_parameter_and_keeps_literal_percent_signs():
+    assert server_sql("SELECT 'a%%b' WHERE x = %s AND y IN (%s, %s)") == (
+        "SELECT 'a%%b' WHERE x = $1 AND y IN ($2, $3)"
+    )
