@@ -370,21 +370,21 @@ def _when(value):
 
 
 def measure_trend(measure, values):
-    """The trend of ``measure`` from its ``values``, from public figures only."""
-    points = sorted(
-        ((value, public_figure(measure, value)) for value in values),
-        key=lambda point: point[0].period_end,
-    )
+    """The trend of ``measure`` from its ``values``, from public figures only.
+
+    Only the figures it needs are worked out: from the newest back to the latest
+    shown or withheld one, and, with no baseline to compare with, from the oldest
+    on to the first shown one (a measure may have years of monthly values).
+    """
+    ordered = sorted(values, key=lambda value: value.period_end)
     # "No figure" periods say nothing: the latest is the newest shown or withheld figure.
-    points = [
-        (value, figure)
-        for value, figure in points
-        if figure.number is not None or figure.suppressed
-    ]
     trend = {"name": measure.name, "higher_is_better": measure.higher_is_better, "latest": ""}
-    if not points:
+    for latest_value in reversed(ordered):
+        latest = public_figure(measure, latest_value)
+        if latest.number is not None or latest.suppressed:
+            break
+    else:
         return MeasureTrend(**trend)
-    latest_value, latest = points[-1]
     if latest.suppressed:
         return MeasureTrend(**trend, withheld_period=_when(latest_value))
     trend["latest"] = f"{latest.text} in {_when(latest_value)}"
@@ -394,8 +394,11 @@ def measure_trend(measure, values):
         trend["reference"] = f"the baseline of {baseline.text}{when}"
         trend["against"] = _direction(measure, latest.number, baseline.number)
     else:  # no baseline, or a withheld one: compare with the earliest figure shown
-        shown = [(value, figure) for value, figure in points if figure.number is not None]
-        first_value, first = shown[0]
+        first_value, first = next(
+            (value, figure)
+            for value, figure in ((value, public_figure(measure, value)) for value in ordered)
+            if figure.number is not None
+        )
         if first_value is not latest_value:
             trend["reference"] = f"{first.text} in {_when(first_value)}"
             trend["reference_is_baseline"] = False

@@ -11,6 +11,7 @@ The pages read the real clock, so every date here is counted from today.
 
 import datetime
 import io
+import random
 import re
 from decimal import Decimal
 
@@ -24,6 +25,8 @@ from django.utils import timezone
 from actions.deadlines import plan_deadlines
 from actions.models import ActionItem, DeliveryStatus, ImpactStatus, Plan
 from inspections.models import Inspection, Judgement, LocalArea
+from progress import summary as summary_module
+from progress.charts import month_year
 from progress.models import Measure, MeasureValue, ProgressUpdate
 from progress.reports import PUBLIC, build_report_context, render_report_html
 from progress.summary import (
@@ -33,12 +36,14 @@ from progress.summary import (
     ActionRow,
     FindingRow,
     InspectionRow,
+    MeasureTrend,
     count_actions,
     count_findings,
     counted_verdicts,
     measure_belongs,
     measure_trend,
 )
+from progress.suppression import format_figure, public_baseline, public_figure
 from public.selectors import area_page, home_areas
 from tests.browser.conftest import browser_type_launch_args  # noqa: F401 - Debian's Chromium
 from tests.factories import (
@@ -315,6 +320,63 @@ def test_a_measure_with_no_baseline_is_compared_with_its_earliest_figure():
     one = measure_trend(no_baseline, [value(6, 30)])
     assert one.sentence == "Plans on time: 30.0% in June 2025."
     assert measure_trend(no_baseline, []).sentence == "Plans on time: no figures published yet."
+
+
+def _eager_trend(measure, values):
+    """measure_trend as it was: every value's public figure worked out first (the reference)."""
+    points = sorted(
+        ((value, public_figure(measure, value)) for value in values),
+        key=lambda point: point[0].period_end,
+    )
+    points = [(v, f) for v, f in points if f.number is not None or f.suppressed]
+    trend = {"name": measure.name, "higher_is_better": measure.higher_is_better, "latest": ""}
+    if not points:
+        return MeasureTrend(**trend)
+    latest_value, latest = points[-1]
+    if latest.suppressed:
+        return MeasureTrend(**trend, withheld_period=summary_module._when(latest_value))
+    trend["latest"] = f"{latest.text} in {summary_module._when(latest_value)}"
+    baseline = public_baseline(measure)
+    direction = summary_module._direction
+    if baseline is not None and baseline.number is not None:
+        when = f" in {month_year(measure.baseline_date)}" if measure.baseline_date else ""
+        trend["reference"] = f"the baseline of {baseline.text}{when}"
+        trend["against"] = direction(measure, latest.number, baseline.number)
+    else:
+        first_value, first = next((v, f) for v, f in points if f.number is not None)
+        if first_value is not latest_value:
+            trend["reference"] = f"{first.text} in {summary_module._when(first_value)}"
+            trend["reference_is_baseline"] = False
+            trend["against"] = direction(measure, latest.number, first.number)
+    if measure.target is not None:
+        trend["target"] = format_figure(measure.unit, measure.target, compact=True)
+        trend["target_met"] = direction(measure, latest.number, measure.target) != WORSE
+    return MeasureTrend(**trend)
+
+
+def test_the_trend_reads_only_the_figures_it_needs_and_says_what_reading_all_said():
+    """4,000 generated series: gaps, withheld and bad counts, ties, every unit, with and
+    without baseline and target, in any order."""
+    rng = random.Random(2026)
+    units = [unit for unit, _ in Measure.Unit.choices]
+    for _ in range(4000):
+        unit = rng.choice(units)
+        kept = measure(
+            unit,
+            higher_is_better=rng.random() < 0.5,
+            baseline=rng.choice([None, Decimal(rng.randint(0, 90)), Decimal("3")]),
+            baseline_date=rng.choice([None, datetime.date(2024, 3, 31)]),
+            target=rng.choice([None, Decimal(rng.randint(0, 90))]),
+        )
+        values = []
+        for _ in range(rng.randint(0, 8)):
+            numerator = rng.choice([None, None, 0, 2, 3, 20, 50, 120])
+            denominator = rng.choice([None, 4, 40, 100]) if numerator is not None else None
+            figure = rng.choice([None, round(rng.uniform(0, 100), 2)])
+            values.append(
+                value(rng.randint(1, 12), figure, numerator=numerator, denominator=denominator)
+            )
+        assert measure_trend(kept, values) == _eager_trend(kept, values)
 
 
 def test_a_long_period_label_gives_way_to_the_month():
