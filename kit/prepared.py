@@ -83,8 +83,15 @@ class Prepared:
         if queryset._iterable_class.__name__ != "ValuesListIterable":
             raise ImproperlyConfigured("A prepared query must end with values_list().")
         query = queryset.query
-        if query.annotation_select or query.extra_select:
-            raise ImproperlyConfigured("A prepared query selects fields, not annotations.")
+        # Rows come as the SQL has them: fields, then annotations (values_list() would
+        # put them back in the order it was given; a prepared query does not).
+        if query.extra_select or list(queryset._fields) != [
+            *query.values_select,
+            *query.annotation_select,
+        ]:
+            raise ImproperlyConfigured(
+                "A prepared query selects its fields, then its annotations, in values_list()."
+            )
         compiler = query.get_compiler(using)
         sql, params = compiler.as_sql()
         adapted = [

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DataError, connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.db.models.sql import compiler
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -305,3 +305,26 @@ def test_the_servers_sql_numbers_each_parameter_and_keeps_literal_percent_signs(
     assert server_sql("SELECT 'a%%b' WHERE x = %s AND y IN (%s, %s)") == (
         "SELECT 'a%%b' WHERE x = $1 AND y IN ($2, $3)"
     )
+
+
+def test_an_annotation_is_selected_after_the_fields_or_not_at_all(areas):
+    counted = Prepared(
+        lambda area_id: (
+            Inspection.objects.filter(area_id=area_id)
+            .annotate(verdicts=Count("judgements"))
+            .order_by("start_date")
+            .values_list("ref", "verdicts")
+        ),
+        int,
+    )
+    assert counted(areas.pk) == [("2018-inspection", 0), ("2020-revisit", 1), ("2022-revisit", 2)]
+    first = Prepared(
+        lambda area_id: (
+            Inspection.objects.filter(area_id=area_id)
+            .annotate(verdicts=Count("judgements"))
+            .values_list("verdicts", "ref")
+        ),
+        int,
+    )
+    with pytest.raises(ImproperlyConfigured, match="then its annotations"):
+        first(areas.pk)

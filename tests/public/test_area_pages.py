@@ -107,17 +107,17 @@ def test_area_page_queries_do_not_grow_with_the_history(client, django_assert_nu
     build_history(small, inspections=1)
     large = make_area(slug="large")
     build_history(large, inspections=5)
-    # The area with its inspections; their findings with the findings' verdicts;
-    # reviews; interventions with the findings they cover; public plans (none:
+    # The area with its inspections and reviews; their findings with the findings'
+    # verdicts; interventions with the findings they cover; public plans (none:
     # they are drafts) with the findings they answer; published board meetings;
     # published reports; the area's public measures with their values, for the
     # summary; the next scheduled publication, which caps how long the page is
     # cached (forgotten by the save before it, in this test's transaction).
     clear_public_cache()
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         client.get(reverse("public:area", kwargs={"slug": "small"}))
     clear_public_cache()
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(reverse("public:area", kwargs={"slug": "large"}))
     # Each of the 15 verdicts under its finding, and again on the timeline.
     assert response.content.decode().count("Sufficient progress") == 30

@@ -13,11 +13,13 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from actions.models import Plan
-from inspections.models import Inspection
+from inspections.models import Inspection, Membership
 from kit.templatetags.portal_tags import public_action_rows, status_tag
+from progress import withdrawal
 from progress.models import BoardMeeting, Measure, MeasureValue, ProgressUpdate
-from public import cache
+from public import cache, selectors
 from public.selectors import PublicAction, area_page
+from tests.cast import make_user
 from tests.factories import (
     make_action,
     make_area,
@@ -275,3 +277,48 @@ def test_the_next_publication_has_its_own_partial_index():
     (index,) = [i for i in ProgressUpdate._meta.indexes if i.name == "progress_update_next_publish"]
     assert index.fields == ["publish_at"]
     assert index.condition.children == [("state", ProgressUpdate.State.PUBLISHED)]
+
+
+@pytest.mark.django_db
+def test_one_plans_two_queries_give_the_actions_the_join_of_many_plans_gives():
+    """A plan's pages read its actions, then their latest updates by pk; the home page
+    joins many plans' actions to theirs. Both pick the same update: the latest
+    published whose time has come, never a draft, a withdrawn or a scheduled one."""
+    area = build_area("pair", actions_per_finding=3)
+    plan = Plan.objects.get(area=area)
+    actions = list(plan.actions.order_by("ref"))
+    now = timezone.now()
+    later = now + datetime.timedelta(days=3)
+    # Newer than the published ones, but not for the public: a draft, a withdrawn
+    # update and one scheduled for later; one action has no update at all.
+    officer = make_user("officer")
+    Membership.objects.create(user=officer, area=area, role=Membership.Role.OFFICER)
+    for action, state, publish_at in (
+        (actions[0], ProgressUpdate.State.DRAFT, None),
+        (actions[1], ProgressUpdate.State.PUBLISHED, now - datetime.timedelta(minutes=5)),
+        (actions[2], ProgressUpdate.State.PUBLISHED, later),
+    ):
+        newest = publish_update(action, summary=f"Not for the public {action.ref}.", period=3)
+        ProgressUpdate.objects.filter(pk=newest.pk).update(state=state, publish_at=publish_at)
+    withdrawal.withdraw_update(
+        actions[1].updates.get(period_start__year=2025, period_start__month=7),
+        by=officer,
+        reason="Published in error: the figures were for another period.",
+    )
+    actions[3].updates.all().delete()
+    other = build_area("other", actions_per_finding=2)
+    other_plan = Plan.objects.get(area=other)
+
+    one = selectors.public_actions(plan, now)
+    many = selectors.public_actions_for_plans([other_plan, plan], now)
+    assert one == many[plan.pk]
+    assert selectors.public_actions(other_plan, now) == many[other_plan.pk]
+    by_ref = {action.ref: action for action in one}
+    assert len(one) == 9 and "Not for the public" not in repr(one)
+    assert by_ref[actions[3].ref].update_id is None
+    assert by_ref[actions[0].ref].summary == f"Summary {actions[0].ref} for period 2."
+    # Once the scheduled update's time comes, both read it.
+    assert selectors.public_actions(plan, later)[2].summary == "Not for the public 1.3."
+    assert selectors.public_actions_for_plans([plan], later)[plan.pk] == (
+        selectors.public_actions(plan, later)
+    )
