@@ -9,7 +9,9 @@ cache cleared before each request) and cached, each with its target. Two more
 areas, with twice and four times the actions per finding, show that the time
 grows no faster than the page and the query count not at all.
 
-Run with `make bench`. Prints figures; asserts nothing about time.
+Requests go through Django's WSGI handler as a server sends them, not the test
+client (bench/server.py says why). Run with `make bench`. Prints figures;
+asserts nothing about time.
 """
 
 import datetime
@@ -30,9 +32,9 @@ django.setup()
 logging.disable(logging.INFO)
 
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
+
+from bench.server import CountQueries, Server  # noqa: E402
 
 FINDINGS, ACTIONS, UPDATES, MEASURES, VALUES = 14, 20, 12, 10, 24
 RUNS = int(os.environ.get("BENCH_RUNS", "60"))
@@ -140,26 +142,26 @@ def build(slug="benchshire", name="Benchshire", actions_per_finding=ACTIONS):
     return area
 
 
-def measure(client, url, *, clear_cache):
+def measure(server, url, *, clear_cache):
     from public.cache import clear_public_cache
 
     times, cpu, queries = [], [], set()
     for _ in range(RUNS):
         if clear_cache:
             clear_public_cache()
-        with CaptureQueriesContext(connection) as captured:
+        with CountQueries() as counted:
             start, start_cpu = time.perf_counter(), time.process_time()
-            response = client.get(url)
+            status, body = server.get(url)
             times.append((time.perf_counter() - start) * 1000)
             cpu.append((time.process_time() - start_cpu) * 1000)
-        assert response.status_code == 200
-        queries.add(len(captured))
+        assert status == 200
+        queries.add(counted.queries)
     times.sort()
     return (
         statistics.median(times),
         times[int(len(times) * 0.95) - 1],
         sorted(queries),
-        len(response.content),
+        len(body),
         statistics.median(cpu),
     )
 
@@ -173,12 +175,11 @@ def _met(median, queries, target_ms, target_queries):
 
 
 def main():
-    setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     vendor = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}.get(connection.vendor)
     try:
         area = build()
-        client = Client()
+        server = Server()
         print(
             f"{FINDINGS} findings x {ACTIONS} actions x {UPDATES} updates, "
             f"{MEASURES} measures x {VALUES} values; {RUNS} runs on {vendor}"
@@ -188,8 +189,8 @@ def main():
             ("measures page", f"/areas/{area.slug}/measures/", None),
             ("home page", "/", None),
         ):
-            client.get(url)  # warm up templates and connections
-            median, p95, queries, size, cpu = measure(client, url, clear_cache=True)
+            server.get(url)  # warm up templates and connections
+            median, p95, queries, size, cpu = measure(server, url, clear_cache=True)
             line = (
                 f"{name} uncached ({vendor}): median {median:.1f} ms, p95 {p95:.1f} ms "
                 f"(CPU {cpu:.1f} ms), {_queries(queries)}, {size / 1024:.0f} KiB"
@@ -200,7 +201,7 @@ def main():
                     f"{_met(median, queries, *targets)}"
                 )
             print(line)
-            median, p95, queries, _, cpu = measure(client, url, clear_cache=False)
+            median, p95, queries, _, cpu = measure(server, url, clear_cache=False)
             print(f"{name} cached: median {median:.2f} ms, p95 {p95:.2f} ms, {_queries(queries)}")
         # Linear, not worse: the same area with 2x and 4x the actions.
         rows = [(1, area)] + [
@@ -210,8 +211,8 @@ def main():
         figures = []
         for times, each in rows:
             url = f"/areas/{each.slug}/"
-            client.get(url)
-            median, _, queries, _, cpu = measure(client, url, clear_cache=True)
+            server.get(url)
+            median, _, queries, _, cpu = measure(server, url, clear_cache=True)
             figures.append((times, median, cpu, queries))
         (_, base, base_cpu, _), (_, _, _, _), (_, top, top_cpu, _) = figures
         per_action = (top - base) / (FINDINGS * ACTIONS * 3)
