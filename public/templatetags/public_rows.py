@@ -62,6 +62,12 @@ def home_area_rows(rows):
 # character for character, for the price of a few f-strings per finding.
 
 
+@register.simple_tag(name="judged_by")
+def judged_by_tag(judgement):
+    """``{% judged_by judgement %}``: who gave a verdict and when, escaped."""
+    return mark_safe(judged_by(judgement))  # every value is escaped there
+
+
 def judged_by(judgement):
     """Who gave a verdict and when: the inspection, or the review, its reviewer and date."""
     inspection = judgement.inspection
