@@ -186,7 +186,9 @@ def synthetic_html(actions, *, seed=1):
 
     for n, count in enumerate(per_finding, 1):
         out += [
-            f'<section id="finding-{n}" class="page-break"><h2>Finding {n}</h2>',
+            # The id on the heading, as in the report: an id on the section would give
+            # everything in it a style of its own in WeasyPrint.
+            f'<section class="page-break"><h2 id="finding-{n}">Finding {n}</h2>',
             f"<p>{words(rng, 30, 50)}.</p>",
             f"<p><strong>What families should see:</strong> {words(rng, 15, 30)}.</p>",
             f"<table><caption>Actions for finding {n}</caption><thead><tr>"

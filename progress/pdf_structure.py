@@ -30,9 +30,24 @@ found short of PDF/UA-1 (ISO 14289-1) in WeasyPrint's tagging:
   XMP metadata stream as ``dc:title``, with no PDF/UA conformance claim
   (``pdfuaid:part``): the reports do not claim a standard no validator has
   passed them against.
+
+Last, not a matter of tagging but of time: ``compact_streams`` deflates the
+page, font and chart streams itself, at zlib's level 6. pydyf deflates them at
+level 9: about 0.1 s of a 100-action report's 2.3 s, to save 4% of their size,
+where level 6 takes a quarter of the time. WeasyPrint also writes a zero
+adjustment (``>0<``) between nearly every two glyphs in its ``TJ`` arrays (a
+kerning below a thousandth of an em, rounded to 0 but written): a sixth of the
+streams' bytes, dropped here, which changes nothing on the page. A 100-action
+report's file ends 3% smaller than at level 9 with them. pydyf still deflates
+the object stream (the structure tree) at level 9 when it writes the file.
 """
 
+import zlib
+
 import pydyf
+
+# zlib's own default: 4% larger than level 9 for these streams, in a quarter of the time.
+COMPRESSION_LEVEL = 6
 
 PAGINATION = {"Type": "/Pagination"}
 
@@ -227,10 +242,38 @@ def _describe_links(document):
             annotation["Contents"] = pydyf.String(contents)
 
 
+def _stream_bytes(items):
+    """A content stream's items as pydyf joins them, without the no-op ``>0<`` in TJ arrays."""
+    to_bytes = pydyf._to_bytes
+    for item in items:
+        if type(item) is bytes:
+            # A TJ array of hex strings and numbers only (pydyf's show_text): joining two
+            # hex strings across a zero adjustment draws the same glyphs at the same places.
+            if item[:2] == b"[<" and item[-4:] == b"] TJ":
+                item = item.replace(b">0<", b"")
+            yield item
+        else:
+            yield to_bytes(item)
+
+
+def compact_streams(pdf):
+    """Deflate the streams pydyf would deflate, at ``COMPRESSION_LEVEL`` instead of 9."""
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Stream) and obj.compress and "Filter" not in obj.extra:
+            data = zlib.compress(b"\n".join(_stream_bytes(obj.stream)), COMPRESSION_LEVEL)
+            obj.stream = [data]
+            obj.extra["Filter"] = "/FlateDecode"
+            obj.compress = False
+
+
 def finish_structure(document, pdf):
-    """WeasyPrint finisher: scope, artifacts, links and metadata (see the module's docstring)."""
-    if "StructTreeRoot" not in pdf.catalog:
-        return
+    """WeasyPrint finisher: scope, artifacts, links, metadata, streams (see the module's docstring)."""
+    if "StructTreeRoot" in pdf.catalog:
+        _finish_tags(document, pdf)
+    compact_streams(pdf)
+
+
+def _finish_tags(document, pdf):
     objects = _Objects(pdf)
     root = objects.get(pdf.catalog["StructTreeRoot"])
     reachable = _reachable(objects, root)

@@ -15,6 +15,7 @@ import sys
 import urllib.request
 
 import pytest
+import weasyprint
 from PIL import Image
 
 from actions.models import Plan
@@ -24,13 +25,16 @@ from progress import pdf as pdf_module
 from progress.models import ProgressReport
 from progress.pdf import (
     FETCHER,
+    PDF_OPTIONS,
     RefusedURL,
     ReportRenderError,
     ReportRenderTimeout,
     html_to_pdf,
+    render_pdf,
     start_render_server,
     static_dir,
 )
+from progress.pdf_structure import finish_structure
 from progress.reports import build_report_context, render_report_html
 from tests.factories import make_area, make_finding, make_inspection, make_plan
 from tests.pdf_reading import header_scopes, read, struct_elements
@@ -200,6 +204,35 @@ def http_server():
     if server.poll() is None:
         server.kill()
         server.wait()
+
+
+LISTS_AND_TABLES = page(
+    '<div class="running-title">Testshire: progress report</div>'
+    "<h1>Progress</h1><ul><li>Waiting times fell.</li><li>Plans on time.</li></ul>"
+    "<ol><li>First</li><li>Second</li></ol><dl><dt>Term</dt><dd>Meaning</dd></dl>"
+    '<table><colgroup><col class="w-50"><col class="w-50"></colgroup><thead><tr>'
+    '<th scope="col">Period</th><th scope="col">Figure</th></tr></thead><tbody>'
+    '<tr><th scope="row">March 2026</th><td>46%</td></tr></tbody></table>'
+)
+
+
+def test_the_lighter_user_agent_stylesheet_draws_the_same_pdf_byte_for_byte():
+    """Reports render without WeasyPrint's pseudo-element rules no report uses (progress.pdf)."""
+    assert pdf_module.REPORT_UA_STYLESHEET is not None  # this WeasyPrint's rules are as expected
+    stock = weasyprint.HTML(
+        string=LISTS_AND_TABLES, base_url=static_dir().as_uri() + "/", url_fetcher=FETCHER
+    ).write_pdf(finisher=finish_structure, **PDF_OPTIONS)
+    assert render_pdf(LISTS_AND_TABLES) == stock
+
+
+def test_page_streams_are_deflated_without_zero_glyph_adjustments():
+    """finish_structure deflates the streams itself and drops WeasyPrint's ">0<" in TJ arrays."""
+    pdf_bytes = html_to_pdf(LISTS_AND_TABLES)
+    assert b"/FlateDecode" in pdf_bytes
+    reader = read(pdf_bytes)
+    contents = reader.pages[0].get_contents().get_data()
+    assert b"] TJ" in contents and b">0<" not in contents
+    assert "Waiting times fell." in text_of(reader) and "46%" in text_of(reader)
 
 
 def test_an_http_image_is_never_requested_nor_embedded(http_server):

@@ -599,13 +599,18 @@ def test_findings_show_verdicts_at_their_precision_and_what_they_mean_for_famili
         ("Local Offer website live", datetime.date(2026, 4, 20))
     ]
     html = render_report_html(context)
-    assert '<h3>Area of significant weakness 2 <span class="tag">Closed</span></h3>' in html
+    # Ids are on headings, not on the sections and row groups (their styles are then shared).
+    assert (
+        f'<section class="finding">\n  <h3 id="finding-{finding2.pk}">'
+        'Area of significant weakness 2 <span class="tag">Closed</span></h3>'
+    ) in html
     assert '<span class="tag">Sufficient progress</span> – Revisit, May 2026' in html
-    assert "<h4>1.1 Publish a clear Local Offer</h4>" in html
+    assert f'<h4 id="action-{action.pk}">1.1 Publish a clear Local Offer</h4>' in html
     # Each action is a row of its finding's table, headed by the action, with its latest
     # update and milestones in the row directly beneath (one row group per action).
     row = (
-        '<tr class="action-row"><th scope="row"><h4>1.2 Cut waits for needs assessments</h4></th>'
+        '<tbody class="action"><tr class="action-row"><th scope="row">'
+        f'<h4 id="action-{finding1.actions[1].pk}">1.2 Cut waits for needs assessments</h4></th>'
         '<td>Testshire Council</td><td>31 May 2026 <span class="tag">Overdue</span></td>'
         '<td class="status">Off track</td>'
         '<td class="status">No evidence of impact yet</td></tr>'
@@ -614,7 +619,12 @@ def test_findings_show_verdicts_at_their_precision_and_what_they_mean_for_famili
     group = html.split(row)[1].split("</tbody>")[0]
     assert '<tr class="action-detail">' in group
     assert "<strong>Latest update, for 1 April 2026 to 30 June 2026:</strong>" in group
-    assert "<h4>" not in group
+    assert "<h4" not in group
+    # WeasyPrint gives an element with an id, and all inside it, styles of their own: in the
+    # findings and measures, only headings (leaves) carry ids, so everything else shares.
+    repeated = html.split('<section id="findings">')[1].split('<section id="meetings">')[0]
+    repeated = repeated.replace('<section id="measures">', "")
+    assert set(re.findall(r"<(\w+)[^>]*\sid=", repeated)) <= {"h3", "h4", "title", "desc"}
     assert 'Extra assessors recruited – due 31 May 2026: <span class="tag">Overdue' in html
     assert "What this means for families" in html
 
