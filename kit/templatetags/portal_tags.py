@@ -7,6 +7,7 @@ templates/includes/status_tag.html, without the cost of an include per tag
 
 import functools
 import html
+import re
 
 from django import template
 from django.utils.safestring import mark_safe
@@ -47,11 +48,16 @@ def status_tag(status, label=None):
 # the hundreds of tags and rows on a big area page.
 
 
+# Most values (refs, titles, dates) have nothing to escape: one search, not five replaces.
+_ESCAPED = re.compile(r"[&<>\"']")
+
+
 def escape_value(value):
     """What format_html does to each value: safe text as it is, anything else escaped."""
     if hasattr(value, "__html__"):
         return value.__html__()
-    return html.escape(str(value))
+    text = str(value)
+    return html.escape(text) if _ESCAPED.search(text) else text
 
 
 def _tag(status, label):
@@ -95,7 +101,12 @@ def public_action_rows(actions):
 def _overdue(item):
     if not getattr(item, "overdue", False):
         return ""
+    return _overdue_since(item.due_date)
+
+
+@functools.lru_cache(maxsize=1024)
+def _overdue_since(due_date):  # a plan's actions share a handful of due dates
     return (
         ' <strong class="govuk-tag govuk-tag--red">Overdue</strong> '
-        f'<span class="portal-secondary-text">due {escape_value(f"{item.due_date:%-d %B %Y}")}</span>'
+        f'<span class="portal-secondary-text">due {escape_value(f"{due_date:%-d %B %Y}")}</span>'
     )

@@ -153,12 +153,19 @@ def _finding_section(group, finding_url):
     return "".join(parts)
 
 
+_PK_PLACEHOLDER = 987654321987
+
+
 @register.simple_tag
 def finding_sections(groups, area):
     """A section for each public.selectors.FindingProgress of the area's current plan."""
 
+    # One reverse() for the area, the finding's pk put in its place: the same URL as
+    # reverse() gives for each finding, at a fraction of the cost.
+    pattern = reverse("public:area-finding", args=[area.slug, _PK_PLACEHOLDER])
+
     def finding_url(pk):
-        return escape_value(reverse("public:area-finding", args=[area.slug, pk]))
+        return escape_value(pattern.replace(f"/{_PK_PLACEHOLDER}/", f"/{int(pk)}/"))
 
     return mark_safe(  # every value is escaped here
         "".join(_finding_section(group, finding_url) for group in groups)

@@ -322,3 +322,29 @@ def test_one_plans_two_queries_give_the_actions_the_join_of_many_plans_gives():
     assert selectors.public_actions_for_plans([plan], later)[plan.pk] == (
         selectors.public_actions(plan, later)
     )
+
+
+def test_a_value_is_escaped_exactly_as_django_escapes_it():
+    from django.utils.html import conditional_escape
+    from django.utils.safestring import mark_safe
+
+    from kit.templatetags.portal_tags import escape_value
+
+    values = [
+        "Plain words",
+        'Tom & Jerry\'s <b>"quoted"</b>',
+        "&amp; already",
+        "'",
+        '"',
+        "<",
+        ">",
+        "&",
+        "",
+        "Café – “smart” quotes",
+        mark_safe("<em>safe</em>"),
+        2026,
+        None,
+        datetime.date(2026, 3, 31),
+    ]
+    for value in values:
+        assert escape_value(value) == str(conditional_escape(value)), value
