@@ -170,3 +170,31 @@ def finding_sections(groups, area):
     return mark_safe(  # every value is escaped here
         "".join(_finding_section(group, finding_url) for group in groups)
     )
+
+
+@register.simple_tag
+def inspection_findings(findings):
+    """The items of an inspection's list of what inspectors found, each with its verdicts."""
+    parts = []
+    for finding in findings:
+        wording = (
+            ""
+            if finding.wording == "verbatim"
+            else '<span class="portal-secondary-text">'
+            f"({escape_value(lower(finding.get_wording_display()))})</span>"
+        )
+        parts.append(
+            '\n            <li class="portal-finding-item">'
+            f"\n              <strong>{escape_value(finding.get_kind_display())} "
+            f"{escape_value(finding.number)}:</strong> {escape_value(finding.text)}"
+            f"\n              {wording}\n              "
+        )
+        for judgement in finding.judgements.all():
+            parts.append(
+                '\n                <span class="portal-verdict">'
+                f"{status_tag(judgement.verdict, judgement.get_verdict_display())}"
+                '\n                <span class="portal-secondary-text">– '
+                f"{judged_by(judgement)}</span></span>\n              "
+            )
+        parts.append("\n            </li>\n          ")
+    return mark_safe("".join(parts))  # every value is escaped here

@@ -1,7 +1,7 @@
-"""The area page's finding sections, written in Python, read exactly as the template loop
-they replaced: every branch (verdicts by inspection and by review, wording, what it means
-for families, latest update with and without its period, no actions yet), every value
-escaped."""
+"""The area page's finding sections and its lists of what inspectors found, written in
+Python, read exactly as the template loops they replaced: every branch (verdicts by
+inspection and by review, wording, what it means for families, latest update with and
+without its period, no actions yet), every value escaped."""
 
 import datetime
 from types import SimpleNamespace
@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from django.template import Context, Template
 from django.utils.safestring import mark_safe
 
-from public.templatetags.public_rows import finding_sections
+from public.templatetags.public_rows import finding_sections, inspection_findings
 
 # The loop templates/public/area.html had, as it was.
 LOOP = Template(
@@ -153,3 +153,26 @@ def test_every_value_is_escaped():
     assert 'href="/areas/testshire/findings/12/"' in written
     assert "No actions published for this yet." in written
     assert "<em>Safe kind</em> None" in written  # already safe: kept as the template kept it
+
+
+# The list of what inspectors found, under each inspection, as templates/public/area.html had it.
+FOUND_LOOP = Template(
+    """{% load portal_tags %}{% for finding in findings %}
+            <li class="portal-finding-item">
+              <strong>{{ finding.get_kind_display }} {{ finding.number }}:</strong> {{ finding.text }}
+              {% if finding.wording != "verbatim" %}<span class="portal-secondary-text">({{ finding.get_wording_display|lower }})</span>{% endif %}
+              {% for judgement in finding.judgements.all %}
+                <span class="portal-verdict">{% status_tag judgement.verdict judgement.get_verdict_display %}
+                <span class="portal-secondary-text">– {% if judgement.inspection %}{{ judgement.inspection.title }}{% if judgement.inspection.start %}, {{ judgement.inspection.start }}{% endif %}{% else %}{{ judgement.review.name }}{% if judgement.review.conducted_by %} by {{ judgement.review.conducted_by }}{% endif %}{% if judgement.review.held %}, {{ judgement.review.held }}{% endif %}{% endif %}</span></span>
+              {% endfor %}
+            </li>
+          {% endfor %}"""
+)
+
+
+def test_the_lists_of_what_inspectors_found_read_exactly_as_the_template_loop_wrote_them():
+    findings = [group.finding for group in GROUPS]
+    expected = FOUND_LOOP.render(Context({"findings": findings}))
+    assert inspection_findings(findings) == expected
+    assert inspection_findings([]) == ""
+    assert "Leaders &lt;should&gt; improve" in inspection_findings(findings)
