@@ -262,8 +262,8 @@ class ProgressUpdate(Versioned, Withdrawable):
         ordering = ["action", "period_end", "pk"]
         indexes = [
             # The public pages ask for each action's newest published update, in the order
-            # they pick it (public.selectors.public_actions_for_plans): the index hands over
-            # the first row, with nothing to sort.
+            # they pick it (public.selectors._latest_published): the index hands over the
+            # first row, with nothing to sort.
             models.Index(
                 "action",
                 "state",

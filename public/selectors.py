@@ -541,6 +541,9 @@ _UPDATE_FIELDS = (
 )
 
 
+_NO_UPDATE = (None,) * len(_UPDATE_FIELDS)  # an action with no published update yet
+
+
 def _latest_published(now):
     """The pk of the latest published update of the action in the outer query."""
     return Subquery(
@@ -590,15 +593,13 @@ _PLANS_ACTION_ROWS = Prepared(
 
 
 def _plan_action_rows(plan_id, now):
-    """The rows of _PLANS_ACTION_ROWS for one plan, read as _PLAN_ACTION_ROWS reads them."""
+    """One plan's rows, as _PLANS_ACTION_ROWS gives them (the action's fields, then its
+    latest update's), read the way _PLAN_ACTION_ROWS reads them: by lookup."""
     rows = _PLAN_ACTION_ROWS(plan_id, now)
     updates = {
         update[0]: update for update in _LATEST_UPDATES([row[-1] for row in rows if row[-1]], now)
     }
     return [(*row[:-1], *updates.get(row[-1], _NO_UPDATE)) for row in rows]
-
-
-_NO_UPDATE = (None, None, None, None, None, None)
 
 
 def public_actions_for_plans(plans, now):
@@ -927,11 +928,10 @@ _REPORTS = PreparedChildren(
 
 
 def area_records(area, *, today):
-    """Load an area's public records in eight queries (six if the area came with its
+    """Load an area's public records in seven queries (five if the area came with its
     inspections and reviews, ``public_area_with_inspections``), however long its history."""
-    if not hasattr(area, "_prefetched_objects_cache"):
-        area._prefetched_objects_cache = {}
-    if "inspections" in area._prefetched_objects_cache:
+    loaded = getattr(area, "_prefetched_objects_cache", {})
+    if "inspections" in loaded:
         inspections = list(area.inspections.all())  # public_area_with_inspections read them
     else:
         inspections = list(area.inspections.order_by("pk"))
@@ -940,10 +940,8 @@ def area_records(area, *, today):
     for finding in _FINDINGS(area.pk):
         findings.setdefault(finding.inspection_id, []).append(finding)
     attach(inspections, "findings", findings)
-    if "reviews" in area._prefetched_objects_cache:  # public_area_with_inspections read them
-        reviews = list(area.reviews.all())
-    else:
-        reviews = _REVIEWS(area.pk)
+    # The reviews, unless public_area_with_inspections read them with the area.
+    reviews = list(area.reviews.all()) if "reviews" in loaded else _REVIEWS(area.pk)
     interventions = _INTERVENTIONS(area.pk)
     parents = _join_loaded(inspections, reviews, interventions)
     by_id = {i.pk: i for i in inspections}

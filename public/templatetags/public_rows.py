@@ -83,23 +83,29 @@ def judged_by(judgement):
     return text
 
 
+def _wording(finding):
+    """Whose words a finding is in, when not the report's own: "(summarised)", or nothing."""
+    if finding.wording == "verbatim":
+        return ""
+    return (
+        '<span class="portal-secondary-text">'
+        f"({escape_value(lower(finding.get_wording_display()))})</span>"
+    )
+
+
 def _finding_section(group, finding_url):
     finding = group.finding
     pk = escape_value(finding.pk)
     kind = finding.get_kind_display()
     named = f"{escape_value(kind)} {escape_value(finding.number)}"
     named_lower = f"{escape_value(lower(kind))} {escape_value(finding.number)}"
-    wording = (
-        ""
-        if finding.wording == "verbatim"
-        else ' <span class="portal-secondary-text">'
-        f"({escape_value(lower(finding.get_wording_display()))})</span>"
-    )
+    wording = _wording(finding)
     parts = [
         f'\n      \n      <section class="portal-finding govuk-!-margin-bottom-8" '
         f'aria-labelledby="finding-{pk}">'
         f'\n        <h3 class="govuk-heading-m" id="finding-{pk}">{named}</h3>'
-        f'\n        <p class="govuk-body">{escape_value(finding.text)}{wording}</p>\n        '
+        f'\n        <p class="govuk-body">{escape_value(finding.text)}'
+        f"{' ' + wording if wording else ''}</p>\n        "
     ]
     for judgement in finding.judgements.all():
         parts.append(
@@ -177,12 +183,7 @@ def inspection_findings(findings):
     """The items of an inspection's list of what inspectors found, each with its verdicts."""
     parts = []
     for finding in findings:
-        wording = (
-            ""
-            if finding.wording == "verbatim"
-            else '<span class="portal-secondary-text">'
-            f"({escape_value(lower(finding.get_wording_display()))})</span>"
-        )
+        wording = _wording(finding)
         parts.append(
             '\n            <li class="portal-finding-item">'
             f"\n              <strong>{escape_value(finding.get_kind_display())} "
