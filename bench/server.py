@@ -7,18 +7,16 @@ cycles that only the cyclic garbage collector frees (on the area page, some
 1,700 objects a request). A server such as gunicorn calls the WSGI handler
 and reads the body, and so does ``Server``; every middleware, the page cache
 and the database's connection handling (kept connections, checked before
-reuse) run as in production, and what is loaded before the first request is
-frozen out of the garbage collector's full collections as send_portal/wsgi.py
-freezes it. Queries are counted by an execute wrapper, not
+reuse) run as in production. The handler is production's own
+(``send_portal.wsgi.application``), so the garbage collector is set as it is
+there (``settle_garbage_collector``). Queries are counted by an execute wrapper, not
 by recording each query's SQL as the test utilities do.
 """
 
-import gc
 import io
 import sys
 
 from django.conf import settings
-from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
 
 HOST = "bench.localhost"
@@ -29,8 +27,9 @@ class Server:
 
     def __init__(self):
         settings.ALLOWED_HOSTS = [HOST]  # the test settings allow no host of their own
-        self.handler = WSGIHandler()
-        gc.freeze()  # as send_portal/wsgi.py does once the portal is loaded
+        from send_portal.wsgi import application  # loaded here, after the settings above
+
+        self.handler = application
 
     def get(self, path):
         environ = {
