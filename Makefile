@@ -55,6 +55,7 @@ lint: $(STAMP)
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
 bench: $(STAMP)
+	$(PY) bench/machine.py
 	$(PY) bench/area_page.py
 	$(PY) bench/home_page.py
 	$(PY) bench/reports.py
