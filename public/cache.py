@@ -17,12 +17,20 @@ So one area's save leaves every other area's cached pages alone. An update
 scheduled for later must appear on time, so a page is cached no longer than
 until the next scheduled publication.
 
+A save inside a transaction moves its generations on twice: at once, so the
+transaction's own later reads and the request that made the change see it,
+and again when the transaction commits. Between the two, another request
+reads what was committed before, without the change, and may cache that page
+under the generation just moved on; the second move leaves it behind. Each
+generation moves once at commit however many records the transaction saved.
+
 With several web processes, configure a shared cache (CACHE_URL) so a clear
 in one process is seen by all.
 """
 
 import contextvars
 import functools
+import threading
 import time
 
 from django.contrib.messages import get_messages
@@ -78,6 +86,35 @@ def _bump(key):
         cache.set(key, _fresh(), None)
 
 
+# What this thread's transaction has changed, moved on again when it commits. A
+# transaction rolled back leaves its keys here; they move on at the next commit,
+# which only makes some pages build again.
+_at_commit = threading.local()
+
+
+def _move_on(*keys):
+    """Move these generations on now, and again when the transaction in progress commits."""
+    for key in keys:
+        _bump(key)
+    if transaction.get_connection().in_atomic_block:
+        pending = getattr(_at_commit, "keys", None)
+        if pending is None:
+            pending = _at_commit.keys = set()
+        pending.update(keys)
+        # Registered with every save, as a savepoint rolled back drops what it registered;
+        # the first to run moves every key on, the rest find nothing left to do.
+        transaction.on_commit(_move_on_committed)
+
+
+def _move_on_committed():
+    pending = getattr(_at_commit, "keys", None)
+    if pending:
+        keys = sorted(pending)
+        pending.clear()
+        for key in keys:
+            _bump(key)
+
+
 def _generations(keys):
     found = cache.get_many(keys)
     for key in keys:
@@ -89,15 +126,13 @@ def _generations(keys):
 
 def clear_public_cache(**kwargs):
     """Make every cached public page stale (for changes no signal reports, such as a bulk update)."""
-    _bump(SITE)
-    _bump(ANY_AREA)
+    _move_on(SITE, ANY_AREA)
     schedule_changed()
 
 
 def clear_area(slug):
     """Make one area's cached pages, and the pages listing every area, stale."""
-    _bump(AREA.format(slug=slug))
-    _bump(ANY_AREA)
+    _move_on(AREA.format(slug=slug), ANY_AREA)
 
 
 def area_id_of(instance, depth=0):
@@ -161,9 +196,11 @@ def schedule_changed(**kwargs):
     """Signal receiver: a progress update changed, so the next scheduled publication may have.
 
     Forgotten now, so no page reads the old answer, and worked out again once the
-    change is committed, when every process can see it.
+    change is committed, when every process can see it: once per commit, however
+    many updates the transaction saved.
     """
     cache.delete(NEXT_PUBLICATION)
+    _at_commit.schedule = True
     transaction.on_commit(_store_next_publication)
 
 
@@ -252,6 +289,9 @@ def _read_next_publication(now):
 
 
 def _store_next_publication():
+    if not getattr(_at_commit, "schedule", False):
+        return  # stored already at this commit
+    _at_commit.schedule = False
     cache.set(NEXT_PUBLICATION, _read_next_publication(timezone.now()) or NONE_SCHEDULED, None)
 
 

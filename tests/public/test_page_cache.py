@@ -5,10 +5,13 @@ tell a cached page from a fresh one by counting queries.
 """
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
+from django.db import connection as db_connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -210,3 +213,58 @@ def test_home_page_rows_outlive_the_page_when_nothing_is_scheduled(client, rf, t
     assert len(rows) == 2 and len(page) == 1
     assert cache._expire_info[page[0]] <= time.time() + DEFAULT_TIMEOUT
     assert all(cache._expire_info[key] > time.time() + 12 * 60 * 60 for key in rows)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="a reader beside an open write is PostgreSQL's"
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_page_built_while_a_change_commits_is_not_served_after_it(client, two_areas):
+    """Another visitor's request between a save and its commit caches the page without the
+    change, under the generation the save moved on; the commit moves it on again."""
+    here, _there = two_areas
+    path = pages("testshire")[0]
+    client.get(path)
+
+    def visit_from_elsewhere():
+        try:
+            return Client().get(path).content.decode()
+        finally:
+            db_connection.close()  # this thread's own connection
+
+    with transaction.atomic():
+        publish_update(here.plan.actions.get(), summary="Said after the commit.", period=2)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            seen_meanwhile = pool.submit(visit_from_elsewhere).result()
+        assert "Said after the commit." not in seen_meanwhile  # not committed yet
+
+    assert "Said after the commit." in client.get(path).content.decode()
+
+
+def test_a_transaction_moves_each_generation_on_once_at_commit(
+    two_areas, django_capture_on_commit_callbacks, monkeypatch
+):
+    from public import cache as page_cache
+
+    here, _there = two_areas
+    actions = list(here.plan.actions.all()) * 5
+    moved, real_bump = [], page_cache._bump
+    monkeypatch.setattr(page_cache, "_bump", lambda key: (moved.append(key), real_bump(key)))
+    read, real_read = [], page_cache._read_next_publication
+    monkeypatch.setattr(
+        page_cache, "_read_next_publication", lambda now: (read.append(now), real_read(now))[1]
+    )
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        for period, action in enumerate(actions, start=2):
+            publish_update(action, summary=f"Update {period}.", period=period)
+        during = list(moved)
+
+    area_key = page_cache.AREA.format(slug="testshire")
+    # At each save (the save's own request reads its change), then once more at commit.
+    assert during.count(area_key) == len(actions)
+    at_commit = moved[len(during) :]
+    assert at_commit.count(area_key) == 1
+    assert at_commit.count(page_cache.ANY_AREA) == 1
+    assert len(callbacks) >= len(actions)  # one registered with each save
+    assert len(read) == 1  # the next scheduled publication read once, after the commit
