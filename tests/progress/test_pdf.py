@@ -30,6 +30,7 @@ from progress.pdf import (
     ReportRenderError,
     ReportRenderTimeout,
     html_to_pdf,
+    html_to_pdfs,
     render_pdf,
     start_render_server,
     static_dir,
@@ -377,6 +378,57 @@ def test_a_render_process_that_dies_is_a_report_render_error(monkeypatch):
     monkeypatch.setattr(pdf_module, "render_pdf", render_stubs.dying_render)
     with pytest.raises(ReportRenderError, match="exit code 3"):
         html_to_pdf(page("<p>Dies</p>"))
+
+
+def test_several_reports_render_side_by_side_each_in_its_order():
+    first, second = html_to_pdfs([page("<p>The draft report.</p>"), page("<p>The final one.</p>")])
+    assert "The draft report." in text_of(read(first))
+    assert "The final one." in text_of(read(second))
+
+
+def test_several_slow_renders_are_all_killed_at_the_time_limit(monkeypatch, tmp_path):
+    pid_files = [tmp_path / "first", tmp_path / "second"]
+    monkeypatch.setattr(pdf_module, "render_pdf", render_stubs.slow_render)
+    start_render_server()  # so the time limit is all the renders'
+    with pytest.raises(ReportRenderTimeout, match=r"longer than 2 seconds"):
+        html_to_pdfs([str(pid_file) for pid_file in pid_files], timeout=2)
+    pids = [int(pid_file.read_text()) for pid_file in pid_files]
+    assert len(set(pids)) == 2 and os.getpid() not in pids
+    assert all(_gone(pid) for pid in pids)  # each killed and reaped
+
+
+def test_an_error_in_one_of_several_renders_is_a_report_render_error(monkeypatch):
+    monkeypatch.setattr(pdf_module, "render_pdf", render_stubs.broken_render)
+    with pytest.raises(ReportRenderError, match="ValueError: the layout fell over"):
+        html_to_pdfs([page("<p>One</p>"), page("<p>Two</p>")])
+
+
+# --- The warmed-up fork server -------------------------------------------------------------------
+
+
+def test_only_the_fork_server_warms_up_and_it_stays_single_threaded():
+    """progress.pdf_server renders its warm-up document on import; progress.pdf renders nothing."""
+    script = (
+        "import os, sys\n"
+        "import progress.pdf\n"
+        "print('progress.pdf_server' in sys.modules)\n"
+        "import progress.pdf_server\n"
+        "print(progress.pdf_server.WARMED_UP)\n"
+        "print(len(os.listdir('/proc/self/task')) if sys.platform == 'linux' else 1)\n"
+    )
+    done = subprocess.run(  # noqa: S603 - this interpreter, with the script above
+        [sys.executable, "-c", script],
+        cwd=static_dir().parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert done.stdout.split() == ["False", "True", "1"]
+
+
+def test_a_child_of_the_warmed_up_fork_server_draws_the_same_bytes_as_this_process():
+    assert html_to_pdf(LISTS_AND_TABLES) == render_pdf(LISTS_AND_TABLES)
 
 
 # --- A real public report ------------------------------------------------------------------------
