@@ -30,10 +30,10 @@ from django.test import override_settings
 from django.urls import reverse
 
 from actions.models import Plan
-from progress import files, pdf
+from progress import files
 from progress.models import Evidence, ProgressReport, ProgressUpdate
 from send_portal import health
-from tests.progress import test_report_pages
+from tests.progress import render_stubs, test_report_pages
 from tests.progress.test_evidence import PDF, post_file
 from tests.progress.test_report_pages import ask_for, report_url
 from tests.progress.test_update_workflow import write_draft
@@ -172,7 +172,7 @@ def downloaded(response):
 
 def make_report(client, cast, django_capture_on_commit_callbacks, monkeypatch, content):
     """Ask for a public report through the board's page; the worker stores ``content`` as its PDF."""
-    monkeypatch.setattr(pdf, "html_to_pdf", lambda html, **options: content)
+    render_stubs.draw_with(monkeypatch, lambda html, **options: content)
     client.force_login(cast.officer)
     report = ask_for(client, cast, "public", django_capture_on_commit_callbacks)
     report.refresh_from_db()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from notices.kinds import Kind
 from notices.models import NoticePreference, OutboxMessage
 from progress.models import ProgressUpdate
+from tests.progress import render_stubs
 
 from .conftest import NARRATIVE, SUMMARY, recipients
 
@@ -267,12 +268,11 @@ def test_an_update_published_there_and_then_gets_no_second_email(
 def test_a_report_that_is_ready_emails_the_officer_who_asked_for_it(
     people, mailoutbox, committed, monkeypatch
 ):
-    from progress import pdf
     from progress.models import ProgressReport
     from progress.report_services import request_report
 
     # The PDF's drawing has its own tests; here any bytes will do.
-    monkeypatch.setattr(pdf, "html_to_pdf", lambda html: b"%PDF-1.4 test")
+    render_stubs.draw_with(monkeypatch, lambda html: b"%PDF-1.4 test")
     report = committed(
         request_report,
         plan=people.plan,

@@ -46,3 +46,13 @@ def slow_real_render(html, **options):
 
     time.sleep(float(os.environ.get("SLOW_RENDER_SECONDS", "2")))
     return render_pdf(html, **options)
+
+
+def draw_with(monkeypatch, render):
+    """Have reports drawn by ``render`` in the test process, one document or several at once."""
+    from progress import pdf
+
+    monkeypatch.setattr(pdf, "html_to_pdf", render)
+    monkeypatch.setattr(
+        pdf, "html_to_pdfs", lambda htmls, **options: [render(html, **options) for html in htmls]
+    )

@@ -31,6 +31,7 @@ from tests.pdf_reading import (
     tagged_text,
 )
 from tests.pdf_ua import problems
+from tests.progress import render_stubs
 
 
 def page(body, *, title="Testshire progress report"):
@@ -264,7 +265,7 @@ def test_publishing_draws_nothing_so_a_broken_renderer_cannot_stop_it(
     def broken(html, **options):
         raise pdf_module.ReportRenderError("The report could not be made: it fell over.")
 
-    monkeypatch.setattr(pdf_module, "html_to_pdf", broken)
+    render_stubs.draw_with(monkeypatch, broken)
     publish_report(report, by=report_world.officer)
     report.refresh_from_db()
     assert (report.state, report.number, report.sha256, report.pdf.name) == (

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from progress.models import ProgressReport, ProgressUpdate
 from tests.cast import publish_for_report
+from tests.progress import render_stubs
 
 pytestmark = pytest.mark.django_db
 
@@ -145,7 +146,7 @@ def test_a_report_that_cannot_be_generated_says_why_and_can_be_tried_again(
     def broken(html, **kwargs):
         raise pdf.ReportRenderTimeout("The report took too long to draw.")
 
-    monkeypatch.setattr(pdf, "html_to_pdf", broken)
+    render_stubs.draw_with(monkeypatch, broken)
     client.force_login(cast.officer)
     report = ask_for(client, cast, "public", django_capture_on_commit_callbacks)
     report.refresh_from_db()

@@ -36,6 +36,7 @@ from tests import test_object_storage
 from tests.cast import publish_for_report
 from tests.pdf_reading import read, tagged_text
 from tests.pdf_ua import problems
+from tests.progress import render_stubs
 from tests.progress.test_report_pages import ask_for, report_url
 
 # The object storage tests' storages: a folder, and a bucket on a local S3-compatible server.
@@ -59,7 +60,7 @@ def stub_render(html, **options):
 
 @pytest.fixture
 def stubbed(monkeypatch):
-    monkeypatch.setattr(pdf_module, "html_to_pdf", stub_render)
+    render_stubs.draw_with(monkeypatch, stub_render)
 
 
 def requested(cast, django_capture_on_commit_callbacks, audience="public"):
@@ -129,7 +130,7 @@ def drawn(*args, **kwargs):
 @pytest.fixture
 def no_drawing(monkeypatch):
     """Drawing a PDF, or importing what draws one, fails loudly from here on."""
-    monkeypatch.setattr(pdf_module, "html_to_pdf", drawn)
+    render_stubs.draw_with(monkeypatch, drawn)
     monkeypatch.setattr(pdf_module, "render_pdf", drawn)
     monkeypatch.setattr(weasyprint, "HTML", drawn)
     for name in [n for n in sys.modules if n == "weasyprint" or n.startswith("weasyprint.")]:
@@ -184,13 +185,13 @@ def test_a_report_whose_published_version_cannot_be_drawn_fails_and_can_be_tried
             raise pdf_module.ReportRenderError("The report could not be made: it fell over.")
         return stub_render(html)
 
-    monkeypatch.setattr(pdf_module, "html_to_pdf", draft_only)
+    render_stubs.draw_with(monkeypatch, draft_only)
     report = requested(world, django_capture_on_commit_callbacks)
     assert report.state == ProgressReport.State.FAILED
     assert report.error == "The report could not be made: it fell over."
     assert not report.pdf and not report.prepared_pdf  # nothing half made is kept
 
-    monkeypatch.setattr(pdf_module, "html_to_pdf", stub_render)
+    render_stubs.draw_with(monkeypatch, stub_render)
     client.force_login(world.officer)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(report_url(world, report), {"action": "retry"})
@@ -354,7 +355,7 @@ def test_a_draft_generated_before_this_change_is_refused_with_what_to_do(
     before = as_stored(report)
     client.force_login(world.officer)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pdf_module, "html_to_pdf", drawn)  # refused, not drawn in the request
+        render_stubs.draw_with(patch, drawn)  # refused, not drawn in the request
         patch.setattr(pdf_module, "render_pdf", drawn)
         response = client.post(report_url(world, report), {"action": "publish"})
     assert response.status_code == 409
@@ -389,7 +390,7 @@ def test_two_reports_of_one_plan_published_at_once_get_one_number_and_a_clear_re
 ):
     if connection.vendor != "postgresql":
         pytest.skip("two transactions at once need PostgreSQL (set DATABASE_URL, as CI does)")
-    monkeypatch.setattr(pdf_module, "html_to_pdf", stub_render)
+    render_stubs.draw_with(monkeypatch, stub_render)
     reports = []
     for _ in range(2):  # on commit, the immediate task backend generates each
         report = request_report(

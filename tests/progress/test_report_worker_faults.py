@@ -310,7 +310,7 @@ def test_a_connection_cut_mid_render_still_saves_the_report(
     if not health_checks:
         request.getfixturevalue("no_health_checks")
     report = make_report(cast)
-    monkeypatch.setattr(pdf_module, "html_to_pdf", cutting_render(b""))
+    render_stubs.draw_with(monkeypatch, cutting_render(b""))
     assert generate_report.call(report.pk)
     report.refresh_from_db()
     assert report.state == ProgressReport.State.READY
@@ -323,15 +323,13 @@ def test_a_connection_cut_in_a_failing_render_leaves_it_failed_with_try_again(
     cast, monkeypatch, no_health_checks, client
 ):
     report = make_report(cast)
-    monkeypatch.setattr(
-        pdf_module, "html_to_pdf", cutting_render(ReportRenderError("It fell over."))
-    )
+    render_stubs.draw_with(monkeypatch, cutting_render(ReportRenderError("It fell over.")))
     generate_report.call(report.pk)
     report.refresh_from_db()
     assert report.state == ProgressReport.State.FAILED
     assert report.error == "It fell over."
     client.force_login(cast.officer)
-    monkeypatch.setattr(pdf_module, "html_to_pdf", render_stubs.tiny_pdf)
+    render_stubs.draw_with(monkeypatch, render_stubs.tiny_pdf)
     response = client.post(report_url(cast, report), {"action": "retry"})
     assert response.status_code == 302
     report.refresh_from_db()
@@ -360,7 +358,7 @@ def run_worker(worker_class):
 def test_the_worker_carries_on_after_its_connection_is_cut(
     cast, monkeypatch, no_health_checks, worker_class
 ):
-    monkeypatch.setattr(pdf_module, "html_to_pdf", cutting_render(b""))
+    render_stubs.draw_with(monkeypatch, cutting_render(b""))
     first, second = make_report(cast), make_report(cast)
     for report in (first, second):
         generate_report.enqueue(report.pk)

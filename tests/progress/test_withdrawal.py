@@ -22,7 +22,6 @@ from django.utils import timezone
 
 from inspections.models import Membership
 from kit.versioning import save_with_history
-from progress import pdf as pdf_module
 from progress import report_services, withdrawal
 from progress.models import ForumResponse, ProgressReport, ProgressUpdate
 from progress.tasks import generate_report
@@ -366,7 +365,7 @@ def test_a_board_pack_is_never_withdrawn_here(world):
 def test_a_report_after_a_withdrawn_one_takes_the_next_number(world, monkeypatch):
     first = publish_report(world.plan)
     withdrawal.withdraw_report(first, by=world.officer, reason=REASON)
-    monkeypatch.setattr(pdf_module, "html_to_pdf", render_stubs.tiny_pdf)
+    render_stubs.draw_with(monkeypatch, render_stubs.tiny_pdf)
     report = report_services.request_report(
         plan=world.plan,
         audience=ProgressReport.Audience.PUBLIC,
