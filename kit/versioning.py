@@ -8,13 +8,17 @@ person typed so they can look again and decide.
 """
 
 import contextvars
+import json
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connections, models, router, transaction
+from django.db.models.fields import AutoFieldMixin
 from django.db.models.functions import Cast
 from django.dispatch import Signal
-from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
+from django.utils import timezone
+from simple_history.utils import get_history_manager_for_model
 
 from .history import describe_record_changes
 
@@ -97,7 +101,15 @@ saved_in_bulk = Signal()
 
 
 def bulk_save_with_history(
-    new=(), changed=(), *, by, reason, fields=None, expected_versions=None, clean=True
+    new=(),
+    changed=(),
+    *,
+    by,
+    reason,
+    fields=None,
+    expected_versions=None,
+    clean=True,
+    fields_checked=False,
 ):
     """Save many records of one model as ``save_with_history`` would, in a few queries.
 
@@ -110,10 +122,14 @@ def bulk_save_with_history(
       uniqueness and constraint queries are left to the caller (who has
       checked them under a lock) and the database; ``clean=False`` also skips
       the model's own ``clean()``, for a caller that has checked its rules for
-      the whole batch itself;
-    * the history rows carry ``by`` and ``reason``
-      (django-simple-history's ``bulk_create_with_history``, and for changed
-      records its ``bulk_history_create`` after one UPDATE);
+      the whole batch itself, and ``fields_checked=True`` skips
+      ``clean_fields()``, for a caller that has just run it (foreign keys
+      excluded) on these very records, unchanged since;
+    * the history rows carry ``by`` and ``reason``, one for each record in the
+      order given, with the values its row now holds: the database copies
+      them from the rows just written (one INSERT ... SELECT), or, where that
+      is not done, django-simple-history's ``bulk_history_create`` builds
+      them;
     * a ``Versioned`` record starts at version 1, or is locked (all in one
       SELECT ... FOR UPDATE) and saved at its stored version plus one;
       ``expected_versions`` ({pk: version}) raises ``EditConflict`` for the
@@ -156,7 +172,7 @@ def bulk_save_with_history(
         for instance in instances:
             instance._history_user = by
             instance._change_reason = reason
-        _clean_in_bulk(model, instances, clean=clean)
+        _clean_in_bulk(model, instances, clean=clean, fields=not fields_checked)
         for instance in new:
             if versioned:
                 instance.version = 1
@@ -164,13 +180,13 @@ def bulk_save_with_history(
         token = saving_with_history.set(True)
         try:
             if new:
-                bulk_create_with_history(new, model, default_user=by, default_change_reason=reason)
+                # simple-history's bulk_create_with_history, the history copied by the database.
+                model._default_manager.using(using).bulk_create(new)
+                _history_in_bulk(model, new, using, update=False, by=by, reason=reason)
             if changed:
                 # simple-history's bulk_update_with_history, with a leaner update.
                 _update_in_bulk(model, changed, [*names, "version"] if versioned else names)
-                get_history_manager_for_model(model).bulk_history_create(
-                    changed, update=True, default_user=by, default_change_reason=reason
-                )
+                _history_in_bulk(model, changed, using, update=True, by=by, reason=reason)
         finally:
             saving_with_history.reset(token)
         for batch, created in ((new, True), (changed, False)):
@@ -191,9 +207,10 @@ def _bulk_update_fields(model, fields):
     return list(dict.fromkeys(fields))
 
 
-def _clean_in_bulk(model, instances, *, clean):
+def _clean_in_bulk(model, instances, *, clean, fields=True):
     """``full_clean()`` without uniqueness or constraints, each foreign key checked in one query.
 
+    ``fields=False`` leaves out ``clean_fields()`` (the caller has run it).
     Raises the first failing record's errors, as ``full_clean()`` would for it.
     """
     keys = [
@@ -205,10 +222,11 @@ def _clean_in_bulk(model, instances, *, clean):
     errors = {}
     for instance in instances:
         found = {}
-        try:
-            instance.clean_fields(exclude=exclude)
-        except ValidationError as error:
-            found = error.update_error_dict(found)
+        if fields:
+            try:
+                instance.clean_fields(exclude=exclude)
+            except ValidationError as error:
+                found = error.update_error_dict(found)
         if clean:
             try:
                 instance.clean()
@@ -226,23 +244,33 @@ def _clean_in_bulk(model, instances, *, clean):
 
 def _foreign_key_errors(field, instances):
     """What ``ForeignKey.validate`` finds wrong with each record, in one query for all of them."""
-    wanted = {}  # value -> the records that point to it
+    given = {}  # (type, raw value) -> the records holding it: each is checked once
     for instance in instances:
         raw = getattr(instance, field.attname)
         if field.blank and raw in field.empty_values:
             continue  # as clean_fields() skips it
         try:
+            given.setdefault((type(raw), raw), []).append(instance)
+        except TypeError:  # an unhashable value: checked on its own
+            given[("record", id(instance))] = [instance]
+    wanted = {}  # value -> the records that point to it
+    for pointing in given.values():
+        raw = getattr(pointing[0], field.attname)
+        try:
             value = field.to_python(raw)
-            # Null, blank and choices, without ForeignKey.validate's query.
-            super(models.ForeignKey, field).validate(value, instance)
+            # Null, blank and choices, without ForeignKey.validate's query; neither
+            # depends on more than the value.
+            super(models.ForeignKey, field).validate(value, pointing[0])
             field.run_validators(value)
         except ValidationError as error:
-            yield instance, error.messages
+            for instance in pointing:
+                yield instance, error.messages
             continue
         if value != raw:
-            setattr(instance, field.attname, value)
+            for instance in pointing:
+                setattr(instance, field.attname, value)
         if value is not None:
-            wanted.setdefault(value, []).append(instance)
+            wanted.setdefault(value, []).extend(pointing)
     if not wanted:
         return
     related = field.remote_field.model
@@ -339,6 +367,98 @@ def _update_in_bulk(model, changed, names):
         values[field.attname] = case
     if values:
         model._default_manager.filter(pk__in=[instance.pk for instance in changed]).update(**values)
+
+
+HISTORY_FIELDS = {"history_date", "history_user", "history_change_reason", "history_type"}
+
+
+def _history_in_bulk(model, records, using, *, update, by, reason):
+    """A history row for each of ``records`` just written, as ``bulk_history_create`` makes them.
+
+    On PostgreSQL and SQLite the database copies each row into its history
+    table in one INSERT ... SELECT, in the order of ``records``, all dated now;
+    no historical record is built in Python. A history model with fields of
+    its own beyond django-simple-history's usual ones is left to
+    ``bulk_history_create``.
+    """
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    manager = get_history_manager_for_model(model)
+    connection = connections[using]
+    copy = _history_copy(model, manager.model, connection)
+    if copy is None:
+        manager.bulk_history_create(
+            records, update=update, default_user=by, default_change_reason=reason
+        )
+        return
+    sql, fields = copy
+    extra = {
+        "history_date": timezone.now(),
+        "history_user": by.pk if by is not None else None,
+        "history_change_reason": reason,
+        "history_type": "~" if update else "+",
+    }
+    params = [field.get_db_prep_save(extra[field.name], connection) for field in fields]
+    keys = [model._meta.pk.get_db_prep_value(record.pk, connection) for record in records]
+    if connection.vendor == "sqlite":
+        keys = json.dumps(keys)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, keys])
+
+
+_history_copies = {}  # (model, history model, vendor) -> (SQL, the history fields it sets)
+
+
+def _history_copy(model, history, connection):
+    """The INSERT ... SELECT that copies rows of ``model`` into ``history``, or None."""
+    cache_key = (model, history, connection.vendor)
+    if cache_key in _history_copies:
+        return _history_copies[cache_key]
+    _history_copies[cache_key] = copy = _build_history_copy(model, history, connection)
+    return copy
+
+
+def _build_history_copy(model, history, connection):
+    if connection.vendor not in ("postgresql", "sqlite") or hasattr(history, "history_relation"):
+        return None
+    if connection.vendor == "sqlite" and not connection.features.supports_json_field:
+        return None
+    try:
+        tracked = [(f, history._meta.get_field(f.name)) for f in history.tracked_fields]
+        fields = [history._meta.get_field(name) for name in sorted(HISTORY_FIELDS)]
+    except FieldDoesNotExist:
+        return None
+    written = {target.name for _f, target in tracked} | HISTORY_FIELDS
+    if (
+        not isinstance(history._meta.pk, AutoFieldMixin)
+        # history_user: a key to the user, not a custom id field
+        or not history._meta.get_field("history_user").many_to_one
+        or {f.name for f in history._meta.concrete_fields if not f.primary_key} != written
+    ):
+        return None
+    quote = connection.ops.quote_name
+    pk = model._meta.pk
+    columns = (
+        ", ".join(quote(target.column) for _f, target in tracked)
+        + ", "
+        + ", ".join(quote(f.column) for f in fields)
+    )
+    values = (
+        ", ".join(f"t.{quote(f.column)}" for f, _target in tracked)
+        + ", "
+        + ", ".join(["%s"] * len(fields))
+    )
+    if connection.vendor == "postgresql":
+        keys = f"unnest(%s::{pk.rel_db_type(connection)}[]) WITH ORDINALITY AS k(value, key)"
+    else:
+        keys = "json_each(%s) AS k"
+    # Every name comes from the models and is quoted; every value is a parameter.
+    sql = (
+        f"INSERT INTO {quote(history._meta.db_table)} ({columns}) SELECT {values} "  # noqa: S608
+        f"FROM {keys} JOIN {quote(model._meta.db_table)} t ON t.{quote(pk.column)} = k.value "
+        "ORDER BY k.key"
+    )
+    return sql, fields
 
 
 def delete_with_history(instance, *, by, reason):

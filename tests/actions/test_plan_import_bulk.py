@@ -13,15 +13,16 @@ with the number of actions.
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import Workbook
 
 from actions.models import ActionItem, Milestone, Plan, PlanFinding
-from actions.plan_import import PreviewOutOfDate, analyse, apply
+from actions.plan_import import FieldChecks, PreviewOutOfDate, analyse, apply
 from actions.spreadsheets import read_spreadsheet
-from kit.versioning import save_with_history, saved_in_bulk
+from kit.versioning import bulk_save_with_history, save_with_history, saved_in_bulk
 from tests.actions.workbooks import xlsx_bytes
 from tests.factories import make_plan
 
@@ -298,3 +299,55 @@ def test_an_action_saved_by_someone_else_during_the_confirm_stops_it(twins, monk
     action = ActionItem.objects.get(plan=plan, ref="1.3")
     assert (action.title, action.version) == ("Action 1.3: clearer advice", 1)  # rolled back too
     assert not ActionItem.objects.filter(plan=plan, ref="1.4").exists()
+
+
+def test_history_rows_come_in_the_order_the_records_are_given_with_the_values_written(twins):
+    """The database copies each written row into its history table, one row a record, in the
+    order given (as one save at a time would date them), holding what the row now holds."""
+    cast, (plan, _) = twins
+    confirm(plan, plan_workbook(2), cast.officer)
+    actions = list(ActionItem.objects.filter(plan=plan).order_by("-pk"))  # not the keys' order
+    for action in actions:
+        action.description = f"Reviewed: {action.ref}"
+
+    bulk_save_with_history(
+        [], actions, by=cast.second_officer, reason="Reviewed", fields=["description"]
+    )
+
+    changes = list(ActionItem.history.filter(plan=plan, history_type="~").order_by("history_id"))
+    assert [h.ref for h in changes] == [action.ref for action in actions]
+    assert {(h.version, h.history_user_id, h.history_change_reason) for h in changes} == {
+        (2, cast.second_officer.pk, "Reviewed")
+    }
+    assert all(h.description == f"Reviewed: {h.ref}" for h in changes)
+    assert len({h.history_date for h in changes}) == 1  # one write, dated once
+
+
+def test_the_analysis_checks_fields_as_clean_fields_does(twins):
+    """FieldChecks checks each value of a plain field once, with clean_fields()'s results."""
+    cast, (plan, _) = twins
+    checks = FieldChecks()
+    values = [
+        {"ref": "1.1", "title": "Short", "due_date": datetime.date(2026, 3, 1)},
+        {"ref": "1.2", "title": "x" * 301, "due_date": datetime.date(2026, 3, 1)},
+        {"ref": "1.3", "title": "", "due_date": None, "delivery_status": "sideways"},
+        {"ref": "1.4", "title": "Short", "due_date": "2026-03-01", "delivery_status": "sideways"},
+        {"ref": "1.5", "title": "Short", "due_date": "not a date", "success_criteria": ""},
+        {"ref": "1.6", "title": "x" * 301, "due_date": datetime.date(2026, 3, 1)},
+    ]
+    for fields in values:
+        expected, actual = (
+            ActionItem(plan=plan, finding=cast.finding1, **fields) for _ in range(2)
+        )
+        try:
+            expected.clean_fields(exclude=["plan", "finding", "lead_organisation"])
+            expected_errors = {}
+        except ValidationError as error:
+            expected_errors = error.message_dict
+        try:
+            checks.clean_fields(actual, exclude=("plan", "finding", "lead_organisation"))
+            actual_errors = {}
+        except ValidationError as error:
+            actual_errors = error.message_dict
+        assert actual_errors == expected_errors
+        assert fields_of(actual) == fields_of(expected)
