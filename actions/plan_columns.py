@@ -6,6 +6,7 @@ guidance sheet (which explains each), so they cannot drift apart.
 """
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 
@@ -422,6 +423,12 @@ def parse_date(value):
         return value, None
     if not isinstance(value, str):
         raise NotADate(value)
+    return _parse_text_date(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text_date(value):
+    """``parse_date`` for text, once for each text: a plan's column repeats the same few dates."""
     text = " ".join(value.replace(",", " ").split())
     text = re.sub(r"(?<=\d)(st|nd|rd|th)\b", "", text, flags=re.IGNORECASE)
     text = re.sub(r"\bSept\b", "Sep", text, flags=re.IGNORECASE)

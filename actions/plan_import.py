@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models.expressions import DatabaseDefault
 from openpyxl.utils import get_column_letter
 
 from inspections.forms import partner_queryset
@@ -388,6 +389,8 @@ class _RowReader:
         self.headings = {i: normalise_heading(v) for i, v in layout.headings.items()}
         self.normalised = {}  # cell text -> normalise_heading(text)
         self.title_index = next((i for i, k in layout.columns.items() if k == "title"), None)
+        # Shared by every row of the table: nothing changes them.
+        self.letters = {key: get_column_letter(i + 1) for i, key in layout.columns.items()}
         self.current = None  # the finding the latest heading names
         self.current_problem = None  # why the latest heading names no finding
         self.pending_heading = None  # a warning, unless an action is read under the heading
@@ -471,7 +474,7 @@ class _RowReader:
         """The row's cells by column key, or None for a note beside an actions table."""
         layout = self.layout
         cells = {key: raw[i] if i < len(raw) else None for i, key in layout.columns.items()}
-        letters = {key: get_column_letter(i + 1) for i, key in layout.columns.items()}
+        letters = self.letters
         if layout.kind == "actions" and all(
             cells.get(k) is None for k in ("ref", "title", "due_date", "success_criteria")
         ):
@@ -645,8 +648,18 @@ class Context:
         self.findings = list({**must, **linked}.values())
         self.partners = list(partner_queryset(plan.area))
         self.people = list(get_user_model().objects.filter(memberships__area=plan.area).distinct())
+        # A column names the same few partners and people row after row: each text is
+        # looked up once.
+        self.organisations_named = {}
+        self.people_named = {}
+        self.field_checks = FieldChecks()
 
     def organisation(self, text):
+        if text not in self.organisations_named:
+            self.organisations_named[text] = self._organisation(text)
+        return self.organisations_named[text]
+
+    def _organisation(self, text):
         word = normalise_heading(text)
         exact = [
             o
@@ -672,6 +685,12 @@ class Context:
         return None
 
     def person(self, text):
+        """The members ``text`` names (a list: none, one, or several)."""
+        if text not in self.people_named:
+            self.people_named[text] = self._person(text)
+        return list(self.people_named[text])
+
+    def _person(self, text):
         word = " ".join(text.lower().split())
         found = [
             u
@@ -910,6 +929,7 @@ class _ActionRows:
             conflict=f"action {ref} has been changed in the portal since this file was "
             "exported: export the plan again and make your changes in the new file, so theirs "
             "are not lost",
+            checks=self.context.field_checks,
         )
         self.analysis.unchanged_actions += unchanged
         if change:
@@ -941,10 +961,81 @@ def _copy(instance):
     return clone
 
 
-def _valid(instance, check, *, exclude=()):
+class FieldChecks:
+    """``Model.clean_fields()`` for many records, each field's checks run once for each value.
+
+    A plan's columns repeat the same few values (statuses, dates, success
+    criteria), and checking a value of a plain field (text, date, number,
+    yes or no) depends on nothing but the value, so its result is kept and
+    given again. Other fields, and values that cannot be kept (unhashable),
+    are checked every time, as ``clean_fields()`` checks them.
+    """
+
+    def __init__(self):
+        self.plans = {}  # (model, fields left out) -> what clean_fields() goes through
+
+    def clean_fields(self, instance, exclude=()):
+        """``instance.clean_fields(exclude)``: the same values set, the same errors raised."""
+        errors = {}
+        for model_field, attname, blank, empty, results in self._plan(type(instance), exclude):
+            raw_value = getattr(instance, attname)
+            if blank and raw_value in empty:
+                continue
+            if isinstance(raw_value, DatabaseDefault):
+                continue
+            key = result = None
+            if results is not None:
+                key = (type(raw_value), raw_value)
+                try:
+                    result = results.get(key)
+                except TypeError:  # an unhashable value: checked every time
+                    key = None
+            if result is None:
+                try:
+                    result = (True, model_field.clean(raw_value, instance))
+                except ValidationError as error:
+                    result = (False, error.error_list)
+                if key is not None:
+                    results[key] = result
+            ok, value = result
+            if ok:
+                setattr(instance, attname, value)
+            else:
+                errors[model_field.name] = value
+        if errors:
+            raise ValidationError(errors)
+
+    def _plan(self, model, exclude):
+        """The fields clean_fields() checks, in its order, each with a store of its results
+        (None for a field whose check may depend on more than the value)."""
+        key = (model, tuple(exclude))
+        if key not in self.plans:
+            self.plans[key] = [
+                (f, f.attname, f.blank, f.empty_values, {} if _plain(f) else None)
+                for f in model._meta.fields
+                if f.name not in exclude and not f.generated
+            ]
+        return self.plans[key]
+
+
+def _plain(field):
+    """Whether checking a value of ``field`` depends on the value alone: Django's own text,
+    date, number and yes-or-no fields, with their checks as Django has them."""
+    kind = type(field)
+    return (
+        kind.__module__ == "django.db.models.fields"
+        and not isinstance(field, (models.DateTimeField, models.FloatField, models.DecimalField))
+        and not field.is_relation
+        and kind.clean is models.Field.clean
+        and kind.validate is models.Field.validate
+        and kind.run_validators is models.Field.run_validators
+    )
+
+
+def _valid(instance, check, checks, *, exclude=()):
     """Field-level checks (lengths, choices) without a query per row."""
     try:
-        instance.clean_fields(exclude=list(exclude))
+        checks.clean_fields(instance, exclude=exclude)
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             key = name if name in check.row.letters else None
@@ -1000,6 +1091,7 @@ def _analyse_milestones(analysis, context, rows, planned):
             version=version,
             conflict=f"this milestone of action {ref} has been changed in the portal since this "
             "file was exported: export the plan again and make your changes in the new file",
+            checks=context.field_checks,
         )
         analysis.unchanged_milestones += unchanged
         if change:
@@ -1007,18 +1099,19 @@ def _analyse_milestones(analysis, context, rows, planned):
             analysis.milestone_changes.append(change)
 
 
-def _compare(check, *, what, label, existing, new, values, kind, version, conflict):
+def _compare(check, *, what, label, existing, new, values, kind, version, conflict, checks):
     """What a checked row would write: (Change or None, whether the record is unchanged).
 
     A new record is ``new``'s model made with its fields; an existing one is copied with the row's
     values, unless they are what it has already, or it has been saved since
     the ``version`` an exported file carries (then ``conflict`` is the problem).
+    ``checks`` (``FieldChecks``) checks the record's fields.
     """
     row = check.row
     if existing is None:
         model, fields = new
         instance = model(**fields)
-        if not _valid(instance, check, exclude=FOREIGN_KEYS):
+        if not _valid(instance, check, checks, exclude=FOREIGN_KEYS):
             return None, False
         return Change(what, label, row.sheet, row.number, instance), False
     fields = _changed_fields(existing, values, kind)
@@ -1030,7 +1123,7 @@ def _compare(check, *, what, label, existing, new, values, kind, version, confli
     updated = _copy(existing)
     for name, value in values.items():
         setattr(updated, name, value)
-    if not _valid(updated, check, exclude=FOREIGN_KEYS):
+    if not _valid(updated, check, checks, exclude=FOREIGN_KEYS):
         return None, False
     return Change(what, label, row.sheet, row.number, updated, fields, is_new=False), False
 
@@ -1094,6 +1187,8 @@ def _write(changes, by, reason, *, clean=True):
         fields=sorted({f.name for change in changed for f in change.fields}),
         expected_versions={change.instance.pk: change.instance.version for change in changed},
         clean=clean,
+        # The analysis has just run clean_fields() on these very records (see _valid).
+        fields_checked=True,
     )
 
 

@@ -282,13 +282,58 @@ def merged_ranges(worksheet):
     """The sheet's merged ranges as (first column, first row, last column, last row), 1-based.
 
     Read-only worksheets do not expose merged cells, so the sheet's XML is
-    streamed for its ``mergeCell`` elements (through defusedxml).
+    read for its ``mergeCell`` elements (through defusedxml). They come after
+    the rows, so only the part after the rows is parsed again when that part
+    can be told apart for certain (``_after_rows``); otherwise the whole sheet.
     """
+    source = worksheet._get_source()
+    try:
+        content = source.read()
+    finally:
+        source.close()
+    after_rows = _after_rows(content)
+    if after_rows is not None:
+        try:
+            return _merge_refs(io.BytesIO(after_rows))
+        except Exception:  # read the whole sheet instead, as ever
+            logger.debug("The part after the rows could not be read alone", exc_info=True)
+    return _merge_refs(io.BytesIO(content))
+
+
+# Markup that could hide or imitate an end tag of the rows: with any of it, the whole sheet is read.
+AMBIGUOUS_MARKUP = re.compile(rb"<!|<\?|\]\]>")
+ROWS_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?sheetData\s*>")
+ROOT_START = re.compile(rb"<[A-Za-z_][^<>]*>")
+
+
+def _after_rows(content):
+    """The sheet's XML without its rows: its opening (prolog and root tag) and what follows
+    ``</sheetData>``, a document in its own right; or None if that cannot be cut for certain:
+    no comments, CDATA, processing instructions or document type, and one end of the rows."""
+    if content[:5] == b"<?xml":
+        declaration_end = content.find(b"?>")
+        if declaration_end < 0:
+            return None
+        body_start = declaration_end + 2
+    else:
+        body_start = 0
+    if AMBIGUOUS_MARKUP.search(content, body_start):
+        return None
+    ends = list(ROWS_END.finditer(content))
+    root = ROOT_START.search(content, body_start)
+    if len(ends) != 1 or root is None or root.group().endswith(b"/>"):
+        return None
+    [end] = ends
+    if end.start() < root.end():
+        return None
+    return content[: root.end()] + content[end.end() :]
+
+
+def _merge_refs(source):
     from openpyxl.utils import column_index_from_string
     from openpyxl.xml.functions import iterparse
 
     ranges = []
-    source = worksheet._get_source()
     try:
         for _event, element in iterparse(source):
             if element.tag.endswith("}mergeCell"):

@@ -285,6 +285,29 @@ def test_merged_ranges_are_read_through_defusedxml():
         spreadsheets.merged_ranges(Sheet())
 
 
+@pytest.mark.parametrize(
+    ("rows", "after", "cut"),
+    [
+        # Only the part after the rows is read again.
+        (workbooks.inline_cell("A1", "Lead"), "", True),
+        # A comment or CDATA could hide an end tag of the rows: the whole sheet is read.
+        (workbooks.inline_cell("A1", "Lead") + "<!-- </sheetData> -->", "", False),
+        (workbooks.inline_cell("A1", "Lead"), "<!-- </sheetData> -->", False),
+        ('<c r="A1" t="inlineStr"><is><t><![CDATA[</sheetData>]]></t></is></c>', "", False),
+    ],
+)
+def test_merged_ranges_are_the_same_read_after_the_rows_or_from_the_whole_sheet(rows, after, cut):
+    merges = "<mergeCells count='2'><mergeCell ref='A1:A3'/><mergeCell ref='B2:D2'/></mergeCells>"
+    xml = workbooks.sheet_xml(f'<row r="1">{rows}</row>', after=after + merges).encode()
+
+    class Sheet:
+        def _get_source(self):
+            return io.BytesIO(xml)
+
+    assert (spreadsheets._after_rows(xml) is not None) == cut
+    assert spreadsheets.merged_ranges(Sheet()) == [(1, 1, 1, 3), (2, 2, 4, 2)]
+
+
 # --- Rows and columns -----------------------------------------------------
 
 
