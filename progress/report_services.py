@@ -11,6 +11,8 @@ import logging
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
+from django.tasks import TaskResultStatus
+from django.tasks.exceptions import TaskResultDoesNotExist
 from django.utils import timezone
 
 from actions.models import Plan
@@ -80,6 +82,9 @@ def fail_stale_reports(now, reports=None):
     A report is "being generated" under a lease (``lease_expires_at``, set by
     ``tasks.generate_report``); one still being generated when its lease is over was
     stopped with its worker. One left from before leases counts from when it was asked for.
+    A report still waiting in the queue a lease after it was asked for is stopped too if
+    its task will never start it (``_task_lost``): a worker can lose a task it has just
+    claimed with its database connection, and a task can end before it reaches the report.
     ``reports`` narrows the search (the report page checks only its own report).
     """
     reports = ProgressReport.objects.all() if reports is None else reports
@@ -90,20 +95,52 @@ def fail_stale_reports(now, reports=None):
     for pk in reports.filter(expired, state=ProgressReport.State.GENERATING).values_list(
         "pk", flat=True
     ):
-        with transaction.atomic():
-            report = (
-                ProgressReport.objects.select_for_update()
-                .filter(expired, pk=pk, state=ProgressReport.State.GENERATING)
-                .first()
-            )
-            if report is None:  # it finished meanwhile
-                continue
-            report.state = ProgressReport.State.FAILED
-            report.error = STOPPED
-            report.lease_expires_at = None
-            save_with_history(report, by=None, reason="Report generation stopped")
-            count += 1
+        count += _stop(Q(expired, pk=pk, state=ProgressReport.State.GENERATING))
+    waiting = reports.filter(
+        state=ProgressReport.State.QUEUED, requested_at__lt=now - lease_length()
+    ).values_list("pk", "task_id")
+    for pk, task_id in waiting:
+        if _task_lost(task_id, now):
+            count += _stop(Q(pk=pk, state=ProgressReport.State.QUEUED, task_id=task_id))
     return count
+
+
+def _stop(still):
+    """Mark the report ``still`` finds as stopped, with "Try again"; 1, or 0 if it has moved on."""
+    with transaction.atomic():
+        report = ProgressReport.objects.select_for_update().filter(still).first()
+        if report is None:  # it finished, or started, meanwhile
+            return 0
+        report.state = ProgressReport.State.FAILED
+        report.error = STOPPED
+        report.lease_expires_at = None
+        save_with_history(report, by=None, reason="Report generation stopped")
+        return 1
+
+
+def _task_lost(task_id, now):
+    """Whether the task queued to make a report will never start it.
+
+    Lost: it was never queued (no id), the task backend no longer knows it, it
+    ended without starting the report, or it has been "running" for a whole lease
+    without starting it, which it does first of all (its worker claimed it, then lost
+    its database connection and started afresh). A task still waiting its turn is
+    not lost, however long the queue; nor is one a backend cannot tell about.
+    """
+    if not task_id:
+        return True
+    try:
+        result = generate_report.get_result(task_id)
+    except TaskResultDoesNotExist:
+        return True
+    except NotImplementedError:  # a backend that keeps no results (immediate: nothing waits)
+        return False
+    if result.status == TaskResultStatus.READY:
+        return False
+    if result.status == TaskResultStatus.RUNNING:
+        started = result.started_at
+        return started is not None and started < now - lease_length()
+    return True
 
 
 @transaction.atomic

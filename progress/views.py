@@ -521,9 +521,11 @@ def reports(request, area_slug):
 
 
 def _report_as_it_stands(request, area, pk):
-    """The report, shown as failed (with "Try again") if its worker stopped mid-render."""
+    """The report, shown as failed (with "Try again") if its worker stopped mid-render or lost
+    its task."""
     report = _report_in_area(request, area, pk)
-    if report.state == ProgressReport.State.GENERATING and report_services.fail_stale_reports(
+    waiting = (ProgressReport.State.GENERATING, ProgressReport.State.QUEUED)
+    if report.state in waiting and report_services.fail_stale_reports(
         timezone.now(), reports=ProgressReport.objects.filter(pk=report.pk)
     ):
         report = _report_in_area(request, area, pk)

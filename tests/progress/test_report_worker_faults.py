@@ -506,3 +506,57 @@ def test_killed_and_cut_off_workers_leave_every_report_ready_or_failed_with_try_
                 except subprocess.TimeoutExpired:
                     worker.kill()
                     worker.wait()
+
+
+@pytest.mark.django_db
+@override_settings(TASKS=DATABASE_TASKS)
+def test_a_queued_report_whose_task_was_lost_is_failed_and_one_waiting_its_turn_is_not(
+    cast, client
+):
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    now = timezone.now()
+    long_ago = now - lease_length() - datetime.timedelta(minutes=1)
+
+    def queued(status=None, started=None):
+        """A report asked for a lease ago, its task (if any) in ``status`` since ``started``."""
+        report = make_report(cast)
+        task_id = ""
+        if status is not None:
+            task_id = str(generate_report.enqueue(report.pk).id)
+            DBTaskResult.objects.filter(pk=task_id).update(status=status, started_at=started)
+        ProgressReport.objects.filter(pk=report.pk).update(requested_at=long_ago, task_id=task_id)
+        return report
+
+    waiting = queued(TaskResultStatus.READY)  # a long queue, or no worker running: it will run
+    just_claimed = queued(TaskResultStatus.RUNNING, now - datetime.timedelta(seconds=5))
+    # Claimed a lease ago by a worker that then lost its connection: it never started.
+    lost = queued(TaskResultStatus.RUNNING, long_ago)
+    ended = queued(TaskResultStatus.FAILED, long_ago)  # failed before it reached the report
+    never_queued = queued()
+    gone = queued(TaskResultStatus.SUCCESSFUL, long_ago)
+    DBTaskResult.objects.filter(pk=ProgressReport.objects.get(pk=gone.pk).task_id).delete()
+
+    client.force_login(cast.officer)
+    page = client.get(report_url(cast, lost)).content.decode()  # the page checks its report
+    assert "The report stopped while it was being made. Try again." in page
+    assert report_services.fail_stale_reports(now) == 3  # the page has failed ``lost``
+    states = dict(
+        ProgressReport.objects.filter(
+            pk__in=[r.pk for r in (waiting, just_claimed, lost, ended, never_queued, gone)]
+        ).values_list("pk", "state")
+    )
+    assert states == {
+        waiting.pk: ProgressReport.State.QUEUED,
+        just_claimed.pk: ProgressReport.State.QUEUED,
+        lost.pk: ProgressReport.State.FAILED,
+        ended.pk: ProgressReport.State.FAILED,
+        never_queued.pk: ProgressReport.State.FAILED,
+        gone.pk: ProgressReport.State.FAILED,
+    }
+    # A report asked for moments ago is not judged yet, whatever its task says.
+    fresh = make_report(cast)
+    assert report_services.fail_stale_reports(now) == 0
+    fresh.refresh_from_db()
+    assert fresh.state == ProgressReport.State.QUEUED
