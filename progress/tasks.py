@@ -50,7 +50,9 @@ log = logging.getLogger(__name__)
 
 # Time allowed on top of the renders' time limits for building the report and saving it.
 LEASE_MARGIN = datetime.timedelta(seconds=60)
-# The draft and the published version, each drawn under the render's time limit.
+# The draft and the published version. They are drawn side by side within one time limit
+# (html_to_pdfs); the lease still allows for two, so a worker of an earlier release that
+# draws them one after the other, during an upgrade, keeps its lease.
 RENDERS_PER_REPORT = 2
 CONNECTION_ERRORS = (OperationalError, InterfaceError)
 

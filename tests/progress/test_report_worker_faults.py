@@ -18,11 +18,13 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import OperationalError, connection, connections
+from django.tasks import TaskResultStatus
 from django.tasks.signals import task_finished
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 
 from kit.versioning import save_with_history
 from progress import pdf as pdf_module
@@ -430,8 +432,6 @@ def cut_every_other_connection():
 
 
 def tasks_left():
-    from django_tasks_db.models import DBTaskResult
-
     return DBTaskResult.objects.ready().exists()
 
 
@@ -518,9 +518,6 @@ def test_killed_and_cut_off_workers_leave_every_report_ready_or_failed_with_try_
 def test_a_queued_report_whose_task_was_lost_is_failed_and_one_waiting_its_turn_is_not(
     cast, client
 ):
-    from django.tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
     now = timezone.now()
     long_ago = now - lease_length() - datetime.timedelta(minutes=1)
 
