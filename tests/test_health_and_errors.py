@@ -11,6 +11,8 @@ import json
 import logging
 import os
 import re
+import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -585,3 +587,47 @@ def test_the_serve_script_names_its_parts():
 
     assert result.returncode == 2
     assert "usage: scripts/serve [all|prepare|web|worker|scheduler]" in result.stderr
+
+
+def test_the_image_compiles_the_portals_code_with_its_own_command(tmp_path):
+    """The Dockerfile's compileall line, run on a copy of what the image holds, compiles it all.
+
+    The image's user cannot write bytecode beside the code, so what the build does not
+    compile is compiled again at every process start.
+    """
+    dockerfile = (BASE_DIR / "Dockerfile").read_text(encoding="utf-8")
+    command = re.search(r"^RUN (\.venv/bin/python -m compileall .*) /app$", dockerfile, re.M)
+    assert command, "the image no longer compiles the portal's code"
+    ignored = {
+        line.strip().strip("/")
+        for line in (BASE_DIR / ".dockerignore").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    app = tmp_path / "app"
+    app.mkdir()
+    for entry in BASE_DIR.iterdir():
+        if entry.name in ignored or entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            shutil.copytree(entry, app / entry.name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(entry, app / entry.name)
+    # The image's virtual environment sits in /app/.venv, compiled by pip: left alone.
+    venv_module = app / ".venv" / "lib" / "site.py"
+    venv_module.parent.mkdir(parents=True)
+    venv_module.write_text("x = 1\n")
+    arguments = shlex.split(command.group(1))[1:]  # the interpreter is this test's own
+
+    subprocess.run(  # noqa: S603 - the Dockerfile's own command, on a copy
+        [sys.executable, *arguments, str(app)], check=True, timeout=300
+    )
+
+    sources = [path for path in app.rglob("*.py") if ".venv" not in path.parts]
+    assert len(sources) > 100
+    missing = [
+        str(path.relative_to(app))
+        for path in sources
+        if not list((path.parent / "__pycache__").glob(f"{path.stem}.*.pyc"))
+    ]
+    assert not missing
+    assert not (venv_module.parent / "__pycache__").exists()
