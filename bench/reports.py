@@ -1,7 +1,7 @@
 """Benchmark: progress reports rendered to PDF by WeasyPrint, with Chromium as a reference.
 
 For plans of 20, 100 and 300 actions, builds the public progress report's
-HTML and times ``progress.pdf.html_to_pdf`` on it. By default the HTML is the
+HTML and times ``progress.pdf.draw_pdfs`` on it. By default the HTML is the
 real report: a throwaway test database (in-memory SQLite, or PostgreSQL when
 DATABASE_URL is set) gets a plan whose findings each have their actions,
 every action two published updates in the period (about 50-110 words each)
@@ -19,32 +19,25 @@ this file (the same shape, plus a change-log table), which needs no database.
 Each size is measured in a fresh Python process (so peak memory is that
 size's own): first the render fork server is started (``start_render_server``:
 WeasyPrint imported and warmed up, as the task worker does on starting; its
-wall time is printed), then ``html_to_pdf`` RUNS times (default 3), printing
-the median wall time, each run's (the first is printed again: every render is
-a fresh fork of the fork server, so it should be no slower than the others),
-the page count, and pages
-per second (pages over the median time). For the 100-action public report
-the task's two renders (its draft and published PDFs) are also timed side by
-side in one call to ``html_to_pdfs``, RUNS times, against twice the median of
-one: on a machine with a free core for each, about the time of one. Then the
-same 100-action HTML is printed to PDF by headless Chromium RUNS times (a
-whole browser start each time, as a server would run it) and the ratio
-printed.
+wall time is printed), then the report is drawn RUNS times (default 3) as the
+task draws it, by ``progress.pdf.draw_pdfs``: each time in a fresh render child
+forked from the fork server, with its limits. Printed: the median wall time of
+the call and each run's (the first is printed again: every render is a fresh
+fork, so it should be no slower than the others); the render child's own CPU
+time for the drawing, median and each run's, as the child measured it (on a
+machine busy with other work wall times stretch, CPU times much less); the
+child's peak resident memory (what ``REPORT_RENDER_MAX_MB`` must leave room
+for); the page count; and pages per second over each median. For the
+100-action public report the task's two renders (its draft and published
+PDFs) are also drawn side by side in one call, RUNS times, against twice the
+median of one: on a machine with a free core for each, about the time of one.
+Then the same 100-action HTML is printed to PDF by headless Chromium RUNS
+times (a whole browser start each time, as a server would run it) and the
+ratio printed.
 
-Each size's render is also timed in the measuring process itself, RUNS times, in
-CPU time (``time.process_time``): on a machine busy with other work wall times
-stretch, CPU times much less. As in the render child, the cyclic garbage
-collector is off during each of these renders (with it on, WeasyPrint's
-many short-lived objects set it off again and again: 10-25% more CPU time).
-Both are printed, with pages per second for each, and the memory those
-renders took: this process's peak resident memory after them, and before them
-("before"); the difference is about what one render needs. (The render
-children are the fork server's children, not this process's, so their own
-peaks cannot be read from here.)
-
-Targets: the 100-action public report in at most 30 pages and 2 s of CPU time
-(WeasyPrint's time grows with the text it lays out), and at most 1.5 ×
-Chromium (wall time against wall time).
+Targets: the 100-action public report in at most 30 pages and 2 s of the
+render child's CPU time (WeasyPrint's time grows with the text it lays out),
+and at most 1.5 × Chromium (wall time against wall time).
 
 Run with `make bench` (or `.venv/bin/python bench/reports.py`; BENCH_SIZES=100 and
 BENCH_RUNS=N narrow it). Prints figures;
@@ -52,13 +45,11 @@ asserts nothing about time.
 """
 
 import datetime
-import gc
 import html as html_lib
 import io
 import json
 import os
 import random
-import resource
 import shutil
 import statistics
 import subprocess
@@ -381,7 +372,7 @@ def measure_size(actions, html_path, audience="public"):
     from django.db import connection
     from django.test.utils import setup_test_environment
 
-    from progress.pdf import html_to_pdf, html_to_pdfs, render_pdf, start_render_server
+    from progress.pdf import draw_pdfs, start_render_server
 
     if SOURCE == "synthetic":
         html = synthetic_html(actions)
@@ -393,40 +384,26 @@ def measure_size(actions, html_path, audience="public"):
         finally:
             connection.creation.destroy_test_db(old_name, verbosity=0)
     Path(html_path).write_text(html, encoding="utf-8")
-    parent_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # The fork server (WeasyPrint imported and warmed up), as the task worker starts it.
     started = time.perf_counter()
     start_render_server()
     server_start = time.perf_counter() - started
-    times = []
+    times, cpu_times, peaks = [], [], []
     for _ in range(RUNS):
         started = time.perf_counter()
-        pdf = html_to_pdf(html, timeout=600)
+        (drawn,) = draw_pdfs([html], timeout=600)
         times.append(time.perf_counter() - started)
+        cpu_times.append(drawn.cpu_seconds)
+        peaks.append(drawn.peak_mb)
+    pdf = drawn.pdf
     # A report's draft and published PDFs, as the task makes them: one after the other
     # (twice the times above), or side by side.
     pair_times = []
     if actions == 100 and audience == "public":
         for _ in range(RUNS):
             started = time.perf_counter()
-            html_to_pdfs([html, html], timeout=600)
+            draw_pdfs([html, html], timeout=600)
             pair_times.append(time.perf_counter() - started)
-    # CPU time of the same render in this process: steadier than wall time on a machine
-    # that other work shares (the render child's own CPU time is not visible from here).
-    from weasyprint.logger import PROGRESS_LOGGER
-
-    PROGRESS_LOGGER.setLevel("WARNING")  # as in the render child
-    cpu_times = []
-    for _ in range(RUNS):
-        gc.collect()
-        gc.disable()  # as in the render child (progress.pdf._child)
-        try:
-            started = time.process_time()
-            render_pdf(html)
-            cpu_times.append(time.process_time() - started)
-        finally:
-            gc.enable()
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     pages = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
     return {
         "actions": actions,
@@ -444,8 +421,7 @@ def measure_size(actions, html_path, audience="public"):
         "cpu": statistics.median(cpu_times),
         "cpu_pages_per_second": pages / statistics.median(cpu_times),
         "cpu_runs": cpu_times,
-        "peak_mb": peak_kb / 1024,
-        "before_mb": parent_kb / 1024,
+        "peak_mb": max(peaks),
     }
 
 
@@ -491,9 +467,7 @@ def main():
         if SOURCE == "synthetic"
         else "progress.reports (build_report_context + render_report_html), public audience"
     )
-    print(
-        f"Progress report PDFs by progress.pdf.html_to_pdf, HTML from {source}; median of {RUNS}:"
-    )
+    print(f"Progress report PDFs by progress.pdf.draw_pdfs, HTML from {source}; median of {RUNS}:")
     results = {}
     # The board pack (every update in the period, internal narratives, the change log) only
     # for 100 actions, and only from the real report.
@@ -513,22 +487,25 @@ def main():
             label = "board pack" if audience == "board_pack" else "public"
             print(
                 f"  {actions:>3} actions, {label:<10}: wall {r['median']:5.2f} s, "
-                f"CPU {r['cpu']:5.2f} s  {r['pages']:>3} pages  "
+                f"child CPU {r['cpu']:5.2f} s  {r['pages']:>3} pages  "
                 f"{r['pages_per_second']:4.1f} pages/s wall, "
                 f"{r['cpu_pages_per_second']:4.1f} pages/s CPU  "
                 f"HTML {r['html_kb']:4.0f} KB  PDF {r['pdf_kb']:4.0f} KB  "
-                f"peak RSS {r['peak_mb']:4.0f} MB (before {r['before_mb']:.0f} MB)  "
+                f"render child's peak RSS {r['peak_mb']:4.0f} MB  "
                 f"runs {', '.join(f'{t:.2f}' for t in r['runs'])} (first {r['first']:.2f} s, "
-                f"after the render server's start, {r['server_start']:.2f} s)"
+                f"after the render server's start, {r['server_start']:.2f} s), "
+                f"child CPU runs {', '.join(f'{t:.2f}' for t in r['cpu_runs'])}"
             )
         if (100, "public") not in results:
             print("The 100-action public report was not among BENCH_SIZES: its target not judged.")
             return
         public = results[100, "public"]
-        # Judged on CPU time: other work on the machine stretches wall time, not CPU time.
+        # Judged on the render child's CPU time: other work on the machine stretches wall time,
+        # not CPU time.
         met = public["pages"] <= 30 and public["cpu"] <= 2
         print(
-            f"100-action public report: {public['pages']} pages, CPU {public['cpu']:.2f} s median "
+            f"100-action public report: {public['pages']} pages, render child's CPU "
+            f"{public['cpu']:.2f} s median "
             f"(wall {public['median']:.2f} s), {public['cpu_pages_per_second']:.1f} pages/s CPU "
             f"({public['pages_per_second']:.1f} wall) – target ≤ 30 pages, ≤ 2 s: "
             f"{'met' if met else 'not met'}"
@@ -536,14 +513,15 @@ def main():
         if public["pair"] is not None:
             print(
                 f"100-action public report, draft and published PDFs side by side "
-                f"(html_to_pdfs): wall {public['pair']:.2f} s median, against "
+                f"(draw_pdfs): wall {public['pair']:.2f} s median, against "
                 f"{2 * public['median']:.2f} s one after the other  "
                 f"runs {', '.join(f'{t:.2f}' for t in public['pair_runs'])}"
             )
         if (100, "board_pack") in results:
             board = results[100, "board_pack"]
             print(
-                f"100-action board pack: {board['pages']} pages, CPU {board['cpu']:.2f} s median "
+                f"100-action board pack: {board['pages']} pages, render child's CPU {board['cpu']:.2f} s "
+                f"median "
                 f"(wall {board['median']:.2f} s), {board['cpu_pages_per_second']:.1f} pages/s CPU"
             )
         if not shutil.which(CHROMIUM):

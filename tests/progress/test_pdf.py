@@ -29,6 +29,7 @@ from progress.pdf import (
     RefusedURL,
     ReportRenderError,
     ReportRenderTimeout,
+    draw_pdfs,
     html_to_pdf,
     html_to_pdfs,
     render_pdf,
@@ -384,6 +385,27 @@ def test_several_reports_render_side_by_side_each_in_its_order():
     first, second = html_to_pdfs([page("<p>The draft report.</p>"), page("<p>The final one.</p>")])
     assert "The draft report." in text_of(read(first))
     assert "The final one." in text_of(read(second))
+
+
+def test_each_drawing_says_what_it_cost_its_child_and_is_logged(caplog):
+    """The CPU time and peak memory come from the render child itself, as the worker logs them."""
+    long = page("".join(f"<p>Paragraph {n} of a longer report.</p>" for n in range(400)))
+    with caplog.at_level("INFO", logger="progress.pdf"):
+        short_one, long_one = draw_pdfs([page("<p>A short report.</p>"), long])
+
+    assert "A short report." in text_of(read(short_one.pdf))
+    assert "Paragraph 399 of a longer report." in text_of(read(long_one.pdf))
+    for drawn in (short_one, long_one):
+        assert 0 < drawn.cpu_seconds < 60
+        # The child's peak: at least what WeasyPrint and its libraries take, under the cap.
+        assert 20 < drawn.peak_mb < pdf_module.DEFAULT_MAX_MB
+    assert long_one.cpu_seconds > short_one.cpu_seconds  # it measured the drawing itself
+    logged = [r for r in caplog.records if r.getMessage() == "Report PDF drawn"]
+    assert [(r.cpu_seconds, r.pdf_bytes) for r in logged] == [
+        (round(drawn.cpu_seconds, 3), len(drawn.pdf)) for drawn in (short_one, long_one)
+    ]
+    assert {r.side_by_side for r in logged} == {2}
+    assert all(r.peak_mb > 20 and r.wall_seconds > 0 for r in logged)
 
 
 def test_several_slow_renders_are_all_killed_at_the_time_limit(monkeypatch, tmp_path):
