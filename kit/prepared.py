@@ -171,6 +171,33 @@ class Prepared:
         return converted
 
 
+class PreparedSQL:
+    """SQL written by hand, for what the ORM cannot write, run as ``Prepared`` runs its SQL.
+
+    ``sql(connection)`` returns the SQL, with ``%s`` for each value; it is called
+    once per database, and should build every name in it from the models (quoted
+    with ``connection.ops.quote_name``). Calling it with the values (already what
+    the driver takes: aware datetimes, not naive ones) returns the rows, as tuples,
+    as the driver gives them: no field converters run, so select only columns
+    whose values need none on the databases it runs on. On PostgreSQL it is
+    prepared on each connection once, as ``Prepared``'s SQL is.
+    """
+
+    def __init__(self, sql):
+        self.sql = sql
+        self._texts = {}
+        self._serial = next(_SERIALS)  # its SQL's key among those prepared on a connection
+
+    def __call__(self, *values, using="default"):
+        connection = connections[using]
+        text = self._texts.get(using)
+        if text is None:
+            text = self._texts[using] = self.sql(connection)
+        with connection.cursor() as cursor:
+            _run(connection, cursor, (self._serial, None), text, list(values))
+            return [tuple(row) for row in cursor.fetchall()]
+
+
 def _run(connection, cursor, key, sql, params):
     """Run the kept SQL: on PostgreSQL as a statement prepared on this connection's session.
 

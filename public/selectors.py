@@ -26,6 +26,7 @@ import calendar
 import datetime
 from dataclasses import dataclass, field, fields
 
+from django.db import connection
 from django.db.models import FilteredRelation, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -45,7 +46,7 @@ from inspections.models import (
 )
 from kit.dates import PartialDate, Precision, format_date
 from kit.loading import Children, PreparedChildren, attach
-from kit.prepared import Prepared
+from kit.prepared import Prepared, PreparedSQL
 from progress import forum, withdrawal
 from progress.models import (
     BoardMeeting,
@@ -592,9 +593,63 @@ _PLANS_ACTION_ROWS = Prepared(
 )
 
 
+def _lateral_sql(connection):
+    """One plan's actions, each joined LATERAL to its latest published update: the SQL.
+
+    The update is picked as ``_latest_published`` picks it, and the columns are
+    ``_ACTION_FIELDS`` then ``_UPDATE_FIELDS``, as _PLANS_ACTION_ROWS has them.
+    Values: the published state, now, the plan's pk.
+    """
+    qn = connection.ops.quote_name
+    action, update = ActionItem._meta, ProgressUpdate._meta
+    lead = action.get_field("lead_organisation")
+
+    def column(meta, alias, name):
+        return f"{alias}.{qn((meta.pk if name == 'pk' else meta.get_field(name)).column)}"
+
+    def update_column(name):
+        return column(update, "u0", name)
+
+    selected = [
+        f"o.{qn(lead.related_model._meta.get_field('name').column)}"
+        if name == "lead_organisation__name"
+        else column(action, "a", name)
+        for name in _ACTION_FIELDS
+    ] + [
+        f"u.{qn((update.pk if n == 'pk' else update.get_field(n)).column)}" for n in _UPDATE_FIELDS
+    ]
+    return (
+        f"SELECT {', '.join(selected)} FROM {qn(action.db_table)} a "  # noqa: S608 - quoted names, parameters
+        f"INNER JOIN {qn(lead.related_model._meta.db_table)} o "
+        f"ON o.{qn(lead.target_field.column)} = a.{qn(lead.column)} "
+        f"LEFT JOIN LATERAL (SELECT {', '.join(map(update_column, _UPDATE_FIELDS))} "
+        f"FROM {qn(update.db_table)} u0 "
+        f"WHERE {update_column('action')} = a.{qn(action.pk.column)} "
+        f"AND {update_column('state')} = %s AND {update_column('publish_at')} <= %s "
+        f"ORDER BY {update_column('period_end')} DESC, {update_column('publish_at')} DESC, "
+        f"{update_column('pk')} DESC LIMIT 1) u ON TRUE "
+        f"WHERE {column(action, 'a', 'plan')} = %s ORDER BY {column(action, 'a', 'ref')}"
+    )
+
+
+# One plan's actions on PostgreSQL: in one query, each action's latest published update
+# found from the index in that order (progress_update_newest) and read beside it: about
+# 1 ms less than reading the pks, then the updates (on the bench: 1.6 ms against 2.7 ms).
+# The ORM cannot write a LATERAL join; SQLite has none, and reads by lookup.
+_PLAN_ACTION_ROWS_LATERAL = PreparedSQL(_lateral_sql)
+
+
 def _plan_action_rows(plan_id, now):
     """One plan's rows, as _PLANS_ACTION_ROWS gives them (the action's fields, then its
-    latest update's), read the way _PLAN_ACTION_ROWS reads them: by lookup."""
+    latest update's): on PostgreSQL in one query, elsewhere by lookup."""
+    if connection.vendor == "postgresql":
+        return _PLAN_ACTION_ROWS_LATERAL(ProgressUpdate.State.PUBLISHED, now, plan_id)
+    return _plan_action_rows_by_lookup(plan_id, now)
+
+
+def _plan_action_rows_by_lookup(plan_id, now):
+    """One plan's rows read the way _PLAN_ACTION_ROWS reads them: the actions with the pk
+    of their latest published update, then those updates by pk."""
     rows = _PLAN_ACTION_ROWS(plan_id, now)
     updates = {
         update[0]: update for update in _LATEST_UPDATES([row[-1] for row in rows if row[-1]], now)

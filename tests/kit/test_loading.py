@@ -15,7 +15,7 @@ from django.utils import timezone
 from inspections.models import Finding, Inspection, Judgement, LocalArea
 from kit import prepared as prepared_module
 from kit.loading import Children, PreparedChildren, with_children
-from kit.prepared import Prepared, server_sql
+from kit.prepared import Prepared, PreparedSQL, server_sql
 from progress.models import Measure, MeasureValue, ProgressUpdate
 from tests.factories import make_area, make_finding, make_inspection
 
@@ -261,6 +261,38 @@ def test_each_query_is_prepared_once_on_a_connection_in_the_same_round_trip(area
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [name])
         assert cursor.fetchall() == [(1,)]
+
+
+def _refs_by_hand(built):
+    def sql(connection):
+        built.append(connection.alias)
+        qn = connection.ops.quote_name
+        table = qn(Inspection._meta.db_table)
+        return (
+            f"SELECT {qn('ref')} FROM {table} WHERE {qn('area_id')} = %s "  # noqa: S608 - test
+            f"ORDER BY {qn('start_date')}"
+        )
+
+    return PreparedSQL(sql)
+
+
+def test_sql_written_by_hand_is_built_once_and_runs_with_each_value(areas):
+    built = []
+    refs = _refs_by_hand(built)
+    empty = LocalArea.objects.get(slug="empty")
+    assert refs(areas.pk) == REFS == _refs()(areas.pk)
+    assert refs(empty.pk) == []
+    assert built == ["default"]  # its SQL made once for the database, then kept
+
+
+@postgresql_only
+def test_sql_written_by_hand_is_prepared_once_on_a_connection_too(areas):
+    refs = _refs_by_hand([])
+    rows, sent = _run_sql(refs, areas.pk)
+    assert rows == REFS
+    name = sent[0].removeprefix("PREPARE ").split(" ", 1)[0]
+    assert name.startswith("kit_prepared_") and "$1" in sent[0]
+    assert _run_sql(refs, areas.pk) == (REFS, [f"EXECUTE {name}({areas.pk})"])
 
 
 @postgresql_only

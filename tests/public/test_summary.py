@@ -634,13 +634,13 @@ def test_the_summary_is_built_in_a_fixed_number_of_queries(client):
             lambda: build_report_context(plan, audience=PUBLIC, period_start=PAST, period_end=TODAY)
         )
 
-    # The area page: the area with its inspections; their findings with their verdicts;
-    # reviews; interventions with the findings they cover; public plans with the findings
+    # The area page: the area with its inspections and reviews; their findings with their
+    # verdicts; interventions with the findings they cover; public plans with the findings
     # they answer; published meetings; reports; the plan's actions with their latest
-    # published updates; the deadline rules with the dates stated for the plan; public
-    # measures with their values; the next scheduled publication (how long the page may
-    # be cached).
-    assert page(small) == page(large) == 11
+    # published updates (on PostgreSQL one query, a LATERAL join; elsewhere two); the
+    # deadline rules with the dates stated for the plan; public measures with their
+    # values; the next scheduled publication (how long the page may be cached).
+    assert page(small) == page(large) == (10 if connection.vendor == "postgresql" else 11)
     # The report, as in tests/progress/test_reports.py (with the parent carer forum's
     # challenges).
     assert report(small) == report(large) == 14
