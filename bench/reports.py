@@ -37,7 +37,9 @@ ratio printed.
 
 Targets: the 100-action public report in at most 30 pages and 2 s of the
 render child's CPU time (WeasyPrint's time grows with the text it lays out),
-and at most 1.5 × Chromium (wall time against wall time).
+and at most 1.5 × Chromium (wall time against wall time). This machine's speed
+can change within minutes, so the machine reference (``bench/machine.py``) is
+read again just before each size's drawings and printed beside the target.
 
 Run with `make bench` (or `.venv/bin/python bench/reports.py`; BENCH_SIZES=100 and
 BENCH_RUNS=N narrow it). Prints figures;
@@ -372,6 +374,7 @@ def measure_size(actions, html_path, audience="public"):
     from django.db import connection
     from django.test.utils import setup_test_environment
 
+    from bench.machine import reference_ms
     from progress.pdf import draw_pdfs, start_render_server
 
     if SOURCE == "synthetic":
@@ -388,6 +391,8 @@ def measure_size(actions, html_path, audience="public"):
     started = time.perf_counter()
     start_render_server()
     server_start = time.perf_counter() - started
+    # This machine's speed can change within minutes: read just before the drawings.
+    reference, _ = reference_ms()
     times, cpu_times, peaks = [], [], []
     for _ in range(RUNS):
         started = time.perf_counter()
@@ -422,6 +427,7 @@ def measure_size(actions, html_path, audience="public"):
         "cpu_pages_per_second": pages / statistics.median(cpu_times),
         "cpu_runs": cpu_times,
         "peak_mb": max(peaks),
+        "reference_ms": reference,
     }
 
 
@@ -508,7 +514,8 @@ def main():
             f"{public['cpu']:.2f} s median "
             f"(wall {public['median']:.2f} s), {public['cpu_pages_per_second']:.1f} pages/s CPU "
             f"({public['pages_per_second']:.1f} wall) – target ≤ 30 pages, ≤ 2 s: "
-            f"{'met' if met else 'not met'}"
+            f"{'met' if met else 'not met'} (machine reference just before: "
+            f"{public['reference_ms']:.0f} ms)"
         )
         if public["pair"] is not None:
             print(
