@@ -393,13 +393,14 @@ def measure_size(actions, html_path, audience="public"):
     server_start = time.perf_counter() - started
     # This machine's speed can change within minutes: read just before the drawings.
     reference, _ = reference_ms()
-    times, cpu_times, peaks = [], [], []
+    times, cpu_times, peaks, address_spaces = [], [], [], []
     for _ in range(RUNS):
         started = time.perf_counter()
         (drawn,) = draw_pdfs([html], timeout=600)
         times.append(time.perf_counter() - started)
         cpu_times.append(drawn.cpu_seconds)
         peaks.append(drawn.peak_mb)
+        address_spaces.append(drawn.address_space_mb or 0)
     pdf = drawn.pdf
     # A report's draft and published PDFs, as the task makes them: one after the other
     # (twice the times above), or side by side.
@@ -427,6 +428,7 @@ def measure_size(actions, html_path, audience="public"):
         "cpu_pages_per_second": pages / statistics.median(cpu_times),
         "cpu_runs": cpu_times,
         "peak_mb": max(peaks),
+        "address_space_mb": max(address_spaces),
         "reference_ms": reference,
     }
 
@@ -497,7 +499,8 @@ def main():
                 f"{r['pages_per_second']:4.1f} pages/s wall, "
                 f"{r['cpu_pages_per_second']:4.1f} pages/s CPU  "
                 f"HTML {r['html_kb']:4.0f} KB  PDF {r['pdf_kb']:4.0f} KB  "
-                f"render child's peak RSS {r['peak_mb']:4.0f} MB  "
+                f"render child's peak RSS {r['peak_mb']:4.0f} MB "
+                f"(address space {r['address_space_mb']:.0f} MB)  "
                 f"runs {', '.join(f'{t:.2f}' for t in r['runs'])} (first {r['first']:.2f} s, "
                 f"after the render server's start, {r['server_start']:.2f} s), "
                 f"child CPU runs {', '.join(f'{t:.2f}' for t in r['cpu_runs'])}"

@@ -114,8 +114,9 @@ DEFAULT_MAX_MB = 1500
 _OK = b"\x00"
 _ERROR = b"\x01"
 _TOO_LARGE = b"\x02"
-# After _OK, before the PDF: what the render cost its child (Drawn.cpu_seconds, Drawn.peak_mb).
-_COST = struct.Struct("!dd")
+# After _OK, before the PDF: what the render cost its child (Drawn's cpu_seconds, peak_mb and
+# address_space_mb, this one -1 where unknown).
+_COST = struct.Struct("!ddd")
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +141,8 @@ class Drawn(NamedTuple):
     pdf: bytes
     cpu_seconds: float  # the child's CPU time for the drawing alone, not for its own start
     peak_mb: float  # the child's peak resident memory, the fork server's pages it uses included
+    # Its peak address space (Linux; else None): what REPORT_RENDER_MAX_MB limits.
+    address_space_mb: float | None
 
 
 class RefusedURL(ValueError):
@@ -402,7 +405,8 @@ def _child(render, html, base_url, roots, max_mb, conn, alive):
     try:
         started = time.process_time()
         pdf = render(html, base_url=base_url, url_fetcher=StaticOnlyFetcher(roots))
-        message = _OK + _COST.pack(time.process_time() - started, _peak_mb()) + pdf
+        cost = _COST.pack(time.process_time() - started, _peak_mb(), _peak_address_space_mb())
+        message = _OK + cost + pdf
     except MemoryError:
         message = _TOO_LARGE
     except BaseException as exc:  # everything goes back to the parent as a ReportRenderError
@@ -417,6 +421,18 @@ def _peak_mb():
     """This process's peak resident memory in megabytes (Linux counts it in KiB, macOS in bytes)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024 if sys.platform == "darwin" else 1024)
+
+
+def _peak_address_space_mb():
+    """This process's peak address space in megabytes (Linux: VmPeak), else -1."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmPeak:"):
+                    return int(line.split()[1]) / 1024  # in kB
+    except (OSError, ValueError, IndexError):
+        pass
+    return -1.0
 
 
 def _ended(process, max_mb):
@@ -461,8 +477,9 @@ def draw_pdfs(htmls, *, timeout=None, max_mb=None):
     """As ``html_to_pdfs``, each PDF as a ``Drawn`` with what drawing it cost its child.
 
     Logs each at INFO ("Report PDF drawn", with ``cpu_seconds``, ``peak_mb``,
-    ``pdf_bytes`` and the ``wall_seconds`` of the whole call): what reports cost
-    the worker, and how near they come to ``REPORT_RENDER_MAX_MB``.
+    ``address_space_mb``, ``pdf_bytes`` and the ``wall_seconds`` of the whole
+    call): what reports cost the worker, and how near they come to
+    ``REPORT_RENDER_MAX_MB`` (a limit on address space, not on resident memory).
     """
     if timeout is None:
         timeout = getattr(settings, "REPORT_RENDER_TIMEOUT", DEFAULT_TIMEOUT)
@@ -478,6 +495,9 @@ def draw_pdfs(htmls, *, timeout=None, max_mb=None):
             extra={
                 "cpu_seconds": round(each.cpu_seconds, 3),
                 "peak_mb": round(each.peak_mb, 1),
+                "address_space_mb": (
+                    None if each.address_space_mb is None else round(each.address_space_mb, 1)
+                ),
                 "pdf_bytes": len(each.pdf),
                 "wall_seconds": round(wall, 3),
                 "side_by_side": len(drawn),
@@ -551,8 +571,13 @@ def _answer(process, reader, deadline, timeout, max_mb):
 
 def _drawn_of(message, max_mb):
     if message[:1] == _OK:
-        cpu_seconds, peak_mb = _COST.unpack_from(message, 1)
-        return Drawn(message[1 + _COST.size :], cpu_seconds, peak_mb)
+        cpu_seconds, peak_mb, address_space_mb = _COST.unpack_from(message, 1)
+        return Drawn(
+            message[1 + _COST.size :],
+            cpu_seconds,
+            peak_mb,
+            None if address_space_mb < 0 else address_space_mb,
+        )
     if message[:1] == _TOO_LARGE:
         raise ReportTooLarge(
             f"The report was too large to draw: it needed more than {max_mb:g} MB of memory. "

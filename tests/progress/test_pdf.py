@@ -397,8 +397,11 @@ def test_each_drawing_says_what_it_cost_its_child_and_is_logged(caplog):
     assert "Paragraph 399 of a longer report." in text_of(read(long_one.pdf))
     for drawn in (short_one, long_one):
         assert 0 < drawn.cpu_seconds < 60
-        # The child's peak: at least what WeasyPrint and its libraries take, under the cap.
+        # The child's peaks: at least what WeasyPrint and its libraries take, under the cap
+        # (which limits address space: never less than what is resident).
         assert 20 < drawn.peak_mb < pdf_module.DEFAULT_MAX_MB
+        if sys.platform.startswith("linux"):
+            assert drawn.peak_mb <= drawn.address_space_mb < pdf_module.DEFAULT_MAX_MB
     assert long_one.cpu_seconds > short_one.cpu_seconds  # it measured the drawing itself
     logged = [r for r in caplog.records if r.getMessage() == "Report PDF drawn"]
     assert [(r.cpu_seconds, r.pdf_bytes) for r in logged] == [
@@ -406,6 +409,10 @@ def test_each_drawing_says_what_it_cost_its_child_and_is_logged(caplog):
     ]
     assert {r.side_by_side for r in logged} == {2}
     assert all(r.peak_mb > 20 and r.wall_seconds > 0 for r in logged)
+    assert [r.address_space_mb for r in logged] == [
+        None if d.address_space_mb is None else round(d.address_space_mb, 1)
+        for d in (short_one, long_one)
+    ]
 
 
 def test_several_slow_renders_are_all_killed_at_the_time_limit(monkeypatch, tmp_path):
