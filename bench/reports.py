@@ -26,8 +26,8 @@ the call and each run's (the first is printed again: every render is a fresh
 fork, so it should be no slower than the others); the render child's own CPU
 time for the drawing, median and each run's, as the child measured it (on a
 machine busy with other work wall times stretch, CPU times much less); the
-child's peak resident memory (what ``REPORT_RENDER_MAX_MB`` must leave room
-for); the page count; and pages per second over each median. For the
+child's peak resident memory and peak address space (the second is what
+``REPORT_RENDER_MAX_MB`` limits); the page count; and pages per second over each median. For the
 100-action public report the task's two renders (its draft and published
 PDFs) are also drawn side by side in one call, RUNS times, against twice the
 median of one: on a machine with a free core for each, about the time of one.

@@ -615,9 +615,7 @@ def _lateral_sql(connection):
         if name == "lead_organisation__name"
         else column(action, "a", name)
         for name in _ACTION_FIELDS
-    ] + [
-        f"u.{qn((update.pk if n == 'pk' else update.get_field(n)).column)}" for n in _UPDATE_FIELDS
-    ]
+    ] + [column(update, "u", name) for name in _UPDATE_FIELDS]
     return (
         f"SELECT {', '.join(selected)} FROM {qn(action.db_table)} a "  # noqa: S608 - quoted names, parameters
         f"INNER JOIN {qn(lead.related_model._meta.db_table)} o "
