@@ -1155,7 +1155,9 @@ _DRAFT_ONLY = re.compile(
     r'<span class="draft-only">[^<]*</span>'
     r'|<p class="draft-notice draft-only"><strong>DRAFT</strong>[^<]*</p>\n?'
 )
-_PUBLISHED_TITLE = re.compile(r'<meta name="published-title" content="([^"<>]*)">\n?')
+# Written self-closed (a report's HTML is well-formed XML, see progress.pdf); drafts stored
+# before that end it with ">".
+_PUBLISHED_TITLE = re.compile(r'<meta name="published-title" content="([^"<>]*)"(?: />|>)\n?')
 
 
 def published_html(html):

@@ -27,6 +27,7 @@ from progress.pdf import (
     FETCHER,
     PDF_OPTIONS,
     RefusedURL,
+    ReportHTML,
     ReportRenderError,
     ReportRenderTimeout,
     draw_pdfs,
@@ -35,6 +36,7 @@ from progress.pdf import (
     render_pdf,
     start_render_server,
     static_dir,
+    well_formed_root,
 )
 from progress.pdf_structure import finish_structure
 from progress.reports import build_report_context, render_report_html
@@ -549,3 +551,50 @@ def outline_titles(items):
     for item in items:
         titles.extend(outline_titles(item) if isinstance(item, list) else [item["/Title"]])
     return titles
+
+
+# Parsing: the C XML parser for well-formed reports, WeasyPrint's HTML5 parser otherwise
+
+
+def well_formed_page(body, *, head='<link rel="stylesheet" href="portal/report.css" />'):
+    """``page`` written as the report template writes it: XML's DOCTYPE, void elements closed."""
+    return (
+        page(body, head=head)
+        .replace("<!doctype html>", "<!DOCTYPE html>")
+        .replace('<meta charset="utf-8">', '<meta charset="utf-8" />')
+    )
+
+
+def test_well_formed_html_is_read_by_the_xml_parser_and_anything_else_is_not():
+    closed = well_formed_page("<p>One<br />two</p>")
+    root = well_formed_root(closed)
+    assert root is not None and root.tag == "html"
+    assert [element.tag for element in root.iter("br")] == ["br"]
+    assert well_formed_root(page("<p>One<br>two</p>")) is None  # an HTML void element
+    assert well_formed_root(closed.replace("two", "two&nbsp;three")) is None  # an HTML entity
+    assert well_formed_root("<svg xmlns='http://www.w3.org/2000/svg'/>") is None  # not a page
+    assert well_formed_root('<html xmlns="http://www.w3.org/1999/xhtml"/>') is None
+    # An <svg> keeps its xmlns as an attribute, as the HTML5 parser leaves it.
+    svg = well_formed_root(closed.replace("<p>", '<svg xmlns="http://www.w3.org/2000/svg"/><p>'))
+    (element,) = svg.iter("{http://www.w3.org/2000/svg}svg")
+    assert element.get("{http://www.w3.org/2000/xmlns/}xmlns") == "http://www.w3.org/2000/svg"
+
+
+def test_html_that_is_not_well_formed_is_still_drawn_by_weasyprints_parser():
+    """A draft stored before reports were written well-formed still becomes its PDF."""
+    html = page("<h1>Progress report</h1><p>First line<br>second line&nbsp;here")
+    assert well_formed_root(html) is None
+    text = read(html_to_pdf(html)).pages[0].extract_text()
+    assert "First line" in text and "second line" in text and "Progress report" in text
+
+
+def test_a_document_read_by_the_xml_parser_has_all_that_weasyprint_sets_on_its_own():
+    """ReportHTML sets WeasyPrint's attributes itself; an upgrade that adds one fails here."""
+    html = well_formed_page("<p>Words</p>", head="")
+    options = {"string": html, "base_url": static_dir().as_uri() + "/", "url_fetcher": FETCHER}
+    fast, slow = ReportHTML(**options), weasyprint.HTML(**options)
+    assert well_formed_root(html) is not None
+    assert vars(fast).keys() == vars(slow).keys()
+    for name in ("base_url", "url_fetcher", "media_type"):
+        assert getattr(fast, name) == getattr(slow, name), name
+    assert fast.etree_element.tag == slow.etree_element.tag == "html"

@@ -475,7 +475,7 @@ def test_the_cover_names_the_area_partners_plan_period_number_and_date(world):
         "<title>Testshire: progress report 2 – Written statement of action for Testshire</title>"
         in html
     )
-    assert '<link rel="stylesheet" href="portal/report.css">' in html
+    assert '<link rel="stylesheet" href="portal/report.css" />' in html
     assert '<div class="running-title">Testshire progress report 2</div>' in html
     assert "<h1>Testshire: progress report 2</h1>" in html
     assert "Testshire Council, NHS Testshire ICB" in html
@@ -1049,3 +1049,47 @@ def test_the_board_pack_pdf_has_the_internal_detail_and_its_warning(world):
     squashed = text.replace(" ", "")
     for what in ("RETURN-REASON-1.2", "NARRATIVE-RETURNED-1.2", "MEETING-MINUTES-", "LOG-REASON"):
         assert any(what in m and m in squashed for m in world.m.leak), what
+
+
+@pytest.mark.parametrize("audience", [PUBLIC, BOARD])
+def test_the_report_is_read_by_the_xml_parser_into_the_pdf_weasyprints_parser_gives(
+    world, audience, monkeypatch
+):
+    """A report's HTML is well-formed, so progress.pdf parses it with the C XML parser.
+
+    Officers' line breaks, quotes and markup-like words included; the PDF is the one
+    WeasyPrint's own HTML5 parser gives, byte for byte.
+    """
+    from progress import pdf
+
+    typed = 'First line of the <b>summary</b> & more\nSecond line, "quoted"\n\nit\'s done'
+    ProgressUpdate.objects.filter(action__plan=world.plan).update(public_summary=typed)
+    world.plan.findings.update(text=typed, families_summary=typed)
+    _, context = two_reports(world, audience)
+    html = render_report_html(context)
+    assert "<br />" in html and "<br>" not in html
+    assert "&lt;b&gt;summary&lt;/b&gt; &amp; more<br />Second line" in html
+    assert pdf.well_formed_root(html) is not None
+    fast = pdf.render_pdf(html)
+    monkeypatch.setattr(pdf, "well_formed_root", lambda html: None)
+    assert pdf.render_pdf(html) == fast
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in read(fast).pages))
+    assert 'First line of the <b>summary</b> & more Second line, "quoted"' in text
+
+
+def test_the_report_templates_write_well_formed_markup_in_every_branch():
+    """What a test world does not reach is checked in the templates' own source."""
+    from django.conf import settings
+
+    void = re.compile(r"<(area|base|br|col|embed|hr|img|input|link|meta|source|track|wbr)\b[^>]*>")
+    entity = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)\w+;")
+    templates = sorted((settings.BASE_DIR / "templates" / "reports").glob("*.html"))
+    assert len(templates) >= 8
+    for path in templates:
+        source = path.read_text("utf-8")
+        assert [
+            tag.group(0) for tag in void.finditer(source) if not tag.group(0).endswith(" />")
+        ] == []
+        assert not entity.search(source), path.name
+        assert "linebreaks" not in source, path.name  # |lines writes <br />
+        assert "<!doctype" not in source, path.name  # XML's DOCTYPE is upper case
