@@ -1066,8 +1066,9 @@ def test_the_report_is_read_by_the_xml_parser_into_the_pdf_weasyprints_parser_gi
     ProgressUpdate.objects.filter(action__plan=world.plan).update(public_summary=typed)
     world.plan.findings.update(text=typed, families_summary=typed)
     _, context = two_reports(world, audience)
-    html = render_report_html(context)
+    html = render_report_html({**context, "introduction": typed})
     assert "<br />" in html and "<br>" not in html
+    assert "<p>First line of the &lt;b&gt;summary" in html  # the introduction's paragraphs
     assert "&lt;b&gt;summary&lt;/b&gt; &amp; more<br />Second line" in html
     assert pdf.well_formed_root(html) is not None
     fast = pdf.render_pdf(html)
@@ -1093,3 +1094,19 @@ def test_the_report_templates_write_well_formed_markup_in_every_branch():
         assert not entity.search(source), path.name
         assert "linebreaks" not in source, path.name  # |lines writes <br />
         assert "<!doctype" not in source, path.name  # XML's DOCTYPE is upper case
+
+
+def test_the_report_text_filters_escape_and_write_line_breaks_well_formed():
+    from django.template import Context, Template
+    from django.utils.safestring import mark_safe
+
+    template = Template("{% load report_text %}{{ text|lines }}|{{ text|paragraphs }}")
+    typed = "One <b>&\r\ntwo\n\nthree"
+    assert template.render(Context({"text": typed})) == (
+        "One &lt;b&gt;&amp;<br />two<br /><br />three|"
+        "<p>One &lt;b&gt;&amp;<br />two</p>\n\n<p>three</p>"
+    )
+    # Text already marked safe is not escaped again, as with Django's own filters.
+    assert template.render(Context({"text": mark_safe("<i>a</i>\nb")})) == (
+        "<i>a</i><br />b|<p><i>a</i><br />b</p>"
+    )
