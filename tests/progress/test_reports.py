@@ -1110,3 +1110,17 @@ def test_the_report_text_filters_escape_and_write_line_breaks_well_formed():
     assert template.render(Context({"text": mark_safe("<i>a</i>\nb")})) == (
         "<i>a</i><br />b|<p><i>a</i><br />b</p>"
     )
+
+
+def test_an_actions_due_date_is_never_broken_over_two_lines(world):
+    """The widest date the table shows ("31 May 2026") fits its column on one line."""
+    _, context = two_reports(world, PUBLIC)
+    pages, _ = pdf_text(context)
+    # The action's row in its finding's table (the summary's overdue table has it too).
+    rows = [
+        line
+        for page in pages
+        for line in page.splitlines()
+        if "Cut waits for needs assessments Testshire Council" in line
+    ]
+    assert rows and all("Testshire Council 31 May 2026" in row for row in rows), rows
