@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv run serve test lint format bench lock clean
+.PHONY: help venv run serve test lint format bench bench-instructions lock clean
 
 help:
 	@echo "make run    - serve the portal with demo data on http://127.0.0.1:$(PORT)"
@@ -17,6 +17,7 @@ help:
 	@echo "make test   - run the whole test suite"
 	@echo "make lint   - ruff, the import layers and makemigrations --check"
 	@echo "make bench  - print speed figures (uses DATABASE_URL when set)"
+	@echo "make bench-instructions - count the instructions drawing a report takes (valgrind)"
 	@echo "make lock   - re-resolve requirements*.txt into the hashed lock files"
 
 # Django 6.1 needs Python 3.12 or newer; find one without naming a machine path.
@@ -61,6 +62,9 @@ bench: $(STAMP)
 	$(PY) bench/reports.py
 	$(PY) bench/plan_import.py
 	$(PY) bench/front_cache.py
+
+bench-instructions: $(STAMP)
+	$(PY) bench/instructions.py
 
 # requirements.txt and requirements-dev.txt say what the portal depends on and why;
 # the lock files pin every package they pull in, with hashes, for Python 3.12 and
