@@ -354,38 +354,38 @@ def build_plan(actions, *, seed=1):
 
 
 def real_html(actions, audience="public"):
-    """The progress report's HTML (public, or ``board_pack``) for a fresh plan of ``actions``."""
+    """The progress report's HTML (public, or ``board_pack``) for a fresh plan of ``actions``.
+
+    The plan is built in a throwaway test database, destroyed before this returns.
+    """
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
     from progress.reports import build_report_context, render_report_html
 
-    plan = build_plan(actions)
-    context = build_report_context(
-        plan,
-        audience=audience,
-        period_start=datetime.date(2025, 10, 1),
-        period_end=datetime.date(2026, 3, 31),
-        number=1,
-    )
-    return render_report_html(context)
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        context = build_report_context(
+            build_plan(actions),
+            audience=audience,
+            period_start=datetime.date(2025, 10, 1),
+            period_end=datetime.date(2026, 3, 31),
+            number=1,
+        )
+        return render_report_html(context)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def measure_size(actions, html_path, audience="public"):
     """In this (fresh) process: render the report RUNS times; return the figures as a dict."""
     import pypdf
-    from django.db import connection
-    from django.test.utils import setup_test_environment
 
     from bench.machine import reference_ms
     from progress.pdf import draw_pdfs, start_render_server
 
-    if SOURCE == "synthetic":
-        html = synthetic_html(actions)
-    else:
-        setup_test_environment()
-        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-        try:
-            html = real_html(actions, audience)
-        finally:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
+    html = synthetic_html(actions) if SOURCE == "synthetic" else real_html(actions, audience)
     Path(html_path).write_text(html, encoding="utf-8")
     # The fork server (WeasyPrint imported and warmed up), as the task worker starts it.
     started = time.perf_counter()

@@ -96,7 +96,6 @@ import struct
 import sys
 import threading
 import time
-import xml.etree.ElementTree as ElementTree
 from importlib.resources import files
 from pathlib import Path
 from typing import NamedTuple
@@ -268,7 +267,7 @@ def well_formed_root(html):
         # defusedxml refuses entity declarations (officers' text is escaped, so a report
         # holds none) and never fetches anything; <!DOCTYPE html> itself is allowed.
         root = DefusedElementTree.fromstring(html, forbid_dtd=False)
-    except (ElementTree.ParseError, DefusedXmlException):
+    except (DefusedElementTree.ParseError, DefusedXmlException):
         return None
     if root.tag != "html":
         return None

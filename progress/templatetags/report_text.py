@@ -9,9 +9,8 @@ their own, so writing it ``<br />`` changes nothing else.
 """
 
 from django import template
-from django.template.defaultfilters import linebreaksbr, stringfilter
-from django.utils.html import linebreaks
-from django.utils.safestring import SafeData, mark_safe
+from django.template.defaultfilters import linebreaks_filter, linebreaksbr, stringfilter
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -27,5 +26,4 @@ def lines(value, autoescape=True):
 @stringfilter
 def paragraphs(value, autoescape=True):
     """As ``linebreaks``: a ``<p>`` for each paragraph, a ``<br />`` for each line break."""
-    autoescape = autoescape and not isinstance(value, SafeData)
-    return mark_safe(linebreaks(value, autoescape).replace("<br>", "<br />"))
+    return mark_safe(linebreaks_filter(value, autoescape).replace("<br>", "<br />"))
