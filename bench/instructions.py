@@ -8,8 +8,9 @@ machine is doing. This builds the same 100-action public report as
 ``bench/reports.py`` (a throwaway test database; PostgreSQL when DATABASE_URL
 is set), then runs two processes under callgrind side by side: one imports and
 warms up the renderer as the fork server does and draws the report as the
-render child does (the cyclic garbage collector off), the other does the same
-but draws nothing. The difference is the drawing's count.
+render child does (``progress.pdf.settle_for_one_render``: progress logging
+quietened, the cyclic garbage collector off), the other does the same but
+draws nothing. The difference is the drawing's count.
 
 The count is not a time: Python's interpreter and the C libraries (Pango,
 HarfBuzz, zlib) do different amounts of work per instruction. It is for
@@ -53,11 +54,11 @@ def write_html(path):
 def draw(path):
     """As the fork server and its render child do: warm up, then draw ``path`` (or nothing)."""
     _django()
-    from progress.pdf import render_pdf, warm_up
+    from progress.pdf import render_pdf, settle_for_one_render, warm_up
 
     warm_up()
     gc.collect()
-    gc.disable()
+    settle_for_one_render()
     if path != "nothing":
         pdf = render_pdf(Path(path).read_text(encoding="utf-8"))
         print(len(pdf))

@@ -446,16 +446,21 @@ def _cap_memory(max_mb):
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _child(render, html, base_url, roots, max_mb, conn, alive):
-    """Render and send the PDF (or the error) back through ``conn``; runs in the render child."""
-    _die_with_parent()
-    threading.Thread(target=_watch, args=(alive,), daemon=True).start()
-    _cap_memory(max_mb)
+def settle_for_one_render():
+    """Set a render child's process up as it renders (bench/instructions.py does the same)."""
     # WeasyPrint logs each of its seven steps at INFO; keep refused fetches and errors only.
     PROGRESS_LOGGER.setLevel(logging.WARNING)
     # The child lives for one render and WeasyPrint's garbage is freed by reference counting:
     # without the cyclic collector a render is 7-13% faster and its peak memory the same.
     gc.disable()
+
+
+def _child(render, html, base_url, roots, max_mb, conn, alive):
+    """Render and send the PDF (or the error) back through ``conn``; runs in the render child."""
+    _die_with_parent()
+    threading.Thread(target=_watch, args=(alive,), daemon=True).start()
+    _cap_memory(max_mb)
+    settle_for_one_render()
     try:
         started = time.process_time()
         pdf = render(html, base_url=base_url, url_fetcher=StaticOnlyFetcher(roots))
